@@ -1,0 +1,116 @@
+/**
+ * `make sandbox-up|sandbox-down|sandbox-status` and the runner `make test` uses to wrap
+ * the end-to-end suites in a sandbox of their own.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { allComponents, componentName, DEFAULT_BASE_PORT } from './layout.ts';
+import { findSandboxProcesses } from './processes.ts';
+import { DEFAULT_SANDBOX_DIR, REPO_ROOT, Sandbox } from './sandbox.ts';
+
+const HELP = `Usage: sandbox <command> [options]
+
+A local sandbox of real Kubernetes clusters: one etcd, the hub, member1 and member2
+kube-apiservers on 127.0.0.1, and per member a controller manager, a scheduler and kwok.
+
+Commands:
+  up        start the sandbox (or keep the healthy one already running) and print how to use it
+  down      stop every process of the sandbox; leaves no process and no port behind
+  status    list the sandbox's processes
+  run -- CMD [ARGS...]
+            start a sandbox, run CMD with MCS_SANDBOX_DIR set to it, stop the sandbox,
+            and exit with CMD's status (what 'make test' uses for the end-to-end suites)
+
+Options:
+  --dir DIR         sandbox folder (default: $MCS_SANDBOX_DIR or .sandbox/)
+  --port-base N     first of the 100 ports the sandbox uses (default: $MCS_SANDBOX_PORT_BASE or ${DEFAULT_BASE_PORT})
+  -h, --help        show this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const dash = argv.indexOf('--');
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const rest = dash >= 0 ? argv.slice(dash + 1) : [];
+  const { values, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string' },
+      'port-base': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(HELP);
+    return values.help ? 0 : 2;
+  }
+  const dir = path.resolve(values.dir ?? process.env.MCS_SANDBOX_DIR ?? DEFAULT_SANDBOX_DIR);
+  const portText = values['port-base'] ?? process.env.MCS_SANDBOX_PORT_BASE;
+  const basePort = portText === undefined ? DEFAULT_BASE_PORT : Number(portText);
+  if (!Number.isInteger(basePort)) throw new Error(`--port-base must be a port number, not '${portText}'`);
+
+  switch (command) {
+    case 'up': {
+      const sb = await Sandbox.up({ dir, basePort });
+      const rel = path.relative(REPO_ROOT, sb.layout.kubeconfig) || sb.layout.kubeconfig;
+      process.stdout.write(
+        `\nThe sandbox is running (logs in ${path.relative(REPO_ROOT, sb.layout.logsDir)}/). Try:\n` +
+          `  export KUBECONFIG=${sb.layout.kubeconfig}\n` +
+          `  ${sb.binDir}/kubectl --context member1 get nodes\n` +
+          `  ${sb.binDir}/kubectl --context hub get ns\n` +
+          `Contexts: hub, member1, member2 (in ${rel}). kubectl and helm are in ${sb.binDir}.\n` +
+          'Stop it with: make sandbox-down\n',
+      );
+      return 0;
+    }
+    case 'down':
+      await Sandbox.down({ dir });
+      return 0;
+    case 'status': {
+      const procs = await findSandboxProcesses(dir);
+      const byName = new Map(procs.map((p) => [p.component, p.pid]));
+      for (const id of allComponents()) {
+        const name = componentName(id);
+        const pid = byName.get(name);
+        process.stdout.write(`${name.padEnd(32)} ${pid ? `running (pid ${pid})` : 'stopped'}\n`);
+        byName.delete(name);
+      }
+      for (const [name, pid] of byName) process.stdout.write(`${name.padEnd(32)} running (pid ${pid})\n`);
+      return 0;
+    }
+    case 'run':
+      return runWrapped(dir, basePort, rest);
+    default:
+      process.stderr.write(`sandbox: unknown command '${command}'\n\n${HELP}`);
+      return 2;
+  }
+}
+
+async function runWrapped(dir: string, basePort: number, cmd: string[]): Promise<number> {
+  const [bin, ...args] = cmd;
+  if (!bin) throw new Error("'run' needs a command after --");
+  await Sandbox.up({ dir, basePort });
+  let code = 1;
+  try {
+    code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(bin, args, { stdio: 'inherit', env: { ...process.env, MCS_SANDBOX_DIR: dir } });
+      const forward = (sig: NodeJS.Signals) => child.kill(sig);
+      process.on('SIGINT', forward).on('SIGTERM', forward);
+      child.once('error', reject);
+      child.once('exit', (c, sig) => resolve(c ?? (sig ? 128 + 15 : 1)));
+    });
+  } finally {
+    await Sandbox.down({ dir });
+  }
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`sandbox: ${err.message}\n`);
+    process.exit(1);
+  },
+);

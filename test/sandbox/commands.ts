@@ -1,0 +1,126 @@
+/**
+ * Command lines of the sandbox's processes. Pure: each function maps the layout to the
+ * argv a component is started with, so the flags can be read and tested in one place.
+ */
+import path from 'node:path';
+import type { ClusterName, ComponentId, SandboxLayout } from './layout.ts';
+
+/** Files shared by every apiserver (written by pki.ts). */
+export function pkiFiles(layout: SandboxLayout) {
+  const p = (f: string) => path.join(layout.pkiDir, f);
+  return {
+    caCert: p('ca.crt'),
+    caKey: p('ca.key'),
+    servingCert: p('apiserver.crt'),
+    servingKey: p('apiserver.key'),
+    serviceAccountKey: p('sa.key'),
+    serviceAccountPub: p('sa.pub'),
+    tokens: p('tokens.csv'),
+  };
+}
+
+/** The single-context kubeconfig a component of `cluster` uses. */
+export function componentKubeconfig(layout: SandboxLayout, cluster: ClusterName): string {
+  return path.join(layout.dir, 'kubeconfigs', `${cluster}.kubeconfig`);
+}
+
+/** kwok's stage files, which ship inside its module and are cached beside the binary. */
+export const KWOK_STAGES = [
+  'node/fast/node-initialize.yaml',
+  'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'pod/fast/pod-ready.yaml',
+  'pod/fast/pod-complete.yaml',
+  'pod/fast/pod-delete.yaml',
+];
+
+/** The argv (without the binary) a sandbox component is started with. */
+export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: string): string[] {
+  const pki = pkiFiles(layout);
+  switch (id.component) {
+    case 'etcd':
+      // The flags controller-runtime's envtest uses; no fsync, as the data is throwaway.
+      return [
+        '--name=sandbox',
+        `--data-dir=${layout.etcdDataDir}`,
+        `--listen-client-urls=http://127.0.0.1:${layout.etcdClientPort}`,
+        `--advertise-client-urls=http://127.0.0.1:${layout.etcdClientPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${layout.etcdPeerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${layout.etcdPeerPort}`,
+        `--initial-cluster=sandbox=http://127.0.0.1:${layout.etcdPeerPort}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+        '--quota-backend-bytes=4294967296',
+      ];
+    case 'kube-apiserver': {
+      const c = layout.clusters[need(id)];
+      return [
+        `--etcd-servers=http://127.0.0.1:${layout.etcdClientPort}`,
+        // One etcd backs all three clusters; the prefix keeps their objects apart.
+        `--etcd-prefix=${c.etcdPrefix}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${c.apiserverPort}`,
+        `--tls-cert-file=${pki.servingCert}`,
+        `--tls-private-key-file=${pki.servingKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--authorization-mode=RBAC',
+        `--token-auth-file=${pki.tokens}`,
+        `--service-cluster-ip-range=${c.serviceCIDR}`,
+        `--service-account-issuer=https://kubernetes.default.svc.${c.name}`,
+        `--service-account-key-file=${pki.serviceAccountPub}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        // Pods would otherwise wait for a token volume no kubelet ever mounts.
+        '--disable-admission-plugins=ServiceAccount',
+        '--allow-privileged=true',
+        `--cert-dir=${path.join(layout.dir, 'apiserver-certs', c.name)}`,
+        '--v=1',
+      ];
+    }
+    case 'kube-controller-manager':
+      return [
+        `--kubeconfig=${componentKubeconfig(layout, need(id))}`,
+        '--leader-elect=false',
+        // 0 = no HTTPS endpoint, so several controller managers never fight over a port.
+        '--secure-port=0',
+        `--controllers=${[
+          'deployment-controller',
+          'replicaset-controller',
+          'endpointslice-controller',
+          'endpointslice-mirroring-controller',
+          'namespace-controller',
+          'garbage-collector-controller',
+          'serviceaccount-controller',
+          'pod-garbage-collector-controller',
+        ].join(',')}`,
+        `--root-ca-file=${pki.caCert}`,
+        '--kube-api-qps=200',
+        '--kube-api-burst=400',
+        '--v=1',
+      ];
+    case 'kube-scheduler':
+      return [
+        `--kubeconfig=${componentKubeconfig(layout, need(id))}`,
+        '--leader-elect=false',
+        '--secure-port=0',
+        '--v=1',
+      ];
+    case 'kwok': {
+      const c = layout.clusters[need(id)];
+      if (!c.podCIDR || !c.nodeIP) throw new Error(`cluster ${c.name} runs no kwok: it has no pod CIDR`);
+      return [
+        `--kubeconfig=${componentKubeconfig(layout, c.name)}`,
+        '--manage-all-nodes=true',
+        `--cidr=${c.podCIDR}`,
+        `--node-ip=${c.nodeIP}`,
+        // No kwok HTTP server: it would need a port per member and nothing here reads it.
+        '--server-address=',
+        ...KWOK_STAGES.map((s) => `--config=${path.join(binDir, 'kwok-stages', s)}`),
+      ];
+    }
+  }
+}
+
+function need(id: ComponentId): ClusterName {
+  if (!id.cluster) throw new Error(`${id.component} needs a cluster`);
+  return id.cluster;
+}

@@ -1,0 +1,381 @@
+/**
+ * The local sandbox of real clusters: one etcd, kube-apiservers for the hub, member1 and
+ * member2 sharing it by prefix, and per member a kube-controller-manager, a
+ * kube-scheduler and kwok with one fake node. Its state lives in a folder (default
+ * `.sandbox/`), so any process — the CLI, a test, a fault injector — can attach to it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { commandLine } from './commands.ts';
+import { probe, waitReady } from './health.ts';
+import { writeKubeconfigs } from './kubeconfig.ts';
+import {
+  allComponents,
+  CLUSTERS,
+  type ClusterName,
+  type ComponentId,
+  componentName,
+  DEFAULT_BASE_PORT,
+  MEMBERS,
+  portsOf,
+  type SandboxLayout,
+  sandboxLayout,
+} from './layout.ts';
+import { type AdminCredentials, ensurePki } from './pki.ts';
+import {
+  findSandboxProcesses,
+  isAlive,
+  portIsFree,
+  portOwner,
+  readPid,
+  removePidFile,
+  sleep,
+  startProcess,
+  stopProcess,
+} from './processes.ts';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The repository root (this file is test/sandbox/sandbox.ts, or its compiled copy under dist/). */
+export const REPO_ROOT = path.resolve(
+  here,
+  here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..',
+);
+
+/** Where `make sandbox-up` keeps its sandbox unless MCS_SANDBOX_DIR says otherwise. */
+export const DEFAULT_SANDBOX_DIR = path.join(REPO_ROOT, '.sandbox');
+
+interface SandboxState {
+  basePort: number;
+  binDir: string;
+  startedAt: string;
+}
+
+/** Options for starting a sandbox. */
+export interface UpOptions {
+  dir?: string;
+  basePort?: number;
+  /** Progress lines go here (default: stderr). */
+  log?: (line: string) => void;
+  /** How long each server may take to become ready. */
+  timeoutMs?: number;
+}
+
+const defaultLog = (line: string) => process.stderr.write(`sandbox: ${line}\n`);
+
+/** Finds the cached binaries (built by test/sandbox/build.sh), or says how to build them. */
+export async function locateBinaries(): Promise<string> {
+  const script = path.join(REPO_ROOT, 'test/sandbox/build.sh');
+  try {
+    const { stdout } = await run(script, ['--bin-dir']);
+    return stdout.trim();
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`the sandbox binaries are not ready: ${(e.stderr || e.message).trim()}`);
+  }
+}
+
+/** A running sandbox. Get one with {@link Sandbox.up} or {@link Sandbox.attach}. */
+export class Sandbox {
+  private readonly kubeConfigs = new Map<ClusterName, KubeConfig>();
+
+  private constructor(
+    /** Folder, ports and files of this sandbox. */
+    readonly layout: SandboxLayout,
+    /** Folder holding the Kubernetes binaries. */
+    readonly binDir: string,
+    /** The static admin token and the CA of the apiservers. */
+    readonly admin: AdminCredentials,
+  ) {}
+
+  /**
+   * Starts a sandbox, or returns the one already running in that folder. A half-started
+   * or half-stopped one is stopped first. Nothing is left running when this throws.
+   */
+  static async up(opts: UpOptions = {}): Promise<Sandbox> {
+    const log = opts.log ?? defaultLog;
+    const dir = path.resolve(opts.dir ?? DEFAULT_SANDBOX_DIR);
+    const layout = sandboxLayout(dir, opts.basePort ?? DEFAULT_BASE_PORT);
+    const binDir = await locateBinaries();
+
+    const running = await findSandboxProcesses(dir);
+    if (running.length > 0) {
+      const existing = await Sandbox.attach(dir).catch(() => undefined);
+      if (existing && existing.layout.basePort === layout.basePort && (await existing.healthy())) {
+        log(`already running in ${dir}`);
+        return existing;
+      }
+      log(
+        `found a half-started sandbox in ${dir} (${running.map((p) => p.component).join(', ')}): stopping it first`,
+      );
+      await Sandbox.down({ dir, log });
+    }
+
+    await assertPortsFree(layout);
+    // Fresh start: old cluster data and logs would only confuse.
+    await rm(layout.etcdDataDir, { recursive: true, force: true });
+    await rm(layout.logsDir, { recursive: true, force: true });
+    await rm(layout.pidsDir, { recursive: true, force: true });
+    await rm(layout.stateFile, { force: true });
+    await mkdir(layout.logsDir, { recursive: true });
+    const admin = await ensurePki(layout);
+    await writeKubeconfigs(layout, admin);
+    const sandbox = new Sandbox(layout, binDir, admin);
+    const started = Date.now();
+    try {
+      await sandbox.startComponent({ component: 'etcd' }, opts.timeoutMs);
+      log('etcd ready; starting the hub, member1 and member2 apiservers');
+      await Promise.all(
+        CLUSTERS.map((cluster) =>
+          sandbox.startComponent({ component: 'kube-apiserver', cluster }, opts.timeoutMs),
+        ),
+      );
+      log('apiservers ready; starting controller managers, schedulers and kwok');
+      for (const cluster of MEMBERS) {
+        await sandbox.createFakeNode(cluster);
+        for (const component of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
+          await sandbox.startComponent({ component, cluster }, opts.timeoutMs);
+        }
+      }
+      await Promise.all(MEMBERS.map((m) => sandbox.waitMemberReady(m, opts.timeoutMs ?? 120_000)));
+      const state: SandboxState = { basePort: layout.basePort, binDir, startedAt: new Date().toISOString() };
+      await writeFile(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+      log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return sandbox;
+    } catch (err) {
+      log(`start-up failed; stopping what was started (logs stay in ${layout.logsDir})`);
+      await Sandbox.down({ dir, log: () => {} }).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Attaches to the sandbox running in `dir` (default: MCS_SANDBOX_DIR or `.sandbox/`). */
+  static async attach(dir: string = process.env.MCS_SANDBOX_DIR ?? DEFAULT_SANDBOX_DIR): Promise<Sandbox> {
+    const abs = path.resolve(dir);
+    const stateFile = sandboxLayout(abs).stateFile;
+    if (!existsSync(stateFile)) {
+      throw new Error(
+        `no sandbox is running in ${abs} (no ${path.basename(stateFile)}): start one with 'make sandbox-up'`,
+      );
+    }
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as SandboxState;
+    const layout = sandboxLayout(abs, state.basePort);
+    return new Sandbox(layout, state.binDir, await ensurePki(layout));
+  }
+
+  /**
+   * Stops every process of the sandbox in `dir`, found by pid file and by environment
+   * marker, and checks that their ports are released. Safe to run when nothing runs.
+   */
+  static async down(opts: { dir?: string; log?: (line: string) => void } = {}): Promise<void> {
+    const log = opts.log ?? defaultLog;
+    const dir = path.resolve(opts.dir ?? process.env.MCS_SANDBOX_DIR ?? DEFAULT_SANDBOX_DIR);
+    let basePort = DEFAULT_BASE_PORT;
+    try {
+      basePort = (JSON.parse(await readFile(sandboxLayout(dir).stateFile, 'utf8')) as SandboxState).basePort;
+    } catch {
+      /* no state: the default ports are the best guess for the port check */
+    }
+    const layout = sandboxLayout(dir, basePort);
+    const procs = await findSandboxProcesses(dir);
+    // Stop in reverse start order: clients before the apiservers, etcd last.
+    const order = allComponents().map(componentName).reverse();
+    procs.sort((a, b) => rank(order, a.component) - rank(order, b.component));
+    for (const p of procs) {
+      log(`stopping ${p.component} (pid ${p.pid})`);
+      await stopProcess(p.pid, 10_000);
+    }
+    await rm(layout.pidsDir, { recursive: true, force: true });
+    await rm(layout.stateFile, { force: true });
+    const busy: string[] = [];
+    for (const id of allComponents()) {
+      for (const port of portsOf(layout, id)) {
+        if (!(await waitPortFree(port, 5_000)))
+          busy.push(`${port} (${(await portOwner(port)) ?? 'unknown owner'})`);
+      }
+    }
+    if (busy.length > 0) throw new Error(`sandbox stopped, but ports are still in use: ${busy.join(', ')}`);
+    log(procs.length > 0 ? `stopped ${procs.length} processes; nothing left running` : 'nothing was running');
+  }
+
+  /** A KubeConfig for one cluster, authenticated as the sandbox admin. */
+  kubeConfig(cluster: ClusterName): KubeConfig {
+    let kc = this.kubeConfigs.get(cluster);
+    if (!kc) {
+      kc = new KubeConfig();
+      kc.loadFromFile(this.layout.kubeconfig);
+      kc.setCurrentContext(cluster);
+      this.kubeConfigs.set(cluster, kc);
+    }
+    return kc;
+  }
+
+  /** The HTTPS URL of a cluster's apiserver. */
+  server(cluster: ClusterName): string {
+    return `https://127.0.0.1:${this.layout.clusters[cluster].apiserverPort}`;
+  }
+
+  /** True when every process runs and every apiserver answers /readyz. */
+  async healthy(): Promise<boolean> {
+    for (const id of allComponents()) {
+      const pid = await readPid(this.pidFile(id));
+      if (pid === undefined || !(await isAlive(pid))) return false;
+    }
+    for (const cluster of CLUSTERS) {
+      const r = await probe(`${this.server(cluster)}/readyz`, {
+        ca: this.admin.caPem,
+        token: this.admin.token,
+      }).catch(() => undefined);
+      if (r?.status !== 200) return false;
+    }
+    return true;
+  }
+
+  /** Starts one component and waits until it is ready. */
+  async startComponent(id: ComponentId, timeoutMs = 120_000): Promise<void> {
+    const name = componentName(id);
+    const pidFile = this.pidFile(id);
+    const existing = await readPid(pidFile);
+    if (existing !== undefined && (await isAlive(existing)))
+      throw new Error(`${name} is already running (pid ${existing})`);
+    const logFile = path.join(this.layout.logsDir, `${name}.log`);
+    const pid = await startProcess({
+      name,
+      bin: path.join(this.binDir, id.component),
+      args: commandLine(this.layout, id, this.binDir),
+      sandboxDir: this.layout.dir,
+      logFile,
+      pidFile,
+    });
+    await waitReady({ what: name, pid, logFile, timeoutMs, ready: () => this.isReady(id) });
+  }
+
+  /**
+   * Stops one component (for fault tests: an apiserver that goes away). `signal` SIGKILL
+   * simulates a crash; the default SIGTERM a clean stop.
+   */
+  async stopComponent(id: ComponentId, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const pidFile = this.pidFile(id);
+    const pid = await readPid(pidFile);
+    if (pid === undefined) throw new Error(`${componentName(id)} has no pid file: it is not running`);
+    await stopProcess(pid, 10_000, signal);
+    await removePidFile(pidFile);
+    for (const port of portsOf(this.layout, id)) await waitPortFree(port, 10_000);
+  }
+
+  /** Stops a cluster's apiserver (its clients see connection refused). */
+  stopApiserver(cluster: ClusterName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    return this.stopComponent({ component: 'kube-apiserver', cluster }, signal);
+  }
+
+  /** Starts a cluster's apiserver again and waits for /readyz. */
+  startApiserver(cluster: ClusterName): Promise<void> {
+    return this.startComponent({ component: 'kube-apiserver', cluster });
+  }
+
+  private pidFile(id: ComponentId): string {
+    return path.join(this.layout.pidsDir, `${componentName(id)}.pid`);
+  }
+
+  private async isReady(id: ComponentId): Promise<boolean> {
+    switch (id.component) {
+      case 'etcd':
+        return (await probe(`http://127.0.0.1:${this.layout.etcdClientPort}/health`)).status === 200;
+      case 'kube-apiserver': {
+        const cluster = id.cluster as ClusterName;
+        const r = await probe(`${this.server(cluster)}/readyz`, {
+          ca: this.admin.caPem,
+          token: this.admin.token,
+        });
+        return r.status === 200;
+      }
+      default:
+        // No port to probe (they run with --secure-port=0); waitMemberReady checks their work.
+        await sleep(200);
+        return true;
+    }
+  }
+
+  /** Registers the fake node kwok will manage; the scheduler places pods on it. */
+  private async createFakeNode(cluster: ClusterName): Promise<void> {
+    const c = this.layout.clusters[cluster];
+    if (!c.nodeName) throw new Error(`cluster ${cluster} has no node`);
+    const core = this.kubeConfig(cluster).makeApiClient(CoreV1Api);
+    await core.createNode({
+      body: {
+        metadata: {
+          name: c.nodeName,
+          labels: {
+            'kubernetes.io/hostname': c.nodeName,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'node.kubernetes.io/instance-type': 'kwok',
+            'topology.kubernetes.io/zone': `${cluster}-zone-a`,
+            type: 'kwok',
+          },
+          annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+        },
+        spec: { podCIDR: c.podCIDR, podCIDRs: c.podCIDR ? [c.podCIDR] : [] },
+      },
+    });
+  }
+
+  /** A member is ready when kwok made its node Ready and the controller manager made the default ServiceAccount. */
+  private async waitMemberReady(cluster: ClusterName, timeoutMs: number): Promise<void> {
+    const core = this.kubeConfig(cluster).makeApiClient(CoreV1Api);
+    const nodeName = this.layout.clusters[cluster].nodeName as string;
+    await waitReady({
+      what: `${cluster}'s node ${nodeName} (kwok)`,
+      logFile: path.join(this.layout.logsDir, `kwok-${cluster}.log`),
+      timeoutMs,
+      ready: async () => {
+        const node = await core.readNode({ name: nodeName });
+        return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+      },
+    });
+    await waitReady({
+      what: `${cluster}'s default ServiceAccount (kube-controller-manager)`,
+      logFile: path.join(this.layout.logsDir, `kube-controller-manager-${cluster}.log`),
+      timeoutMs,
+      ready: async () =>
+        Boolean(await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })),
+    });
+  }
+}
+
+function rank(order: string[], component: string): number {
+  const i = order.indexOf(component);
+  return i < 0 ? -1 : i; // unknown components (webhook, syncer started by tests) stop first
+}
+
+async function assertPortsFree(layout: SandboxLayout): Promise<void> {
+  const problems: string[] = [];
+  for (const id of allComponents()) {
+    for (const port of portsOf(layout, id)) {
+      if (!(await portIsFree(port))) {
+        const owner = (await portOwner(port)) ?? 'an unknown process';
+        problems.push(`port ${port} (for ${componentName(id)}) is in use by ${owner}`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `cannot start the sandbox in ${layout.dir}: ${problems.join('; ')}. ` +
+        'Stop that process, or pick other ports with MCS_SANDBOX_PORT_BASE=<port>.',
+    );
+  }
+}
+
+async function waitPortFree(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await portIsFree(port))) {
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
