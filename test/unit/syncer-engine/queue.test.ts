@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Timers, WorkQueue } from '../../../syncer/engine/queue.ts';
+
+/** Timers driven by hand: `advance(ms)` fires what is due. */
+function fakeTimers() {
+  let now = 0;
+  const pending = new Map<number, { at: number; fn: () => void }>();
+  let next = 1;
+  const timers: Timers = {
+    setTimeout: (fn, ms) => {
+      const id = next++;
+      pending.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimeout: (h) => {
+      pending.delete(h as number);
+    },
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const [id, t] of [...pending].sort((a, b) => a[1].at - b[1].at)) {
+      if (t.at <= now) {
+        pending.delete(id);
+        t.fn();
+      }
+    }
+  };
+  return { timers, advance, pending };
+}
+
+describe('the work queue', () => {
+  it('holds a key once however often it is added', async () => {
+    const q = new WorkQueue(fakeTimers().timers);
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    assert.equal(q.length, 2);
+    assert.equal(await q.get(), 'a');
+    assert.equal(await q.get(), 'b');
+  });
+
+  it('runs a key again when it was added while being processed', async () => {
+    const q = new WorkQueue(fakeTimers().timers);
+    q.add('a');
+    const key = await q.get();
+    q.add('a');
+    assert.equal(q.length, 0, 'not handed out twice at once');
+    q.done(key ?? '');
+    assert.equal(q.length, 1);
+    assert.equal(await q.get(), 'a');
+  });
+
+  it('hands a key straight to a waiting worker', async () => {
+    const q = new WorkQueue(fakeTimers().timers);
+    const got = q.get();
+    q.add('x');
+    assert.equal(await got, 'x');
+  });
+
+  it('backs off a failing key exponentially up to the maximum', () => {
+    const { timers } = fakeTimers();
+    const q = new WorkQueue(timers, { baseMs: 10, maxMs: 50 });
+    const delays = [1, 2, 3, 4, 5].map(() => {
+      const d = q.addRateLimited('k');
+      q.add('k'); // fire the pending add now so the next failure schedules afresh
+      void q.get().then((k) => q.done(k ?? ''));
+      return d;
+    });
+    assert.deepEqual(delays, [10, 20, 40, 50, 50]);
+    q.forget('k');
+    assert.equal(q.retries('k'), 0);
+  });
+
+  it('adds a delayed key when its time comes, and only once', () => {
+    const { timers, advance } = fakeTimers();
+    const q = new WorkQueue(timers);
+    q.addAfter('k', 100);
+    q.addAfter('k', 10);
+    advance(50);
+    assert.equal(q.length, 0, 'the earlier pending add wins');
+    advance(50);
+    assert.equal(q.length, 1);
+  });
+
+  it('lets an immediate add replace a pending delayed one', () => {
+    const { timers, advance, pending } = fakeTimers();
+    const q = new WorkQueue(timers);
+    q.addAfter('k', 100);
+    q.add('k');
+    assert.equal(pending.size, 0);
+    advance(200);
+    assert.equal(q.length, 1);
+  });
+
+  it('releases waiting workers on shut-down and accepts no more keys', async () => {
+    const q = new WorkQueue(fakeTimers().timers);
+    const waiting = q.get();
+    q.shutDown();
+    assert.equal(await waiting, undefined);
+    q.add('late');
+    assert.equal(await q.get(), undefined);
+  });
+});
