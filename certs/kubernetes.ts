@@ -1,0 +1,147 @@
+/**
+ * The {@link SecretStore} and {@link CABundlePatcher} of `ensure.ts`, implemented with
+ * `@kubernetes/client-node`. Every error says which object and which verb failed.
+ */
+import {
+  type AdmissionregistrationV1Api,
+  type AdmissionregistrationV1WebhookClientConfig,
+  ApiException,
+  type CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import {
+  type CABundlePatcher,
+  ConflictError,
+  type SecretRef,
+  type SecretStore,
+  type StoredSecret,
+  type WebhookConfigurationRef,
+} from './ensure.ts';
+import { TLS_SECRET } from './plan.ts';
+
+/** The labels put on a Secret this code creates, unless others are given. */
+export const DEFAULT_SECRET_LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/managed-by': 'mcs-bridge',
+};
+
+/**
+ * A short description of a client-node error: the API server's Status message and the HTTP
+ * code, rather than ApiException's dump of headers; other errors as they are.
+ */
+export function describeApiError(err: unknown): string {
+  if (err instanceof ApiException) {
+    const body: unknown = err.body;
+    let message: string | undefined;
+    if (typeof body === 'string') {
+      try {
+        message = (JSON.parse(body) as { message?: string }).message;
+      } catch {
+        message = body.trim() || undefined;
+      }
+    } else if (typeof body === 'object' && body !== null && 'message' in body) {
+      message = String(body.message);
+    }
+    return `${message ?? 'no message'} (HTTP ${err.code})`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function httpCode(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+function encode(data: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+}
+
+function decode(secret: V1Secret): StoredSecret {
+  const data = Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
+  return { data, resourceVersion: secret.metadata?.resourceVersion ?? '' };
+}
+
+/** Keeps the TLS Secret with a CoreV1Api client. */
+export class KubernetesSecretStore implements SecretStore {
+  /** `labels` go on a Secret this store creates; an existing Secret's labels are left alone. */
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly labels: Readonly<Record<string, string>> = DEFAULT_SECRET_LABELS,
+  ) {}
+
+  async read(ref: SecretRef): Promise<StoredSecret | undefined> {
+    try {
+      return decode(await this.core.readNamespacedSecret(ref));
+    } catch (err) {
+      if (httpCode(err) === 404) return undefined;
+      throw new Error(`failed to read Secret ${ref.namespace}/${ref.name}: ${describeApiError(err)}`);
+    }
+  }
+
+  async create(ref: SecretRef, data: Record<string, string>): Promise<StoredSecret> {
+    const body: V1Secret = {
+      metadata: { name: ref.name, namespace: ref.namespace, labels: { ...this.labels } },
+      type: TLS_SECRET.type,
+      data: encode(data),
+    };
+    try {
+      return decode(await this.core.createNamespacedSecret({ namespace: ref.namespace, body }));
+    } catch (err) {
+      const message = `failed to create Secret ${ref.namespace}/${ref.name}: ${describeApiError(err)}`;
+      throw httpCode(err) === 409 ? new ConflictError(message) : new Error(message);
+    }
+  }
+
+  async update(ref: SecretRef, data: Record<string, string>, resourceVersion: string): Promise<StoredSecret> {
+    // A merge patch leaves the Secret's other keys, labels and type (immutable) alone; the
+    // resourceVersion in it is a precondition, so a stale write gets 409 instead of winning.
+    const body = { metadata: { resourceVersion }, data: encode(data) };
+    try {
+      return decode(
+        await this.core.patchNamespacedSecret(
+          { ...ref, body },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      );
+    } catch (err) {
+      const message = `failed to update Secret ${ref.namespace}/${ref.name}: ${describeApiError(err)}`;
+      // Deleted since it was read: a conflict too; the caller re-reads and creates it.
+      const code = httpCode(err);
+      throw code === 409 || code === 404 ? new ConflictError(message) : new Error(message);
+    }
+  }
+}
+
+/** Sets the caBundle of Mutating/ValidatingWebhookConfigurations with an AdmissionregistrationV1Api client. */
+export class KubernetesCABundlePatcher implements CABundlePatcher {
+  constructor(private readonly admission: AdmissionregistrationV1Api) {}
+
+  async setCABundle(ref: WebhookConfigurationRef, caPem: string): Promise<boolean> {
+    const caBundle = Buffer.from(caPem).toString('base64');
+    const mutating = ref.kind === 'MutatingWebhookConfiguration';
+    let webhooks: { name: string; clientConfig: AdmissionregistrationV1WebhookClientConfig }[];
+    try {
+      const config = mutating
+        ? await this.admission.readMutatingWebhookConfiguration({ name: ref.name })
+        : await this.admission.readValidatingWebhookConfiguration({ name: ref.name });
+      webhooks = config.webhooks ?? [];
+    } catch (err) {
+      throw new Error(`failed to read ${ref.kind} ${ref.name}: ${describeApiError(err)}`);
+    }
+    const stale = webhooks.filter((w) => w.clientConfig.caBundle !== caBundle);
+    if (stale.length === 0) return false;
+    // A strategic merge patch merges `webhooks` by name, so it touches only the caBundle of
+    // these entries, whatever their order and whatever else changed since the read.
+    const body = { webhooks: stale.map((w) => ({ name: w.name, clientConfig: { caBundle } })) };
+    const options = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+    try {
+      if (mutating) await this.admission.patchMutatingWebhookConfiguration({ name: ref.name, body }, options);
+      else await this.admission.patchValidatingWebhookConfiguration({ name: ref.name, body }, options);
+    } catch (err) {
+      throw new Error(`failed to patch the caBundle of ${ref.kind} ${ref.name}: ${describeApiError(err)}`);
+    }
+    return true;
+  }
+}
