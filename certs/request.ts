@@ -109,8 +109,9 @@ export function validateCertificateRequest(req: CertificateRequest): FieldError[
     if (isIP(ip) === 0)
       errors.push({ field: `ips[${i}]`, message: `"${ip}" is not an IPv4 or IPv6 address` });
   }
-  errors.push(...checkDays('days', req.days), ...checkDays('caDays', req.caDays));
-  if (req.days !== undefined && req.caDays !== undefined && req.caDays < req.days) {
+  const dayErrors = [...checkDays('days', req.days), ...checkDays('caDays', req.caDays)];
+  errors.push(...dayErrors);
+  if (dayErrors.length === 0 && req.days !== undefined && req.caDays !== undefined && req.caDays < req.days) {
     errors.push({ field: 'caDays', message: `must not be less than days (${req.days}), got ${req.caDays}` });
   }
   if (req.keyType !== undefined && !KEY_TYPES.includes(req.keyType)) {
