@@ -59,6 +59,9 @@ export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: stri
         `--etcd-prefix=${c.etcdPrefix}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
+        // The 'kubernetes' Service's endpoint would be 127.0.0.1, which Endpoints validation
+        // refuses: the reconciler then logs an error every 10 s and stalls shutdown for 10 s.
+        '--endpoint-reconciler-type=none',
         `--secure-port=${c.apiserverPort}`,
         `--tls-cert-file=${pki.servingCert}`,
         `--tls-private-key-file=${pki.servingKey}`,
@@ -91,6 +94,8 @@ export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: stri
           'garbage-collector-controller',
           'serviceaccount-controller',
           'pod-garbage-collector-controller',
+          // Removes the not-ready taint the TaintNodesByCondition admission plugin puts on a new node.
+          'node-lifecycle-controller',
         ].join(',')}`,
         `--root-ca-file=${pki.caCert}`,
         '--kube-api-qps=200',
@@ -106,11 +111,16 @@ export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: stri
       ];
     case 'kwok': {
       const c = layout.clusters[need(id)];
-      if (!c.podCIDR || !c.nodeIP) throw new Error(`cluster ${c.name} runs no kwok: it has no pod CIDR`);
+      if (!c.podCIDR || !c.nodeIP || !c.firstPodIP) {
+        throw new Error(`cluster ${c.name} runs no kwok: it has no pod CIDR`);
+      }
+      const prefix = c.podCIDR.split('/')[1];
       return [
         `--kubeconfig=${componentKubeconfig(layout, c.name)}`,
         '--manage-all-nodes=true',
-        `--cidr=${c.podCIDR}`,
+        // kwok hands out IPs counting up from the address written here (and the node's
+        // spec.podCIDR would override it, so the node has none).
+        `--cidr=${c.firstPodIP}/${prefix}`,
         `--node-ip=${c.nodeIP}`,
         // No kwok HTTP server: it would need a port per member and nothing here reads it.
         '--server-address=',

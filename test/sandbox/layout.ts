@@ -26,6 +26,8 @@ export interface ClusterLayout {
   nodeName: string | undefined;
   /** Address kwok reports for the fake node (inside the pod CIDR's range). */
   nodeIP: string | undefined;
+  /** First pod IP kwok hands out: past the node's address and never the network address. */
+  firstPodIP: string | undefined;
 }
 
 /** Everything about a sandbox that follows from its folder and its base port. */
@@ -66,6 +68,7 @@ export function sandboxLayout(dir: string, basePort: number = DEFAULT_BASE_PORT)
     serviceCIDR: string,
     podCIDR?: string,
     nodeIP?: string,
+    firstPodIP?: string,
   ): ClusterLayout => ({
     name,
     apiserverPort: basePort + 10 + offset,
@@ -74,6 +77,7 @@ export function sandboxLayout(dir: string, basePort: number = DEFAULT_BASE_PORT)
     podCIDR,
     nodeName: podCIDR ? `${name}-node` : undefined,
     nodeIP,
+    firstPodIP,
   });
   return {
     dir: abs,
@@ -84,8 +88,8 @@ export function sandboxLayout(dir: string, basePort: number = DEFAULT_BASE_PORT)
     // network between members must be able to route every pod IP to one place.
     clusters: {
       hub: cluster('hub', 0, '10.96.0.0/16'),
-      member1: cluster('member1', 1, '10.97.0.0/16', '10.10.0.0/16', '10.10.0.1'),
-      member2: cluster('member2', 2, '10.98.0.0/16', '10.20.0.0/16', '10.20.0.1'),
+      member1: cluster('member1', 1, '10.97.0.0/16', '10.10.0.0/16', '10.10.0.1', '10.10.1.1'),
+      member2: cluster('member2', 2, '10.98.0.0/16', '10.20.0.0/16', '10.20.0.1', '10.20.1.1'),
     },
     kubeconfig: path.join(abs, 'kubeconfig'),
     logsDir: path.join(abs, 'logs'),

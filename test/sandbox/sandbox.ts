@@ -257,13 +257,15 @@ export class Sandbox {
 
   /**
    * Stops one component (for fault tests: an apiserver that goes away). `signal` SIGKILL
-   * simulates a crash; the default SIGTERM a clean stop.
+   * simulates a crash; the default SIGTERM a clean stop, which becomes a SIGKILL after
+   * `graceMs`: a kube-apiserver waits for its clients' open watch streams before it exits,
+   * and those clients (controller manager, scheduler, kwok) never close them.
    */
-  async stopComponent(id: ComponentId, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  async stopComponent(id: ComponentId, signal: NodeJS.Signals = 'SIGTERM', graceMs = 3_000): Promise<void> {
     const pidFile = this.pidFile(id);
     const pid = await readPid(pidFile);
     if (pid === undefined) throw new Error(`${componentName(id)} has no pid file: it is not running`);
-    await stopProcess(pid, 10_000, signal);
+    await stopProcess(pid, graceMs, signal);
     await removePidFile(pidFile);
     for (const port of portsOf(this.layout, id)) await waitPortFree(port, 10_000);
   }
@@ -320,7 +322,6 @@ export class Sandbox {
           },
           annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
         },
-        spec: { podCIDR: c.podCIDR, podCIDRs: c.podCIDR ? [c.podCIDR] : [] },
       },
     });
   }

@@ -41,12 +41,14 @@ describe('sandbox layout', () => {
     assert.ok(!allComponents().some((c) => c.component === 'kwok' && c.cluster === 'hub'));
   });
 
-  it('puts each fake node IP inside its member pod range', () => {
+  it('puts each fake node IP and the first pod IP inside the member pod range, apart', () => {
     for (const m of ['member1', 'member2'] as const) {
       const c = layout.clusters[m];
       const [lo, hi] = range(c.podCIDR ?? '');
-      const [ip] = range(`${c.nodeIP}/32`);
-      assert.ok(ip >= lo && ip <= hi, `${c.nodeIP} not in ${c.podCIDR}`);
+      const [node] = range(`${c.nodeIP}/32`);
+      const [pod] = range(`${c.firstPodIP}/32`);
+      assert.ok(node > lo && node <= hi, `${c.nodeIP} not a host address of ${c.podCIDR}`);
+      assert.ok(pod > node && pod <= hi, `${c.firstPodIP} not after the node in ${c.podCIDR}`);
     }
   });
 
@@ -101,7 +103,7 @@ describe('sandbox command lines', () => {
 
   it('gives kwok the member pod range and its stage files', () => {
     const args = commandLine(layout, { component: 'kwok', cluster: 'member2' }, '/bin');
-    assert.ok(args.includes('--cidr=10.20.0.0/16'));
+    assert.ok(args.includes('--cidr=10.20.1.1/16'));
     assert.ok(args.some((a) => a === '--config=/bin/kwok-stages/pod/fast/pod-ready.yaml'));
   });
 
