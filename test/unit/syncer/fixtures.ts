@@ -169,7 +169,7 @@ export const served = {
         ipFamilies: spec.ipFamilies ?? [family],
         ipFamilyPolicy: spec.ipFamilyPolicy ?? 'SingleStack',
         sessionAffinity: spec.sessionAffinity ?? 'None',
-        ...(spec.sessionAffinity === 'ClientIP'
+        ...(spec.sessionAffinity === 'ClientIP' && !spec.sessionAffinityConfig
           ? { sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } } }
           : {}),
         internalTrafficPolicy: spec.internalTrafficPolicy ?? 'Cluster',
@@ -253,4 +253,17 @@ export function memberOf(s: McsSnapshot, name: string): MemberSnapshot {
 /** `s` with member `name` changed by `change`. */
 export function withMember(s: McsSnapshot, name: string, change: Partial<MemberSnapshot>): McsSnapshot {
   return { ...s, clusters: s.clusters.map((m) => (m.name === name ? { ...m, ...change } : m)) };
+}
+
+/** The object of action `i` of `plan` (fails the test when it has none). */
+export function objectAt<T>(plan: McsPlan, i: number): T {
+  const a = plan.actions[i];
+  if (a?.object === undefined) throw new Error(`action ${i} has no object`);
+  return a.object as T;
+}
+
+/** `s` with `slice` put in place of the slice of the same name in member `name`. */
+export function withSlice(s: McsSnapshot, name: string, slice: V1EndpointSlice): McsSnapshot {
+  const rest = memberOf(s, name).endpointSlices.filter((x) => x.metadata?.name !== slice.metadata?.name);
+  return withMember(s, name, { endpointSlices: [...rest, slice] });
 }

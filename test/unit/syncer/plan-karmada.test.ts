@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { planMcs } from '../../../syncer/plan/plan.ts';
 import {
   carryOut,
@@ -12,6 +13,7 @@ import {
   mcs,
   member,
   memberOf,
+  objectAt,
   snapshot,
   withMember,
 } from './fixtures.ts';
@@ -44,7 +46,7 @@ describe('the seed scenario (provider member1, consumer member2)', () => {
     state = withMember(state, M1, { endpointSlices: [slice] });
     const plan = planMcs(state);
     assert.deepEqual(described(plan), [copy('member1-nginx-7xk2p', M2)]);
-    const object = plan.actions[0]?.object as { endpoints: { addresses: string[] }[] };
+    const object = objectAt<V1EndpointSlice>(plan, 0);
     assert.deepEqual(
       object.endpoints.map((e) => e.addresses[0]),
       ['10.10.0.5', '10.10.0.6'],
@@ -61,7 +63,7 @@ describe('the seed scenario (provider member1, consumer member2)', () => {
       const plan = planMcs(scaled);
       assert.deepEqual(described(plan), ['update EndpointSlice default/member1-nginx-7xk2p in member2']);
       assert.equal(plan.actions[0]?.reason, 'drift: endpoints');
-      assert.equal((plan.actions[0]?.object as { endpoints: unknown[] }).endpoints.length, ips.length);
+      assert.equal(objectAt<V1EndpointSlice>(plan, 0).endpoints.length, ips.length);
     }
   });
 });
