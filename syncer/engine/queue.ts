@@ -75,7 +75,10 @@ export class WorkQueue {
   /** Adds a key after `ms`, unless it is added sooner. An earlier pending add wins. */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown || this.delayed.has(key) || this.queued.has(key)) return;
-    if (ms <= 0) return this.add(key);
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
     this.delayed.set(
       key,
       this.timers.setTimeout(() => {
