@@ -24,7 +24,12 @@ function apiError(code: number, message: string): ApiException<string> {
 function contentTypeOf(options: unknown): string | undefined {
   const headers: Record<string, string> = {};
   const middleware = (options as { middleware?: { pre: (r: unknown) => unknown }[] }).middleware ?? [];
-  for (const m of middleware) m.pre({ setHeaderParam: (k: string, v: string) => (headers[k] = v) });
+  const request = {
+    setHeaderParam: (k: string, v: string) => {
+      headers[k] = v;
+    },
+  };
+  for (const m of middleware) m.pre(request);
   return headers['Content-Type'];
 }
 
