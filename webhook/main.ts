@@ -1,24 +1,108 @@
 #!/usr/bin/env node
 /**
- * mcs-bridge-webhook: the admission webhook that validates and defaults MultiClusterService objects.
+ * mcs-bridge-webhook: the admission webhook that validates and defaults MultiClusterService
+ * objects. This file only wires the pieces together; each lives in its own module.
  */
-import { parseCommandLine, runMain } from '../lib/cli.ts';
+import { randomUUID } from 'node:crypto';
+import { type Logger, pino } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { runMain } from '../lib/cli.ts';
+import { buildApp } from './app.ts';
+import { CertificateSource } from './cert-source.ts';
+import type { Clock } from './clock.ts';
+import { createMutateHandler } from './handle-mutate.ts';
+import { createValidateHandler } from './handle-validate.ts';
+import { buildHealthApp } from './health.ts';
+import { cachedClusterDirectory, type Lookups } from './lookups.ts';
+import { createWebhookMetrics, type WebhookMetrics } from './metrics.ts';
+import { parseWebhookOptions, type WebhookOptions } from './options.ts';
+import { followCertificates, tlsOptions } from './server.ts';
+import { createShapeCheck } from './validate-schema.ts';
 
-const USAGE = `Usage: mcs-bridge-webhook [options]
+/** How long the member-cluster list is reused before it is read again. */
+const CLUSTER_LIST_TTL_MS = 30_000;
+/** Longest wait for one API read made for a warning (the API server allows the call 3 s). */
+const LOOKUP_TIMEOUT_MS = 1_000;
 
-mcs-bridge-webhook: the admission webhook that validates and defaults MultiClusterService objects.
-This command is not implemented yet.
+/** The API reads for warnings; client-node is only loaded when they are asked for. */
+async function createLookups(
+  opts: WebhookOptions,
+  logger: Logger,
+  metrics: WebhookMetrics,
+  clock: Clock,
+): Promise<Lookups> {
+  const kube = await import('./kube-lookups.ts');
+  const hub = kube.hubKubeConfig({ ...opts });
+  const directory = opts.memberKubeconfig
+    ? kube.kubeconfigClusterDirectory(opts.memberKubeconfig)
+    : kube.karmadaClusterDirectory(hub);
+  logger.info(
+    { members: opts.memberKubeconfig ?? 'clusters.cluster.karmada.io on the hub' },
+    'warnings that read the API are on',
+  );
+  return {
+    services: kube.kubeServiceLookup(hub),
+    clusters: cachedClusterDirectory(directory, CLUSTER_LIST_TTL_MS, clock),
+    timeoutMs: LOOKUP_TIMEOUT_MS,
+    logger,
+    onFailure: (lookup) => metrics.lookupFailures.inc({ lookup }),
+  };
+}
 
-Options:
-  -h, --help   show this help
-`;
+/** Resolves on the first SIGTERM or SIGINT. */
+function shutdownSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+}
 
 runMain('mcs-bridge-webhook', async () => {
-  const opts = parseCommandLine(
-    { name: 'mcs-bridge-webhook', usage: USAGE, options: {} },
-    process.argv.slice(2),
-  );
+  const opts = parseWebhookOptions(process.argv.slice(2));
   if (!opts) return 0;
-  process.stderr.write('mcs-bridge-webhook: not implemented yet\n');
-  return 1;
+  const logger = pino({ name: 'mcs-bridge-webhook', level: opts.logLevel });
+  const clock: Clock = { now: () => performance.now() };
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createWebhookMetrics(registry);
+
+  const certs = new CertificateSource({
+    certFile: opts.tlsCertFile,
+    keyFile: opts.tlsKeyFile,
+    logger,
+    onLoad: (result, pair) => {
+      metrics.certificateReloads.inc({ result });
+      if (pair) metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
+    },
+  });
+  let serving = false;
+  const health = buildHealthApp({
+    logger,
+    registry,
+    notReadyReason: () => certs.notReadyReason() ?? (serving ? undefined : 'the HTTPS server is starting'),
+  });
+  await health.listen({ port: opts.healthPort, host: opts.bindAddress });
+
+  const shapeCheck = createShapeCheck();
+  const lookups =
+    opts.kubeconfig || opts.inCluster ? await createLookups(opts, logger, metrics, clock) : undefined;
+  const handlers = {
+    validate: createValidateHandler({ shapeCheck, ...(lookups ? { lookups } : {}) }),
+    mutate: createMutateHandler({ shapeCheck, newUuid: randomUUID }),
+  };
+
+  await certs.start();
+  if (!certs.current()) logger.info('waiting for the certificate files to appear');
+  const first = await certs.ready();
+  const app = buildApp({ logger, metrics, clock, handlers, https: tlsOptions(first) });
+  followCertificates(app.server, certs);
+  await app.listen({ port: opts.port, host: opts.bindAddress });
+  serving = true;
+
+  const signal = await shutdownSignal();
+  logger.info({ signal }, 'shutting down');
+  serving = false;
+  certs.stop();
+  await Promise.all([app.close(), health.close()]);
+  return 0;
 });

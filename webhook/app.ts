@@ -1,0 +1,123 @@
+/**
+ * The webhook's HTTP surface: a Fastify app with the two admission routes, built separately from
+ * listening so tests drive it with app.inject().
+ */
+import type { ServerOptions } from 'node:https';
+import Fastify, { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import {
+  type AdmissionRequest,
+  type AdmissionResponse,
+  errored,
+  parseAdmissionReview,
+  reviewOf,
+} from './admission-review.ts';
+import type { AdmissionHandler } from './admission-scope.ts';
+import type { Clock } from './clock.ts';
+import { operationLabel, type RequestResult, type WebhookMetrics, type WebhookName } from './metrics.ts';
+
+/** Largest AdmissionReview body accepted: 7 MiB, as controller-runtime. */
+export const MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/** The two routes, at the paths Karmada's webhook serves. */
+export const ROUTES: Record<WebhookName, string> = {
+  validate: '/validate-multiclusterservice',
+  mutate: '/mutate-multiclusterservice',
+};
+
+/** Everything the app needs; nothing is read from module state. */
+export interface AppOptions {
+  logger: Logger;
+  metrics: WebhookMetrics;
+  clock: Clock;
+  handlers: Record<WebhookName, AdmissionHandler>;
+  /** TLS settings (the first certificate); plain HTTP when absent, as in route tests. */
+  https?: ServerOptions;
+  bodyLimit?: number;
+}
+
+/** A Kubernetes Status body for answers that cannot be an AdmissionReview. */
+function statusBody(code: number, reason: string, message: string) {
+  return { apiVersion: 'v1', kind: 'Status', status: 'Failure', code, reason, message };
+}
+
+function resultOf(response: AdmissionResponse): RequestResult {
+  if (response.allowed) return response.patch ? 'patched' : 'allowed';
+  const code = response.status?.code;
+  if (code === 500) return 'error';
+  return code === 400 ? 'bad_request' : 'denied';
+}
+
+function describeRequest(request: AdmissionRequest): string {
+  const object = request.namespace ? `${request.namespace}/${request.name ?? ''}` : (request.name ?? '');
+  return `${request.operation} of ${request.kind.kind} ${object}`.trimEnd();
+}
+
+/** Builds the app; it does not listen. */
+export function buildApp(opts: AppOptions) {
+  const { logger, metrics, clock } = opts;
+  const app = Fastify({
+    loggerInstance: logger,
+    // One log line per request would dominate the cost of an admission decision.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES,
+    return503OnClosing: true,
+    ...(opts.https ? { https: opts.https } : {}),
+  });
+
+  // The body is parsed in the route, whatever its content type, so a bad one gets our 400.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
+    const code = err.statusCode ?? 500;
+    if (code >= 500) {
+      request.log.error({ err, url: request.url }, 'failed to answer a webhook request');
+      return reply.code(500).send(statusBody(500, 'InternalError', 'internal error; see the webhook log'));
+    }
+    const webhook = (Object.keys(ROUTES) as WebhookName[]).find((w) => ROUTES[w] === request.url);
+    if (webhook) metrics.requests.inc({ webhook, operation: 'unknown', result: 'bad_request' });
+    const message =
+      code === 413 ? `request body is larger than ${opts.bodyLimit ?? MAX_BODY_BYTES} bytes` : err.message;
+    return reply
+      .code(code)
+      .send(statusBody(code, code === 413 ? 'RequestEntityTooLarge' : 'BadRequest', message));
+  });
+
+  for (const webhook of Object.keys(ROUTES) as WebhookName[]) {
+    const handle = opts.handlers[webhook];
+    app.post(ROUTES[webhook], async (req: FastifyRequest, reply: FastifyReply) => {
+      const started = clock.now();
+      const raw = typeof req.body === 'string' ? req.body : '';
+      const parsed =
+        raw === '' ? { ok: false as const, message: 'request body is empty' } : parseAdmissionReview(raw);
+      if (!parsed.ok) {
+        metrics.requests.inc({ webhook, operation: 'unknown', result: 'bad_request' });
+        reply.code(400);
+        return statusBody(400, 'BadRequest', parsed.message);
+      }
+      const { request } = parsed;
+      let response: AdmissionResponse;
+      try {
+        response = await handle(request);
+      } catch (err) {
+        const what = `failed to ${webhook} ${describeRequest(request)}`;
+        req.log.error({ err, uid: request.uid }, what);
+        response = errored(request.uid, 500, `${what}: ${(err as Error).message ?? String(err)}`);
+      }
+      // The API server matches answers to questions by uid; never let a handler lose it.
+      response = { ...response, uid: request.uid };
+      const result = resultOf(response);
+      if (result === 'denied') {
+        req.log.info(
+          { uid: request.uid, reason: response.status?.message },
+          `denied ${describeRequest(request)}`,
+        );
+      }
+      metrics.requests.inc({ webhook, operation: operationLabel(request.operation), result });
+      metrics.duration.observe({ webhook }, (clock.now() - started) / 1000);
+      return reviewOf(parsed.apiVersion, response);
+    });
+  }
+  return app;
+}
