@@ -43,7 +43,11 @@ export function karmadaClusterDirectory(kc: KubeConfig): ClusterDirectory {
 /** The contexts of a kubeconfig file of member clusters, each context a member. */
 export function kubeconfigClusterDirectory(file: string): ClusterDirectory {
   const kc = new KubeConfig();
-  kc.loadFromFile(file);
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    throw new Error(`failed to load the member kubeconfig ${file}: ${(err as Error).message}`);
+  }
   const names: ReadonlySet<string> = new Set(kc.getContexts().map((c) => c.name));
   return { clusterNames: async () => names };
 }
@@ -51,7 +55,12 @@ export function kubeconfigClusterDirectory(file: string): ClusterDirectory {
 /** The hub's KubeConfig: from a file, or the in-cluster service account. */
 export function hubKubeConfig(source: { kubeconfig?: string; inCluster?: boolean }): KubeConfig {
   const kc = new KubeConfig();
-  if (source.kubeconfig) kc.loadFromFile(source.kubeconfig);
-  else kc.loadFromCluster();
+  try {
+    if (source.kubeconfig) kc.loadFromFile(source.kubeconfig);
+    else kc.loadFromCluster();
+  } catch (err) {
+    const from = source.kubeconfig ?? 'the in-cluster service account';
+    throw new Error(`failed to load the hub kubeconfig from ${from}: ${(err as Error).message}`);
+  }
   return kc;
 }

@@ -60,49 +60,56 @@ function shutdownSignal(): Promise<string> {
 runMain('mcs-bridge-webhook', async () => {
   const opts = parseWebhookOptions(process.argv.slice(2));
   if (!opts) return 0;
+  const stop = shutdownSignal();
   const logger = pino({ name: 'mcs-bridge-webhook', level: opts.logLevel });
   const clock: Clock = { now: () => performance.now() };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createWebhookMetrics(registry);
+  // Whatever was started is stopped again, in reverse order, on shutdown and on a startup error.
+  const cleanups: (() => unknown)[] = [];
+  try {
+    const certs = new CertificateSource({
+      certFile: opts.tlsCertFile,
+      keyFile: opts.tlsKeyFile,
+      logger,
+      onLoad: (result, pair) => {
+        metrics.certificateReloads.inc({ result });
+        if (pair) metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
+      },
+    });
+    let serving = false;
+    const health = buildHealthApp({
+      logger,
+      registry,
+      notReadyReason: () => certs.notReadyReason() ?? (serving ? undefined : 'the HTTPS server is starting'),
+    });
+    await health.listen({ port: opts.healthPort, host: opts.bindAddress });
+    cleanups.push(() => health.close());
 
-  const certs = new CertificateSource({
-    certFile: opts.tlsCertFile,
-    keyFile: opts.tlsKeyFile,
-    logger,
-    onLoad: (result, pair) => {
-      metrics.certificateReloads.inc({ result });
-      if (pair) metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
-    },
-  });
-  let serving = false;
-  const health = buildHealthApp({
-    logger,
-    registry,
-    notReadyReason: () => certs.notReadyReason() ?? (serving ? undefined : 'the HTTPS server is starting'),
-  });
-  await health.listen({ port: opts.healthPort, host: opts.bindAddress });
+    const shapeCheck = createShapeCheck();
+    const lookups =
+      opts.kubeconfig || opts.inCluster ? await createLookups(opts, logger, metrics, clock) : undefined;
+    const handlers = {
+      validate: createValidateHandler({ shapeCheck, ...(lookups ? { lookups } : {}) }),
+      mutate: createMutateHandler({ shapeCheck, newUuid: randomUUID }),
+    };
 
-  const shapeCheck = createShapeCheck();
-  const lookups =
-    opts.kubeconfig || opts.inCluster ? await createLookups(opts, logger, metrics, clock) : undefined;
-  const handlers = {
-    validate: createValidateHandler({ shapeCheck, ...(lookups ? { lookups } : {}) }),
-    mutate: createMutateHandler({ shapeCheck, newUuid: randomUUID }),
-  };
+    await certs.start();
+    cleanups.push(() => certs.stop());
+    if (!certs.current()) logger.info('waiting for the certificate files to appear');
+    const first = await Promise.race([certs.ready(), stop]);
+    if (typeof first === 'string') return 0;
+    const app = buildApp({ logger, metrics, clock, handlers, https: tlsOptions(first) });
+    followCertificates(app.server, certs);
+    cleanups.push(() => app.close());
+    await app.listen({ port: opts.port, host: opts.bindAddress });
+    serving = true;
 
-  await certs.start();
-  if (!certs.current()) logger.info('waiting for the certificate files to appear');
-  const first = await certs.ready();
-  const app = buildApp({ logger, metrics, clock, handlers, https: tlsOptions(first) });
-  followCertificates(app.server, certs);
-  await app.listen({ port: opts.port, host: opts.bindAddress });
-  serving = true;
-
-  const signal = await shutdownSignal();
-  logger.info({ signal }, 'shutting down');
-  serving = false;
-  certs.stop();
-  await Promise.all([app.close(), health.close()]);
-  return 0;
+    logger.info({ signal: await stop }, 'shutting down');
+    serving = false;
+    return 0;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
 });
