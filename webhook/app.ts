@@ -77,11 +77,14 @@ export function buildApp(opts: AppOptions) {
     }
     const webhook = (Object.keys(ROUTES) as WebhookName[]).find((w) => ROUTES[w] === request.url);
     if (webhook) metrics.requests.inc({ webhook, operation: 'unknown', result: 'bad_request' });
-    const message =
-      code === 413 ? `request body is larger than ${opts.bodyLimit ?? MAX_BODY_BYTES} bytes` : err.message;
-    return reply
-      .code(code)
-      .send(statusBody(code, code === 413 ? 'RequestEntityTooLarge' : 'BadRequest', message));
+    if (code === 413) {
+      const limit = opts.bodyLimit ?? MAX_BODY_BYTES;
+      return reply
+        .code(413)
+        .send(statusBody(413, 'RequestEntityTooLarge', `request body is larger than ${limit} bytes`));
+    }
+    // Every other client error (a malformed Content-Type header, say) is a bad request.
+    return reply.code(400).send(statusBody(400, 'BadRequest', err.message));
   });
 
   for (const webhook of Object.keys(ROUTES) as WebhookName[]) {

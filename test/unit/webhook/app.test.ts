@@ -127,6 +127,12 @@ describe('the admission routes', () => {
       headers: { 'content-type': 'text/plain' },
       message: 'request body is not JSON: ',
     },
+    {
+      name: 'a malformed Content-Type header',
+      body: '{}',
+      headers: { 'content-type': 'json please' },
+      message: '',
+    },
   ];
   for (const c of badBodies) {
     it(`answer 400 with a message to ${c.name}`, async () => {
