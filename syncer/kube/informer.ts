@@ -67,7 +67,9 @@ export class Informer<T extends KubernetesObject> {
   constructor(private readonly opts: InformerOptions<T>) {
     this.timers = opts.timers ?? realTimers;
     const list = async () => {
-      const result = await opts.list();
+      // Typed list calls deserialize (timestamps become Dates) while watch events are plain
+      // JSON: store one representation only, the wire one.
+      const result = JSON.parse(JSON.stringify(await opts.list())) as KubernetesListObject<T>;
       this.listed = true;
       return result;
     };
@@ -76,7 +78,8 @@ export class Informer<T extends KubernetesObject> {
     this.lw.on('update', (o) => opts.onEvent('update', o));
     this.lw.on('delete', (o) => opts.onEvent('delete', o));
     this.lw.on('connect', () => {
-      if (this.failures > 0) opts.logger.info({ cluster: opts.cluster, resource: opts.resource }, 'watch reconnecting');
+      if (this.failures > 0)
+        opts.logger.info({ cluster: opts.cluster, resource: opts.resource }, 'watch reconnecting');
     });
     this.lw.on('error', (err) => this.onError(err));
   }
@@ -134,7 +137,12 @@ export class Informer<T extends KubernetesObject> {
     // Log the first failure and then every tenth, so an outage does not flood the log.
     if (this.failures === 1 || this.failures % 10 === 0) {
       this.opts.logger.warn(
-        { cluster: this.opts.cluster, resource: this.opts.resource, failures: this.failures, retryInMs: delay },
+        {
+          cluster: this.opts.cluster,
+          resource: this.opts.resource,
+          failures: this.failures,
+          retryInMs: delay,
+        },
         `watch of ${this.opts.resource} in ${this.opts.cluster} failed: ${this.lastError}`,
       );
     }
@@ -156,7 +164,8 @@ export class Informer<T extends KubernetesObject> {
 
 function describe(err: unknown): string {
   if (err instanceof Error) {
-    const code = (err as { statusCode?: number; code?: number | string }).statusCode ?? (err as { code?: unknown }).code;
+    const code =
+      (err as { statusCode?: number; code?: number | string }).statusCode ?? (err as { code?: unknown }).code;
     return code !== undefined ? `${err.message} (${String(code)})` : err.message;
   }
   return String(err);

@@ -1,0 +1,51 @@
+/**
+ * Making sense of @kubernetes/client-node errors: the HTTP code, and a one-line
+ * description from the API server's Status message instead of ApiException's dump of
+ * headers and body.
+ */
+import { ApiException } from '@kubernetes/client-node';
+
+/** The HTTP status of a failed API call, or undefined for a network error. */
+export function httpCode(err: unknown): number | undefined {
+  if (err instanceof ApiException) return err.code;
+  const code = (err as { statusCode?: unknown; code?: unknown } | undefined)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The Status reason of a failed API call (`AlreadyExists`, `Conflict`…), if the server sent one. */
+export function statusReason(err: unknown): string | undefined {
+  if (!(err instanceof ApiException)) return undefined;
+  const body = parseBody(err.body);
+  return typeof body?.reason === 'string' ? body.reason : undefined;
+}
+
+/** `<Status message> (HTTP <code>)` for API errors; the message for anything else. */
+export function describeApiError(err: unknown): string {
+  if (err instanceof ApiException) {
+    const body = parseBody(err.body);
+    const message = typeof body?.message === 'string' ? body.message : undefined;
+    return `${message ?? (typeof err.body === 'string' && err.body.trim() ? err.body.trim() : 'no message')} (HTTP ${err.code})`;
+  }
+  if (err instanceof Error) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return cause && !err.message.includes(cause) ? `${err.message} (${cause})` : err.message;
+  }
+  return String(err);
+}
+
+function parseBody(body: unknown): Record<string, unknown> | undefined {
+  if (typeof body === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
+}
+
+/** The outcome class of an API call for metrics: the HTTP code, or `error` for a network failure. */
+export function resultCode(err: unknown): string {
+  return String(httpCode(err) ?? 'error');
+}

@@ -1,0 +1,147 @@
+/**
+ * The syncer's command line: flags, defaults and checks. Pure: argv in, config out.
+ */
+
+import { type OptionValues, parseCommandLine, UsageError } from '../lib/cli.ts';
+import { parseDuration } from '../lib/duration.ts';
+
+/** Usage text of `mcs-bridge-syncer --help`. */
+export const USAGE = `Usage: mcs-bridge-syncer [options]
+
+Carries out MultiClusterService objects (networking.karmada.io/v1alpha1) of type
+CrossCluster: puts the hub's Service into every provider and consumer cluster, and copies
+the EndpointSlices of that Service from each provider into every other consumer, so that
+the native name (nginx.default) reaches pods in other clusters.
+
+Hub:
+  --kubeconfig FILE            kubeconfig of the hub (default: $KUBECONFIG, ~/.kube/config or in-cluster)
+  --context NAME               context of --kubeconfig to use (default: its current context)
+
+Member clusters:
+  --cluster-source SOURCE      karmada: Karmada Cluster objects on the hub (Push mode);
+                               kubeconfig: every context of --member-kubeconfig
+                               (default: kubeconfig when --member-kubeconfig is given, else karmada)
+  --member-kubeconfig FILE     kubeconfig whose contexts are the member clusters
+  --member-context NAME        use only this context of --member-kubeconfig (repeatable)
+  --unready-grace DURATION     after a provider has been unready this long, mark its dispatched
+                               endpoints not ready until it returns (default: off: keep them as they are)
+  --cluster-health-interval D  how often member clusters are probed (default 10s)
+
+Operation:
+  --workers N                  MultiClusterServices reconciled at once (default 16)
+  --resync-period DURATION     reconcile everything again this often without an event (default 10m, 0 = never)
+  --leader-elect               elect a leader through a Lease on the hub (on in the Helm chart)
+  --leader-election-namespace NS   namespace of the Lease (default: $POD_NAMESPACE or mcs-system)
+  --leader-election-id NAME    name of the Lease (default mcs-bridge-syncer)
+  --lease-duration D, --renew-deadline D, --retry-period D   (defaults 15s, 10s, 2s)
+  --metrics-port PORT          plain HTTP for /metrics, /healthz, /readyz (default 8081; 0 = off)
+  --metrics-bind-address ADDR  (default 0.0.0.0)
+  --log-level LEVEL            fatal, error, warn, info, debug, trace (default info)
+  -h, --help                   show this help
+`;
+
+const OPTIONS = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  'cluster-source': { type: 'string' },
+  'member-kubeconfig': { type: 'string' },
+  'member-context': { type: 'string', multiple: true },
+  'unready-grace': { type: 'string' },
+  'cluster-health-interval': { type: 'string' },
+  workers: { type: 'string' },
+  'resync-period': { type: 'string' },
+  'leader-elect': { type: 'boolean' },
+  'leader-election-namespace': { type: 'string' },
+  'leader-election-id': { type: 'string' },
+  'lease-duration': { type: 'string' },
+  'renew-deadline': { type: 'string' },
+  'retry-period': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-bind-address': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+/** The syncer's configuration. */
+export interface SyncerConfig {
+  kubeconfig?: string;
+  context?: string;
+  clusterSource?: 'karmada' | 'kubeconfig';
+  memberKubeconfig?: string;
+  memberContexts: string[];
+  unreadyGraceMs?: number;
+  healthIntervalMs: number;
+  workers: number;
+  resyncMs: number;
+  leaderElect: boolean;
+  leaseNamespace: string;
+  leaseName: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  metricsPort: number;
+  metricsBindAddress: string;
+  logLevel: string;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** Parses argv; undefined after --help. Throws {@link UsageError} naming the bad flag. */
+export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): SyncerConfig | undefined {
+  const v: OptionValues<typeof OPTIONS> | undefined = parseCommandLine(
+    { name: 'mcs-bridge-syncer', usage: USAGE, options: OPTIONS },
+    argv,
+  );
+  if (!v) return undefined;
+  const duration = (flag: keyof typeof OPTIONS, fallback: string) => {
+    try {
+      return parseDuration((v[flag] as string | undefined) ?? fallback, `--${flag}`);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+  const int = (flag: keyof typeof OPTIONS, fallback: number, min: number, max: number) => {
+    const text = v[flag] as string | undefined;
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`--${flag}: '${text}' is not an integer from ${min} to ${max}`);
+    return n;
+  };
+  const source = v['cluster-source'];
+  if (source !== undefined && source !== 'karmada' && source !== 'kubeconfig') {
+    throw new UsageError(`--cluster-source: '${source}' is not one of karmada, kubeconfig`);
+  }
+  if (source === 'kubeconfig' && !v['member-kubeconfig']) {
+    throw new UsageError('--cluster-source=kubeconfig needs --member-kubeconfig FILE');
+  }
+  const level = v['log-level'] ?? 'info';
+  if (!LEVELS.includes(level))
+    throw new UsageError(`--log-level: '${level}' is not one of ${LEVELS.join(', ')}`);
+  const config: SyncerConfig = {
+    kubeconfig: v.kubeconfig,
+    context: v.context,
+    clusterSource: source ?? (v['member-kubeconfig'] ? 'kubeconfig' : undefined),
+    memberKubeconfig: v['member-kubeconfig'],
+    memberContexts: v['member-context'] ?? [],
+    unreadyGraceMs: v['unready-grace'] === undefined ? undefined : duration('unready-grace', '0s'),
+    healthIntervalMs: duration('cluster-health-interval', '10s'),
+    workers: int('workers', 16, 1, 1000),
+    resyncMs: duration('resync-period', '10m'),
+    leaderElect: v['leader-elect'] ?? false,
+    leaseNamespace: v['leader-election-namespace'] ?? env.POD_NAMESPACE ?? 'mcs-system',
+    leaseName: v['leader-election-id'] ?? 'mcs-bridge-syncer',
+    leaseDurationMs: duration('lease-duration', '15s'),
+    renewDeadlineMs: duration('renew-deadline', '10s'),
+    retryPeriodMs: duration('retry-period', '2s'),
+    metricsPort: int('metrics-port', 8081, 0, 65535),
+    metricsBindAddress: v['metrics-bind-address'] ?? '0.0.0.0',
+    logLevel: level,
+  };
+  if (config.healthIntervalMs < 100) throw new UsageError('--cluster-health-interval must be at least 100ms');
+  if (config.renewDeadlineMs >= config.leaseDurationMs) {
+    throw new UsageError('--renew-deadline must be shorter than --lease-duration');
+  }
+  if (config.retryPeriodMs >= config.renewDeadlineMs)
+    throw new UsageError('--retry-period must be shorter than --renew-deadline');
+  return config;
+}

@@ -1,0 +1,186 @@
+/**
+ * The member clusters the syncer works with: their clients and caches, and whether each
+ * is ready. A cluster is ready when its source says so (Karmada's Ready condition; a
+ * kubeconfig context always) and the syncer's own probe of its /readyz has not failed
+ * `failureThreshold` times in a row. Readiness changes are reported so the controller can
+ * requeue every MCS, and a cluster that comes back has its watches restarted at once.
+ */
+import { Health, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { ClusterClient } from '../kube/cluster-client.ts';
+import { MemberCache, type MemberEvent } from './member-cache.ts';
+import type { SyncerMetrics } from './metrics.ts';
+
+/** A member cluster as its source describes it. */
+export interface MemberDefinition {
+  name: string;
+  kubeConfig: KubeConfig;
+  /** Whether the source considers it ready (Karmada's Ready condition). */
+  sourceReady: boolean;
+  /** Why it is not ready, when the source knows. */
+  sourceReason?: string;
+  /** Changes whenever the endpoint or credentials change (the client is then rebuilt). */
+  fingerprint: string;
+}
+
+/** One member cluster at run time. */
+export interface Member {
+  readonly name: string;
+  readonly client: ClusterClient;
+  readonly cache: MemberCache;
+  /** Ready as defined above. */
+  ready: boolean;
+  /** Since when (epoch ms) it is not ready, in the current outage. */
+  notReadySince?: number;
+  /** Why it is not ready, for status messages and logs. */
+  reason?: string;
+  sourceReady: boolean;
+  sourceReason?: string;
+  probeFailures: number;
+  /** Whether the last probes found its API server; undefined before the first probe. */
+  reachable?: boolean;
+  fingerprint: string;
+}
+
+/** Options of a {@link ClusterRegistry}. */
+export interface ClusterRegistryOptions {
+  logger: Logger;
+  metrics: SyncerMetrics;
+  now: () => number;
+  /** Member cache events, passed through to the controller. */
+  onEvent: (cluster: string, e: MemberEvent) => void;
+  /** A cluster was added, removed, or changed readiness. */
+  onChange: (cluster: string, what: 'added' | 'removed' | 'ready' | 'not-ready') => void;
+  /** Probes a cluster; resolves true when healthy. Default: GET /readyz with a timeout. */
+  probe?: (client: ClusterClient) => Promise<boolean>;
+  probeTimeoutMs?: number;
+  failureThreshold?: number;
+}
+
+/** Registry of member clusters. */
+export class ClusterRegistry {
+  private readonly members = new Map<string, Member>();
+  private readonly probe: (client: ClusterClient) => Promise<boolean>;
+
+  constructor(private readonly o: ClusterRegistryOptions) {
+    const timeout = o.probeTimeoutMs ?? 5_000;
+    this.probe =
+      o.probe ??
+      ((client) =>
+        client.call('get', () =>
+          new Health(client.kubeConfig).readyz({ signal: AbortSignal.timeout(timeout) }),
+        ));
+  }
+
+  /** The members, in name order. */
+  list(): Member[] {
+    return [...this.members.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** One member by name. */
+  get(name: string): Member | undefined {
+    return this.members.get(name);
+  }
+
+  /** Brings the registry in line with the source's list: adds, replaces and removes members. */
+  async update(defs: readonly MemberDefinition[]): Promise<void> {
+    const wanted = new Map(defs.map((d) => [d.name, d]));
+    for (const [name, m] of this.members) {
+      const def = wanted.get(name);
+      if (!def || def.fingerprint !== m.fingerprint) {
+        await m.cache.stop();
+        this.members.delete(name);
+        this.o.metrics.clusterReady.remove({ cluster: name });
+        if (!def) {
+          this.o.logger.info({ cluster: name }, `member cluster ${name} removed`);
+          this.o.onChange(name, 'removed');
+        }
+      }
+    }
+    for (const def of defs) {
+      const existing = this.members.get(def.name);
+      if (existing) {
+        existing.sourceReady = def.sourceReady;
+        existing.sourceReason = def.sourceReason;
+        this.evaluate(existing);
+        continue;
+      }
+      const client = new ClusterClient(def.name, def.kubeConfig, this.o.metrics);
+      const member: Member = {
+        name: def.name,
+        client,
+        cache: new MemberCache({
+          client,
+          logger: this.o.logger,
+          metrics: this.o.metrics,
+          onEvent: this.o.onEvent,
+        }),
+        // Not ready until a probe says otherwise; nothing is deleted meanwhile either way.
+        ready: false,
+        reason: 'not probed yet',
+        sourceReady: def.sourceReady,
+        sourceReason: def.sourceReason,
+        probeFailures: 0,
+        fingerprint: def.fingerprint,
+      };
+      this.members.set(def.name, member);
+      this.o.metrics.clusterReady.set({ cluster: def.name }, 0);
+      this.o.logger.info(
+        { cluster: def.name, server: def.kubeConfig.getCurrentCluster()?.server },
+        `member cluster ${def.name} added`,
+      );
+      this.o.onChange(def.name, 'added');
+      await member.cache.start();
+      await this.probeOne(member);
+    }
+  }
+
+  /** Probes every member once (the controller calls this on an interval). */
+  async probeAll(): Promise<void> {
+    await Promise.all(this.list().map((m) => this.probeOne(m)));
+  }
+
+  /** Stops every member's caches. */
+  async stop(): Promise<void> {
+    await Promise.all(this.list().map((m) => m.cache.stop()));
+  }
+
+  private async probeOne(m: Member): Promise<void> {
+    const ok = await this.probe(m.client).catch(() => false);
+    if (this.members.get(m.name) !== m) return; // replaced meanwhile
+    m.probeFailures = ok ? 0 : m.probeFailures + 1;
+    this.evaluate(m);
+  }
+
+  private evaluate(m: Member): void {
+    const threshold = this.o.failureThreshold ?? 2;
+    const firstProbe = m.reachable === undefined;
+    // Hysteresis: a reachable cluster needs `threshold` failed probes in a row to count as
+    // unreachable (one lost probe is not an outage); an unreachable one, one success.
+    if (m.probeFailures === 0) m.reachable = true;
+    else if (firstProbe || m.probeFailures >= threshold) m.reachable = false;
+    const ready = m.sourceReady && m.reachable === true;
+    m.reason = !m.sourceReady
+      ? (m.sourceReason ?? 'the cluster source reports it not ready')
+      : m.reachable
+        ? undefined
+        : `its API server did not answer /readyz (${m.probeFailures} times in a row)`;
+    this.o.metrics.clusterReady.set({ cluster: m.name }, ready ? 1 : 0);
+    if (!ready) m.notReadySince ??= this.o.now();
+    if (ready === m.ready) return;
+    m.ready = ready;
+    if (ready) {
+      m.notReadySince = undefined;
+      this.o.logger.info({ cluster: m.name }, `member cluster ${m.name} is ready`);
+      // After an outage the watches may hang on a dead connection: start them afresh.
+      if (!firstProbe) void m.cache.restart();
+      this.o.onChange(m.name, 'ready');
+    } else {
+      this.o.logger.warn(
+        { cluster: m.name, reason: m.reason },
+        `member cluster ${m.name} is not ready: ${m.reason}`,
+      );
+      this.o.onChange(m.name, 'not-ready');
+    }
+  }
+}

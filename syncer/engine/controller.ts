@@ -1,0 +1,261 @@
+/**
+ * The syncer's control loop. Watch events only enqueue MCS keys; a worker takes a key,
+ * builds the snapshot from the caches, asks the planner what to write, writes it, and
+ * records the outcome in the MCS status. Level-triggered: a reconcile recomputes the
+ * whole desired state of its key, so a missed event costs at most one resync period.
+ */
+import type { Logger } from 'pino';
+import { describeApiError } from '../../lib/kube-errors.ts';
+import type { ClusterClient } from '../kube/cluster-client.ts';
+import { LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
+import { type Action, describeAction } from '../plan/actions.ts';
+import { planMcs } from '../plan/plan.ts';
+import { isOwnedService } from '../plan/service.ts';
+import { isOwnedSlice } from '../plan/slices.ts';
+import { statusFor } from '../plan/status.ts';
+import type { ClusterSource } from '../sources/source.ts';
+import { ClusterRegistry } from './clusters.ts';
+import { executeActions } from './executor.ts';
+import { HubCache, type HubEvent } from './hub-cache.ts';
+import { McsWriter } from './mcs-writer.ts';
+import type { MemberEvent } from './member-cache.ts';
+import type { SyncerMetrics } from './metrics.ts';
+import { WorkQueue } from './queue.ts';
+import { buildSnapshot } from './snapshot.ts';
+
+/** Options of the {@link Controller}. */
+export interface ControllerOptions {
+  hub: ClusterClient;
+  source: ClusterSource;
+  logger: Logger;
+  metrics: SyncerMetrics;
+  now: () => number;
+  /** Keys reconciled at once. */
+  workers: number;
+  unreadyGraceMs?: number;
+  /** How often member clusters are probed. */
+  healthIntervalMs: number;
+  /** How often every key is reconciled again without an event (0: never). */
+  resyncMs: number;
+  /** This replica's name (Events' reportingInstance). */
+  instance: string;
+  failureThreshold?: number;
+}
+
+/** Runs the caches, and the workers once this replica leads. */
+export class Controller {
+  readonly queue = new WorkQueue();
+  readonly hub: HubCache;
+  readonly clusters: ClusterRegistry;
+  private readonly writer: McsWriter;
+  /** Per key: when a source slice change was first seen and not yet carried out. */
+  private readonly pendingSince = new Map<string, number>();
+  private sourceUpdates: Promise<void> = Promise.resolve();
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private readonly workers: Promise<void>[] = [];
+
+  constructor(private readonly o: ControllerOptions) {
+    this.hub = new HubCache(o.hub, o.logger, o.metrics, (e) => this.onHubEvent(e));
+    this.clusters = new ClusterRegistry({
+      logger: o.logger,
+      metrics: o.metrics,
+      now: o.now,
+      failureThreshold: o.failureThreshold,
+      onEvent: (cluster, e) => this.onMemberEvent(cluster, e),
+      onChange: (_cluster, what) => this.enqueueAll(what === 'removed'),
+    });
+    this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
+  }
+
+  /** True once the hub caches and the cluster source have synced (the readiness probe). */
+  get synced(): boolean {
+    return this.hub.synced && this.o.source.synced;
+  }
+
+  /** Starts the caches, the cluster source and the health probes; workers start with {@link runWorkers}. */
+  async start(): Promise<void> {
+    await this.hub.start();
+    await this.o.source.start((members) => {
+      // Source updates are applied one at a time, in order.
+      this.sourceUpdates = this.sourceUpdates
+        .then(() => this.clusters.update(members))
+        .catch((err) =>
+          this.o.logger.error(`failed to apply the member cluster list: ${describeApiError(err)}`),
+        );
+    });
+    await this.sourceUpdates;
+    this.intervals.push(
+      setInterval(() => {
+        void this.clusters.probeAll();
+        this.countDispatched();
+      }, this.o.healthIntervalMs),
+    );
+    if (this.o.resyncMs > 0) this.intervals.push(setInterval(() => this.enqueueAll(true), this.o.resyncMs));
+    for (const t of this.intervals) t.unref();
+  }
+
+  /** Waits until every cache has synced, or until `timeoutMs` (unreachable members never sync). */
+  async waitForSync(timeoutMs: number): Promise<void> {
+    const deadline = this.o.now() + timeoutMs;
+    while (this.o.now() < deadline) {
+      if (this.synced && this.clusters.list().every((m) => m.cache.synced)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const waiting = this.clusters
+      .list()
+      .filter((m) => !m.cache.synced)
+      .map((m) => m.name);
+    this.o.logger.warn(
+      { clusters: waiting },
+      `starting with unsynced caches (${waiting.join(', ') || 'hub'}): nothing is deleted there until they sync`,
+    );
+  }
+
+  /** Starts the workers (call once leading) after enqueueing every key, orphans included. */
+  runWorkers(): void {
+    this.enqueueAll(true);
+    this.o.logger.info({ workers: this.o.workers, keys: this.queue.length }, 'workers started');
+    for (let i = 0; i < this.o.workers; i++) this.workers.push(this.work());
+  }
+
+  /** Stops the workers after their current key, then the caches. */
+  async stop(): Promise<void> {
+    for (const t of this.intervals) clearInterval(t);
+    this.queue.shutDown();
+    await Promise.all(this.workers);
+    await this.o.source.stop();
+    await this.clusters.stop();
+    await this.hub.stop();
+  }
+
+  /** Enqueues every MCS key and, with `orphans`, every key under which a member holds our objects. */
+  enqueueAll(orphans: boolean): void {
+    for (const mcs of this.hub.mcs.list())
+      this.queue.add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
+    if (orphans) {
+      for (const m of this.clusters.list()) {
+        for (const svc of m.cache.services.list()) {
+          if (isOwnedService(svc))
+            this.queue.add(mcsKey(svc.metadata?.namespace ?? '', svc.metadata?.name ?? ''));
+        }
+        for (const key of m.cache.serviceKeys()) {
+          const [ns = '', name = ''] = key.split('/');
+          if (m.cache.slicesOf(ns, name).some(isOwnedSlice)) this.queue.add(key);
+        }
+      }
+    }
+    this.o.metrics.queueDepth.set(this.queue.length);
+  }
+
+  private onHubEvent(e: HubEvent): void {
+    const ns = e.object.metadata?.namespace ?? '';
+    const name = e.object.metadata?.name ?? '';
+    if (e.kind === 'MultiClusterService' || this.hub.mcs.get(name, ns)) this.queue.add(mcsKey(ns, name));
+    this.o.metrics.queueDepth.set(this.queue.length);
+  }
+
+  private onMemberEvent(_cluster: string, e: MemberEvent): void {
+    const ns = e.object.metadata?.namespace ?? '';
+    switch (e.kind) {
+      case 'EndpointSlice': {
+        const svc = e.object.metadata?.labels?.[LABEL_SERVICE_NAME];
+        if (!svc) return;
+        const key = mcsKey(ns, svc);
+        const isSource = !isOwnedSlice(e.object);
+        if (isSource && !this.hub.mcs.get(svc, ns)) return; // not exported: none of our business
+        if (isSource && !this.pendingSince.has(key)) this.pendingSince.set(key, this.o.now());
+        this.queue.add(key);
+        break;
+      }
+      case 'Service': {
+        const name = e.object.metadata?.name ?? '';
+        if (isOwnedService(e.object) || this.hub.mcs.get(name, ns)) this.queue.add(mcsKey(ns, name));
+        break;
+      }
+      case 'Namespace':
+        for (const mcs of this.hub.mcs.list(e.object.metadata?.name)) {
+          this.queue.add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
+        }
+        break;
+    }
+    this.o.metrics.queueDepth.set(this.queue.length);
+  }
+
+  private async work(): Promise<void> {
+    const { metrics, logger, now } = this.o;
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      const started = now();
+      try {
+        const requeueAfter = await this.reconcile(key);
+        this.queue.forget(key);
+        metrics.reconciles.inc({ result: 'success' });
+        if (requeueAfter !== undefined) this.queue.addAfter(key, requeueAfter);
+      } catch (err) {
+        const delay = this.queue.addRateLimited(key);
+        metrics.reconciles.inc({ result: 'error' });
+        logger.warn(
+          { mcs: key, retryInMs: delay },
+          `reconcile of MultiClusterService ${key} failed: ${(err as Error).message}`,
+        );
+      } finally {
+        this.queue.done(key);
+        metrics.reconcileDuration.observe((now() - started) / 1000);
+        metrics.queueDepth.set(this.queue.length);
+      }
+    }
+  }
+
+  /** One reconcile of one key; returns ms after which to run again, if the plan asks. */
+  private async reconcile(key: string): Promise<number | undefined> {
+    const { logger, now, metrics } = this.o;
+    const snapshot = buildSnapshot(key, {
+      hub: this.hub,
+      sourceSynced: this.o.source.synced,
+      members: this.clusters.list(),
+      now: now(),
+      unreadyGraceMs: this.o.unreadyGraceMs,
+    });
+    const plan = planMcs(snapshot);
+    const mcs = snapshot.mcs;
+    if (plan.finalizer === 'add' && mcs) await this.writer.setFinalizer(mcs, true);
+    const seenAt = this.pendingSince.get(key);
+    const onWritten = (a: Action) => {
+      logger.info({ mcs: key, cluster: a.cluster, reason: a.reason }, describeAction(a));
+      if (a.kind === 'EndpointSlice' && seenAt !== undefined)
+        metrics.propagationLatency.observe((now() - seenAt) / 1000);
+    };
+    const results =
+      plan.actions.length > 0 ? await executeActions(plan.actions, (c) => this.target(c), onWritten) : [];
+    const failed = results.filter((r) => r.error !== undefined);
+    if (mcs) {
+      const update = statusFor(plan, results, { now: now(), previous: mcs.status?.conditions });
+      if (plan.status && update.changed) await this.writer.writeConditions(mcs, update.conditions);
+      // A deleting MCS has no status to tie its events to: record them (deduplicated) anyway.
+      await this.writer.record(mcs, [...plan.events, ...update.events], update.changed || !plan.status);
+    }
+    if (plan.finalizer === 'remove' && mcs && failed.length === 0) await this.writer.setFinalizer(mcs, false);
+    if (failed.length > 0) {
+      const first = failed[0];
+      throw new Error(
+        `${failed.length} of ${results.length} writes failed, first: ${first ? `${describeAction(first.action)}: ${first.error}` : ''}`,
+      );
+    }
+    if (seenAt !== undefined && this.pendingSince.get(key) === seenAt) this.pendingSince.delete(key);
+    return plan.requeueAt !== undefined ? Math.max(0, plan.requeueAt - now()) : undefined;
+  }
+
+  private target(cluster: string) {
+    const m = this.clusters.get(cluster);
+    if (!m) return undefined;
+    return { client: m.client, cachedService: (ns: string, name: string) => m.cache.services.get(name, ns) };
+  }
+
+  private countDispatched(): void {
+    for (const m of this.clusters.list()) {
+      const n = m.cache.slices.list().filter(isOwnedSlice).length;
+      this.o.metrics.dispatchedSlices.set({ cluster: m.name }, n);
+    }
+  }
+}

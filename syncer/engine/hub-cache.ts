@@ -1,0 +1,68 @@
+/**
+ * What the syncer knows of the hub: every MultiClusterService and every Service.
+ */
+import type { KubernetesListObject, V1Service } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { MCS_GROUP, MCS_PLURAL, MCS_VERSION, type MultiClusterService } from '../api/types.ts';
+import type { ClusterClient } from '../kube/cluster-client.ts';
+import { type CacheEvent, Informer } from '../kube/informer.ts';
+import type { SyncerMetrics } from './metrics.ts';
+
+/** What happened in the hub cache. */
+export type HubEvent =
+  | { kind: 'MultiClusterService'; event: CacheEvent; object: MultiClusterService }
+  | { kind: 'Service'; event: CacheEvent; object: V1Service };
+
+/** Informer-backed caches of the hub. */
+export class HubCache {
+  readonly mcs: Informer<MultiClusterService>;
+  readonly services: Informer<V1Service>;
+
+  constructor(client: ClusterClient, logger: Logger, metrics: SyncerMetrics, onEvent: (e: HubEvent) => void) {
+    const cluster = client.name;
+    this.mcs = new Informer<MultiClusterService>({
+      cluster,
+      resource: MCS_PLURAL,
+      kubeConfig: client.kubeConfig,
+      logger,
+      path: `/apis/${MCS_GROUP}/${MCS_VERSION}/${MCS_PLURAL}`,
+      list: () =>
+        client.call(
+          'list',
+          async () =>
+            (await client.custom.listClusterCustomObject({
+              group: MCS_GROUP,
+              version: MCS_VERSION,
+              plural: MCS_PLURAL,
+            })) as KubernetesListObject<MultiClusterService>,
+        ),
+      onEvent: (event, object) => onEvent({ kind: 'MultiClusterService', event, object }),
+      onRestart: () => metrics.watchRestarts.inc({ cluster, resource: MCS_PLURAL }),
+    });
+    this.services = new Informer<V1Service>({
+      cluster,
+      resource: 'services',
+      kubeConfig: client.kubeConfig,
+      logger,
+      path: '/api/v1/services',
+      list: () => client.call('list', () => client.core.listServiceForAllNamespaces()),
+      onEvent: (event, object) => onEvent({ kind: 'Service', event, object }),
+      onRestart: () => metrics.watchRestarts.inc({ cluster, resource: 'services' }),
+    });
+  }
+
+  /** True once both caches have listed. */
+  get synced(): boolean {
+    return this.mcs.synced && this.services.synced;
+  }
+
+  /** Starts the informers. */
+  async start(): Promise<void> {
+    await Promise.all([this.mcs.start(), this.services.start()]);
+  }
+
+  /** Stops the informers. */
+  async stop(): Promise<void> {
+    await Promise.all([this.mcs.stop(), this.services.stop()]);
+  }
+}

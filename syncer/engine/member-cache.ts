@@ -1,0 +1,140 @@
+/**
+ * What the syncer knows of one member cluster: its Namespaces, Services and
+ * EndpointSlices (only slices that belong to a Service), and an index of those slices by
+ * `namespace/service`, so that building one MCS's snapshot never scans a namespace.
+ */
+import type { V1EndpointSlice, V1Namespace, V1Service } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { ClusterClient } from '../kube/cluster-client.ts';
+import { type CacheEvent, Informer } from '../kube/informer.ts';
+import { LABEL_SERVICE_NAME } from '../names.ts';
+import type { SyncerMetrics } from './metrics.ts';
+
+/** What happened in a member cache, for the controller to map to MCS keys. */
+export type MemberEvent =
+  | { kind: 'Namespace'; event: CacheEvent; object: V1Namespace }
+  | { kind: 'Service'; event: CacheEvent; object: V1Service }
+  | { kind: 'EndpointSlice'; event: CacheEvent; object: V1EndpointSlice };
+
+/** Options of a {@link MemberCache}. */
+export interface MemberCacheOptions {
+  client: ClusterClient;
+  logger: Logger;
+  metrics: SyncerMetrics;
+  onEvent: (cluster: string, e: MemberEvent) => void;
+}
+
+/** Informer-backed caches of one member cluster. */
+export class MemberCache {
+  readonly namespaces: Informer<V1Namespace>;
+  readonly services: Informer<V1Service>;
+  readonly slices: Informer<V1EndpointSlice>;
+  /** `namespace/service` → slice name → slice. */
+  private readonly slicesByService = new Map<string, Map<string, V1EndpointSlice>>();
+  /** `namespace/slice` → the `namespace/service` bucket it is in. */
+  private readonly serviceOfSlice = new Map<string, string>();
+
+  constructor(private readonly o: MemberCacheOptions) {
+    const { client, logger, metrics } = o;
+    const cluster = client.name;
+    const common = {
+      cluster,
+      kubeConfig: client.kubeConfig,
+      logger,
+      onRestart: (resource: string) => () => metrics.watchRestarts.inc({ cluster, resource }),
+    };
+    this.namespaces = new Informer<V1Namespace>({
+      ...common,
+      resource: 'namespaces',
+      path: '/api/v1/namespaces',
+      list: () => client.call('list', () => client.core.listNamespace()),
+      onEvent: (event, object) => o.onEvent(cluster, { kind: 'Namespace', event, object }),
+      onRestart: common.onRestart('namespaces'),
+    });
+    this.services = new Informer<V1Service>({
+      ...common,
+      resource: 'services',
+      path: '/api/v1/services',
+      list: () => client.call('list', () => client.core.listServiceForAllNamespaces()),
+      onEvent: (event, object) => o.onEvent(cluster, { kind: 'Service', event, object }),
+      onRestart: common.onRestart('services'),
+    });
+    // Only slices that name a Service: those are the sources and the copies.
+    this.slices = new Informer<V1EndpointSlice>({
+      ...common,
+      resource: 'endpointslices',
+      path: '/apis/discovery.k8s.io/v1/endpointslices',
+      labelSelector: LABEL_SERVICE_NAME,
+      list: () =>
+        client.call('list', () =>
+          client.discovery.listEndpointSliceForAllNamespaces({ labelSelector: LABEL_SERVICE_NAME }),
+        ),
+      onEvent: (event, object) => {
+        this.index(event, object);
+        o.onEvent(cluster, { kind: 'EndpointSlice', event, object });
+      },
+      onRestart: common.onRestart('endpointslices'),
+    });
+  }
+
+  /** The cluster's name. */
+  get cluster(): string {
+    return this.o.client.name;
+  }
+
+  /** True once all three caches have listed. */
+  get synced(): boolean {
+    return this.namespaces.synced && this.services.synced && this.slices.synced;
+  }
+
+  /** Starts the informers (resolves after their first attempt). */
+  async start(): Promise<void> {
+    await Promise.all([this.namespaces.start(), this.services.start(), this.slices.start()]);
+  }
+
+  /** Stops the informers. */
+  async stop(): Promise<void> {
+    await Promise.all([this.namespaces.stop(), this.services.stop(), this.slices.stop()]);
+  }
+
+  /** Restarts the watches now (after the cluster came back from an outage). */
+  async restart(): Promise<void> {
+    await Promise.all([this.namespaces.restart(), this.services.restart(), this.slices.restart()]);
+  }
+
+  /** The slices labelled for one Service. Cached objects: never modify them. */
+  slicesOf(namespace: string, service: string): V1EndpointSlice[] {
+    return [...(this.slicesByService.get(`${namespace}/${service}`)?.values() ?? [])];
+  }
+
+  /** Every `namespace/service` that has at least one slice here. */
+  serviceKeys(): string[] {
+    return [...this.slicesByService.keys()];
+  }
+
+  private index(event: CacheEvent, slice: V1EndpointSlice): void {
+    const ns = slice.metadata?.namespace ?? '';
+    const sliceName = slice.metadata?.name ?? '';
+    const sliceKey = `${ns}/${sliceName}`;
+    const svc = slice.metadata?.labels?.[LABEL_SERVICE_NAME];
+    const previous = this.serviceOfSlice.get(sliceKey);
+    const next = event === 'delete' || !svc ? undefined : `${ns}/${svc}`;
+    // A slice's service label can change: take it out of its old bucket.
+    if (previous !== undefined && previous !== next) {
+      const bucket = this.slicesByService.get(previous);
+      bucket?.delete(sliceName);
+      if (bucket?.size === 0) this.slicesByService.delete(previous);
+    }
+    if (next === undefined) {
+      this.serviceOfSlice.delete(sliceKey);
+      return;
+    }
+    this.serviceOfSlice.set(sliceKey, next);
+    let bucket = this.slicesByService.get(next);
+    if (!bucket) {
+      bucket = new Map();
+      this.slicesByService.set(next, bucket);
+    }
+    bucket.set(sliceName, slice);
+  }
+}

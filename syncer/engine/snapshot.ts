@@ -1,0 +1,48 @@
+/**
+ * Fills the planner's snapshot for one MCS key from the caches. Objects are the cached
+ * ones (shared, read-only); only lookups happen here, no copies, no scans.
+ */
+import type { McsSnapshot, MemberSnapshot } from '../plan/snapshot.ts';
+import type { Member } from './clusters.ts';
+import type { HubCache } from './hub-cache.ts';
+
+/** What the snapshot is built from. */
+export interface SnapshotSources {
+  hub: HubCache;
+  /** Whether the cluster source delivered its first list. */
+  sourceSynced: boolean;
+  members: readonly Member[];
+  now: number;
+  unreadyGraceMs?: number;
+}
+
+/** Splits an MCS key `namespace/name`. */
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  if (i <= 0 || i === key.length - 1) throw new Error(`malformed MultiClusterService key '${key}'`);
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** The planner's input for one key. */
+export function buildSnapshot(key: string, s: SnapshotSources): McsSnapshot {
+  const { namespace, name } = splitKey(key);
+  const clusters: MemberSnapshot[] = s.members.map((m) => ({
+    name: m.name,
+    ready: m.ready,
+    notReadySince: m.notReadySince,
+    synced: m.cache.synced,
+    namespace: m.cache.namespaces.get(namespace),
+    service: m.cache.services.get(name, namespace),
+    endpointSlices: m.cache.slicesOf(namespace, name),
+  }));
+  return {
+    namespace,
+    name,
+    hubSynced: s.hub.synced && s.sourceSynced,
+    mcs: s.hub.mcs.get(name, namespace),
+    hubService: s.hub.services.get(name, namespace),
+    clusters,
+    now: s.now,
+    unreadyGraceMs: s.unreadyGraceMs,
+  };
+}

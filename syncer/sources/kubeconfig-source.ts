@@ -1,0 +1,67 @@
+/**
+ * `--cluster-source=kubeconfig`: every context of a kubeconfig file is a member cluster
+ * named after the context. Readiness comes from the syncer's own probes only.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { MemberDefinition } from '../engine/clusters.ts';
+import type { ClusterSource } from './source.ts';
+
+/** The members a kubeconfig file describes, one per context (pure apart from reading the file). */
+export function membersFromKubeconfig(file: string, exclude: readonly string[] = []): MemberDefinition[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read member kubeconfig ${file}: ${(err as Error).message}`);
+  }
+  const all = new KubeConfig();
+  try {
+    all.loadFromString(text);
+  } catch (err) {
+    throw new Error(`member kubeconfig ${file} is not a valid kubeconfig: ${(err as Error).message}`);
+  }
+  if (all.getContexts().length === 0) throw new Error(`member kubeconfig ${file} has no contexts`);
+  return all
+    .getContexts()
+    .filter((c) => !exclude.includes(c.name))
+    .map((c) => {
+      const kc = new KubeConfig();
+      kc.loadFromString(text);
+      kc.setCurrentContext(c.name);
+      const cluster = kc.getCurrentCluster();
+      if (!cluster)
+        throw new Error(
+          `context ${c.name} in ${file} names cluster ${c.cluster}, which the file does not define`,
+        );
+      const user = kc.getCurrentUser();
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify({ cluster, user }))
+        .digest('hex')
+        .slice(0, 16);
+      return { name: c.name, kubeConfig: kc, sourceReady: true, fingerprint };
+    });
+}
+
+/** A kubeconfig file read once at start. */
+export class KubeconfigSource implements ClusterSource {
+  readonly kind = 'kubeconfig';
+  private done = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly exclude: readonly string[] = [],
+  ) {}
+
+  get synced(): boolean {
+    return this.done;
+  }
+
+  async start(onChange: (members: MemberDefinition[]) => void): Promise<void> {
+    onChange(membersFromKubeconfig(this.file, this.exclude));
+    this.done = true;
+  }
+
+  async stop(): Promise<void> {}
+}
