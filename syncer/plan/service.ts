@@ -140,7 +140,10 @@ export function serviceDrift(existing: V1Service, desired: V1Service): ServiceDr
   }
   if (d.ipFamilyPolicy !== undefined && e.ipFamilyPolicy !== d.ipFamilyPolicy)
     fields.push('spec.ipFamilyPolicy');
-  if (d.ipFamilies !== undefined && !sameValue(e.ipFamilies ?? [], d.ipFamilies)) {
+  // Under PreferDualStack a single-stack member keeps only the primary family; comparing the
+  // secondary too would rewrite the copy forever.
+  const families = (f: string[] | undefined) => (d.ipFamilyPolicy === 'PreferDualStack' ? f?.slice(0, 1) : f);
+  if (d.ipFamilies !== undefined && !sameValue(families(e.ipFamilies) ?? [], families(d.ipFamilies))) {
     fields.push('spec.ipFamilies');
     // The primary family is immutable; a secondary one may be added or removed in place.
     if (e.ipFamilies?.[0] !== undefined && e.ipFamilies[0] !== d.ipFamilies[0]) immutable = true;

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { V1EndpointSlice } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { planMcs } from '../../../syncer/plan/plan.ts';
 import {
   carryOut,
   converge,
   described,
+  hubService,
   localSlice,
   M1,
   M2,
@@ -145,6 +146,22 @@ describe("Karmada's e2e cases (test/e2e/suites/base/mcs_test.go)", () => {
       },
     ]);
     assert.equal(plan.status?.problems[0]?.reason, 'ClusterNotFound');
+  });
+
+  it('copies a NodePort hub Service as ClusterIP and says so', () => {
+    const plan = planMcs(
+      snapshot({ hubService: hubService({ type: 'NodePort' }), clusters: [member(M1), member(M2)] }),
+    );
+    assert.deepEqual(described(plan), [svc(M1), svc(M2)]);
+    assert.equal(objectAt<V1Service>(plan, 0).spec?.type, 'ClusterIP');
+    assert.deepEqual(plan.events, [
+      {
+        type: 'Normal',
+        reason: 'ServiceTypeConverted',
+        message:
+          'Service default/nginx is of type NodePort on the hub; its copies in member clusters are of type ClusterIP',
+      },
+    ]);
   });
 
   it('gives a cluster that joins what it should have, under empty lists', () => {

@@ -6,6 +6,7 @@ import {
   carryOut,
   converge,
   described,
+  hubService,
   localSlice,
   M1,
   M2,
@@ -134,6 +135,23 @@ describe('withdrawing', () => {
     assert.deepEqual(described(plan), []);
     assert.equal(plan.finalizer, 'keep');
     assert.equal(plan.status?.problems[0]?.reason, 'TypeNotSupported');
+  });
+
+  it('removes what a CrossCluster MCS left when it is no longer one, then drops the finalizer', () => {
+    const lb = { ...everywhere(), mcs: mcs({ types: ['LoadBalancer'] }) };
+    const plan = planMcs(lb);
+    assert.deepEqual(described(plan), ALL_OURS);
+    assert.equal(plan.finalizer, 'keep');
+    assert.equal(planMcs(carryOut(lb, plan)).finalizer, 'remove');
+  });
+
+  it('removes everything for an ExternalName hub Service and says why', () => {
+    const plan = planMcs({
+      ...everywhere(),
+      hubService: hubService({ type: 'ExternalName', externalName: 'a.example' }),
+    });
+    assert.deepEqual(described(plan), ALL_OURS);
+    assert.equal(plan.status?.problems[0]?.reason, 'ServiceTypeNotSupported');
   });
 
   it('adds the finalizer to a CrossCluster MCS that lacks it', () => {

@@ -178,8 +178,17 @@ describe('drift of a Service copy', () => {
     assert.deepEqual(serviceDrift(existing, desired).fields, []);
   });
 
-  it('re-creates when the primary IP family must change, updates when a secondary is added', () => {
-    const desired = copyOf({ ipFamilyPolicy: 'PreferDualStack', ipFamilies: ['IPv6', 'IPv4'] });
+  it('accepts a single family under PreferDualStack, as a single-stack member keeps only the primary', () => {
+    const desired = copyOf({ ipFamilyPolicy: 'PreferDualStack', ipFamilies: ['IPv4', 'IPv6'] });
+    const existing = served.service(
+      { ...desired, spec: { ...desired.spec, ipFamilies: ['IPv4'] } },
+      '10.97.0.20',
+    );
+    assert.deepEqual(serviceDrift(existing, desired), { fields: [], immutable: false });
+  });
+
+  it('re-creates when the primary IP family must change, updates when a required secondary is missing', () => {
+    const desired = copyOf({ ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'] });
     const v4first = served.service(
       { ...desired, spec: { ...desired.spec, ipFamilies: ['IPv4'] } },
       '10.97.0.20',
