@@ -48,8 +48,10 @@ export interface NamespaceAction extends ActionBase {
 
 /**
  * Create, update or delete a Service copy. `object` (create/update) holds only the fields the
- * syncer owns: write it with server-side apply (field manager of the engine's choosing, force),
- * since a plain replace would drop the fields the API server allocated (clusterIP, nodePorts).
+ * syncer owns. Create it as is; update by overlaying its owned fields on the cached object
+ * (keeping what the member allocated or defaulted where `object` leaves a field unset: clusterIP,
+ * ipFamilies, ipFamilyPolicy, internalTrafficPolicy), since replacing with `object` alone would
+ * drop the cluster IP. A delete with `recreate` is followed by a create of the same Service.
  */
 export interface ServiceAction extends ActionBase {
   readonly kind: 'Service';
