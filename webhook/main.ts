@@ -16,6 +16,7 @@ import { buildHealthApp } from './health.ts';
 import { cachedClusterDirectory, type Lookups } from './lookups.ts';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.ts';
 import { parseWebhookOptions, type WebhookOptions } from './options.ts';
+import type { SelfManagedCertificate } from './self-managed-tls.ts';
 import { followCertificates, tlsOptions } from './server.ts';
 import { createShapeCheck } from './validate-schema.ts';
 
@@ -79,10 +80,14 @@ runMain('mcs-bridge-webhook', async () => {
       },
     });
     let serving = false;
+    let selfManaged: SelfManagedCertificate | undefined;
     const health = buildHealthApp({
       logger,
       registry,
-      notReadyReason: () => certs.notReadyReason() ?? (serving ? undefined : 'the HTTPS server is starting'),
+      notReadyReason: () =>
+        selfManaged?.notReadyReason() ??
+        certs.notReadyReason() ??
+        (serving ? undefined : 'the HTTPS server is starting'),
     });
     await health.listen({ port: opts.healthPort, host: opts.bindAddress });
     cleanups.push(() => health.close());
@@ -95,6 +100,19 @@ runMain('mcs-bridge-webhook', async () => {
       mutate: createMutateHandler({ shapeCheck, newUuid: randomUUID }),
     };
 
+    if (opts.selfManagedTls) {
+      // The files must hold the Secret's certificate before they are first read.
+      const { createSelfManagedCertificate } = await import('./self-managed-kube.ts');
+      const managed = createSelfManagedCertificate({
+        opts,
+        logger,
+        registry,
+        onWritten: () => certs.reload(),
+      });
+      selfManaged = managed;
+      cleanups.push(() => managed.stop());
+      if (typeof (await Promise.race([managed.start(), stop])) === 'string') return 0;
+    }
     await certs.start();
     cleanups.push(() => certs.stop());
     if (!certs.current()) logger.info('waiting for the certificate files to appear');

@@ -3,6 +3,12 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { type CommandSpec, parseCommandLine, UsageError } from '../lib/cli.ts';
+import {
+  parseSelfManagedTls,
+  SELF_MANAGED_FLAGS,
+  SELF_MANAGED_USAGE,
+  type SelfManagedTlsOptions,
+} from './self-managed-options.ts';
 
 /** Checked options of mcs-bridge-webhook. */
 export interface WebhookOptions {
@@ -15,6 +21,8 @@ export interface WebhookOptions {
   inCluster: boolean;
   memberKubeconfig?: string;
   logLevel: string;
+  /** Set when the webhook keeps its own certificate in a Secret (--self-managed-tls). */
+  selfManagedTls?: SelfManagedTlsOptions;
 }
 
 /** The usage text printed by --help. */
@@ -38,7 +46,7 @@ Options:
                                Cluster objects on the hub)
       --log-level LEVEL        trace, debug, info, warn or error (default info)
   -h, --help                   show this help
-`;
+${SELF_MANAGED_USAGE}`;
 
 const SPEC = {
   name: 'mcs-bridge-webhook',
@@ -53,6 +61,7 @@ const SPEC = {
     'in-cluster': { type: 'boolean' },
     'member-kubeconfig': { type: 'string' },
     'log-level': { type: 'string' },
+    ...SELF_MANAGED_FLAGS,
   },
 } as const satisfies CommandSpec<NonNullable<ParseArgsConfig['options']>>;
 
@@ -89,6 +98,10 @@ export function parseWebhookOptions(argv: string[]): WebhookOptions | undefined 
   const port = portOption('port', values.port, 8443);
   const healthPort = portOption('health-port', values['health-port'], 8080);
   if (port === healthPort) throw new UsageError(`--port and --health-port are both ${port}`);
+  const selfManagedTls = parseSelfManagedTls(values, {
+    kubeconfig: values.kubeconfig,
+    inCluster: values['in-cluster'],
+  });
   return {
     port,
     bindAddress: values['bind-address'] ?? '0.0.0.0',
@@ -99,5 +112,6 @@ export function parseWebhookOptions(argv: string[]): WebhookOptions | undefined 
     inCluster: values['in-cluster'] ?? false,
     ...(values['member-kubeconfig'] ? { memberKubeconfig: values['member-kubeconfig'] } : {}),
     logLevel,
+    ...(selfManagedTls ? { selfManagedTls } : {}),
   };
 }
