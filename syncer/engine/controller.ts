@@ -154,8 +154,17 @@ export class Controller {
     this.o.metrics.queueDepth.set(this.queue.length);
   }
 
-  private onMemberEvent(_cluster: string, e: MemberEvent): void {
+  private onMemberEvent(cluster: string, e: MemberEvent): void {
     const ns = e.object.metadata?.namespace ?? '';
+    this.o.logger.trace(
+      {
+        cluster,
+        kind: e.kind,
+        event: e.event,
+        object: `${ns}/${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}`,
+      },
+      'member event',
+    );
     switch (e.kind) {
       case 'EndpointSlice': {
         const svc = e.object.metadata?.labels?.[LABEL_SERVICE_NAME];
@@ -219,6 +228,26 @@ export class Controller {
     });
     const plan = planMcs(snapshot);
     const mcs = snapshot.mcs;
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        {
+          mcs: key,
+          exists: Boolean(mcs),
+          hubSynced: snapshot.hubSynced,
+          clusters: snapshot.clusters.map((c) => ({
+            name: c.name,
+            ready: c.ready,
+            synced: c.synced,
+            slices: c.endpointSlices.map(
+              (s) => `${s.metadata?.name}@${s.metadata?.resourceVersion}:${s.endpoints?.length ?? 0}`,
+            ),
+          })),
+          actions: plan.actions.map(describeAction),
+          finalizer: plan.finalizer,
+        },
+        'planned',
+      );
+    }
     if (plan.finalizer === 'add' && mcs) await this.writer.setFinalizer(mcs, true);
     const seenAt = this.pendingSince.get(key);
     const onWritten = (a: Action) => {

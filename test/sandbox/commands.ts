@@ -33,6 +33,28 @@ export const KWOK_STAGES = [
   'pod/fast/pod-delete.yaml',
 ];
 
+/** Controllers of a member's kube-controller-manager: what the seed's Deployment needs. */
+export const MEMBER_CONTROLLERS = [
+  'deployment-controller',
+  'replicaset-controller',
+  'endpointslice-controller',
+  'endpointslice-mirroring-controller',
+  'namespace-controller',
+  'garbage-collector-controller',
+  'serviceaccount-controller',
+  'pod-garbage-collector-controller',
+  // Removes the not-ready taint the TaintNodesByCondition admission plugin puts on a new node.
+  'node-lifecycle-controller',
+];
+
+/** Controllers of the hub's: a control plane runs no workloads, but namespaces must delete. */
+export const HUB_CONTROLLERS = [
+  'namespace-controller',
+  'garbage-collector-controller',
+  'serviceaccount-controller',
+  'clusterrole-aggregation-controller',
+];
+
 /** The argv (without the binary) a sandbox component is started with. */
 export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: string): string[] {
   const pki = pkiFiles(layout);
@@ -85,18 +107,7 @@ export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: stri
         '--leader-elect=false',
         // 0 = no HTTPS endpoint, so several controller managers never fight over a port.
         '--secure-port=0',
-        `--controllers=${[
-          'deployment-controller',
-          'replicaset-controller',
-          'endpointslice-controller',
-          'endpointslice-mirroring-controller',
-          'namespace-controller',
-          'garbage-collector-controller',
-          'serviceaccount-controller',
-          'pod-garbage-collector-controller',
-          // Removes the not-ready taint the TaintNodesByCondition admission plugin puts on a new node.
-          'node-lifecycle-controller',
-        ].join(',')}`,
+        `--controllers=${(id.cluster === 'hub' ? HUB_CONTROLLERS : MEMBER_CONTROLLERS).join(',')}`,
         `--root-ca-file=${pki.caCert}`,
         '--kube-api-qps=200',
         '--kube-api-burst=400',

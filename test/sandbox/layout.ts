@@ -116,6 +116,9 @@ export function componentName(id: ComponentId): string {
 export function allComponents(): ComponentId[] {
   const ids: ComponentId[] = [{ component: 'etcd' }];
   for (const cluster of CLUSTERS) ids.push({ component: 'kube-apiserver', cluster });
+  // The hub runs a controller manager too, as Karmada's control plane does: without its
+  // namespace controller a deleted namespace would stay Terminating for ever.
+  ids.push({ component: 'kube-controller-manager', cluster: 'hub' });
   for (const cluster of MEMBERS) {
     ids.push({ component: 'kube-controller-manager', cluster });
     ids.push({ component: 'kube-scheduler', cluster });

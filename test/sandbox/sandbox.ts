@@ -136,6 +136,7 @@ export class Sandbox {
         ),
       );
       log('apiservers ready; starting controller managers, schedulers and kwok');
+      await sandbox.startComponent({ component: 'kube-controller-manager', cluster: 'hub' }, opts.timeoutMs);
       for (const cluster of MEMBERS) {
         await sandbox.createFakeNode(cluster);
         for (const component of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {

@@ -8,7 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CoreV1Api, type KubernetesObject, KubernetesObjectApi, loadAllYaml } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  loadAllYaml,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { CLUSTERS, type ClusterName } from './layout.ts';
 import { sleep } from './processes.ts';
 import { REPO_ROOT, Sandbox } from './sandbox.ts';
@@ -44,16 +52,57 @@ export async function createNamespace(
     ),
   );
   return async () => {
-    await Promise.all(
-      clusters.map((c) =>
-        sb
-          .kubeConfig(c)
-          .makeApiClient(CoreV1Api)
-          .deleteNamespace({ name })
-          .catch(() => undefined),
-      ),
-    );
+    const del = (c: ClusterName) =>
+      sb
+        .kubeConfig(c)
+        .makeApiClient(CoreV1Api)
+        .deleteNamespace({ name })
+        .catch(() => undefined);
+    // The hub first, and wait for it to go: its MCS objects are withdrawn by a running
+    // syncer before the member namespaces go, or a syncer would re-create those.
+    if (clusters.includes('hub')) {
+      await del('hub');
+      const gone = await eventually(
+        `namespace ${name} deleted on the hub`,
+        async () => {
+          const found = await sb
+            .kubeConfig('hub')
+            .makeApiClient(CoreV1Api)
+            .readNamespace({ name })
+            .catch((err: { code?: number }) => {
+              if (err.code === 404) return undefined;
+              throw err;
+            });
+          if (found) throw new Error(`still ${found.status?.phase ?? 'there'}`);
+        },
+        { timeoutMs: 20_000 },
+      ).then(
+        () => true,
+        () => false,
+      );
+      if (!gone) await releaseFinalizers(sb, name);
+    }
+    await Promise.all(clusters.filter((c) => c !== 'hub').map(del));
   };
+}
+
+/** Drops the finalizers of MCS objects in a namespace nobody will clean up (no syncer runs). */
+async function releaseFinalizers(sb: Sandbox, namespace: string): Promise<void> {
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  const mcs = { group: 'networking.karmada.io', version: 'v1alpha1', plural: 'multiclusterservices' };
+  const list = (await custom
+    .listNamespacedCustomObject({ ...mcs, namespace })
+    .catch(() => ({ items: [] }))) as {
+    items: Array<{ metadata?: { name?: string } }>;
+  };
+  for (const item of list.items) {
+    await custom
+      .patchNamespacedCustomObject(
+        { ...mcs, namespace, name: item.metadata?.name ?? '', body: { metadata: { finalizers: null } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )
+      .catch(() => undefined);
+  }
 }
 
 /** Reads a manifest file (relative to test/fixtures/) into its objects. */

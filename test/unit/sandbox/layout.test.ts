@@ -101,6 +101,17 @@ describe('sandbox command lines', () => {
     }
   });
 
+  it('runs a namespace controller on the hub too, so deleted namespaces go away', () => {
+    const args = commandLine(layout, { component: 'kube-controller-manager', cluster: 'hub' }, '/bin');
+    const controllers =
+      args
+        .find((a) => a.startsWith('--controllers='))
+        ?.split('=')[1]
+        ?.split(',') ?? [];
+    assert.ok(controllers.includes('namespace-controller'));
+    assert.ok(!controllers.includes('deployment-controller'), 'no workload controllers on a control plane');
+  });
+
   it('gives kwok the member pod range and its stage files', () => {
     const args = commandLine(layout, { component: 'kwok', cluster: 'member2' }, '/bin');
     assert.ok(args.includes('--cidr=10.20.1.1/16'));

@@ -1,0 +1,209 @@
+/**
+ * What the syncer's end-to-end suites share: the CRD on the hub, a syncer process against
+ * the sandbox, and readers for what the syncer wrote in the members.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  KubernetesObjectApi,
+  loadAllYaml,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1EndpointSlice,
+} from '@kubernetes/client-node';
+import type { MultiClusterService } from '../../../syncer/api/types.ts';
+import type { ClusterName } from '../../sandbox/layout.ts';
+import { freePort, type RunningProgram, startProgram, waitHttpOk } from '../../sandbox/our-processes.ts';
+import { REPO_ROOT, type Sandbox } from '../../sandbox/sandbox.ts';
+import { eventually } from '../../sandbox/testing.ts';
+
+const MCS = { group: 'networking.karmada.io', version: 'v1alpha1', plural: 'multiclusterservices' };
+
+/** Installs the MultiClusterService CRD on the hub unless it is there, and waits until it is served. */
+export async function ensureCrd(sb: Sandbox): Promise<void> {
+  const file = path.join(REPO_ROOT, 'charts/mcs-bridge/crds/networking.karmada.io_multiclusterservices.yaml');
+  const [crd] = loadAllYaml(await readFile(file, 'utf8'));
+  const api = KubernetesObjectApi.makeApiClient(sb.kubeConfig('hub'));
+  await api.create(crd).catch((err: { code?: number }) => {
+    if (err.code !== 409) throw err;
+  });
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  await eventually('the MultiClusterService CRD is served', () =>
+    custom.listClusterCustomObject({ ...MCS, limit: 1 }),
+  );
+}
+
+/** A syncer process and the port of its metrics. */
+export interface SyncerUnderTest {
+  program: RunningProgram;
+  metricsPort: number;
+  /** The /metrics text. */
+  metrics(): Promise<string>;
+}
+
+/** Starts the syncer against the sandbox (members from the sandbox kubeconfig) and waits for /readyz. */
+export async function startSyncer(sb: Sandbox, name: string, extra: string[] = []): Promise<SyncerUnderTest> {
+  const metricsPort = await freePort(sb);
+  const program = await startProgram(sb, name, 'syncer', [
+    `--kubeconfig=${sb.layout.kubeconfig}`,
+    '--context=hub',
+    `--member-kubeconfig=${sb.layout.kubeconfig}`,
+    '--member-context=member1',
+    '--member-context=member2',
+    `--metrics-port=${metricsPort}`,
+    '--metrics-bind-address=127.0.0.1',
+    '--cluster-health-interval=1s',
+    // MCS_E2E_LOG_LEVEL=debug (or trace) logs every plan (and every member event).
+    `--log-level=${process.env.MCS_E2E_LOG_LEVEL ?? 'info'}`,
+    ...extra,
+  ]);
+  await waitHttpOk(program, `http://127.0.0.1:${metricsPort}/readyz`);
+  return {
+    program,
+    metricsPort,
+    metrics: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+  };
+}
+
+/** Creates the hub Service and MCS of the seed in `namespace`, with the given cluster lists. */
+export async function createSeedService(sb: Sandbox, namespace: string): Promise<void> {
+  await sb
+    .kubeConfig('hub')
+    .makeApiClient(CoreV1Api)
+    .createNamespacedService({
+      namespace,
+      body: {
+        metadata: { name: 'nginx' },
+        spec: { ports: [{ port: 80, targetPort: 80 }], selector: { app: 'nginx' } },
+      },
+    });
+}
+
+/** Creates or replaces the MCS `nginx` in `namespace` with these providers and consumers. */
+export async function putMcs(
+  sb: Sandbox,
+  namespace: string,
+  providers: string[] | undefined,
+  consumers: string[] | undefined,
+  name = 'nginx',
+): Promise<void> {
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  const spec: Record<string, unknown> = { types: ['CrossCluster'] };
+  if (providers) spec.providerClusters = providers.map((n) => ({ name: n }));
+  if (consumers) spec.consumerClusters = consumers.map((n) => ({ name: n }));
+  const existing = await readMcs(sb, namespace, name);
+  if (!existing) {
+    await custom.createNamespacedCustomObject({
+      ...MCS,
+      namespace,
+      body: {
+        apiVersion: 'networking.karmada.io/v1alpha1',
+        kind: 'MultiClusterService',
+        metadata: { name },
+        spec,
+      },
+    });
+    return;
+  }
+  // A merge patch of the spec alone: a read-then-replace would race the syncer's own
+  // status and finalizer writes and fail with a conflict. null removes a list.
+  const patch = {
+    spec: {
+      ...spec,
+      providerClusters: spec.providerClusters ?? null,
+      consumerClusters: spec.consumerClusters ?? null,
+    },
+  };
+  await custom.patchNamespacedCustomObject(
+    { ...MCS, namespace, name, body: patch },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+/** The MCS, or undefined. */
+export async function readMcs(
+  sb: Sandbox,
+  namespace: string,
+  name = 'nginx',
+): Promise<MultiClusterService | undefined> {
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  try {
+    return (await custom.getNamespacedCustomObject({ ...MCS, namespace, name })) as MultiClusterService;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Deletes the MCS (its finalizer keeps it until the syncer has cleaned up). */
+export async function deleteMcs(sb: Sandbox, namespace: string, name = 'nginx'): Promise<void> {
+  await sb
+    .kubeConfig('hub')
+    .makeApiClient(CustomObjectsApi)
+    .deleteNamespacedCustomObject({ ...MCS, namespace, name });
+}
+
+/** Every EndpointSlice for `service` in a member's namespace, split into ours and the rest. */
+export async function slicesIn(
+  sb: Sandbox,
+  cluster: ClusterName,
+  namespace: string,
+  service = 'nginx',
+): Promise<{ ours: V1EndpointSlice[]; others: V1EndpointSlice[] }> {
+  const list = await sb
+    .kubeConfig(cluster)
+    .makeApiClient(DiscoveryV1Api)
+    .listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+  const ours = list.items.filter(
+    (s) => s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === 'syncer.mcs-bridge.io',
+  );
+  return { ours, others: list.items.filter((s) => !ours.includes(s)) };
+}
+
+/** The ready addresses of a list of slices, sorted. */
+export function readyAddresses(slices: readonly V1EndpointSlice[]): string[] {
+  return slices
+    .flatMap((s) => s.endpoints ?? [])
+    .filter((e) => e.conditions?.ready !== false)
+    .flatMap((e) => e.addresses)
+    .sort();
+}
+
+/** The IPs of the Running pods of app=nginx in a member namespace, sorted. */
+export async function nginxPodIps(sb: Sandbox, cluster: ClusterName, namespace: string): Promise<string[]> {
+  const pods = await sb
+    .kubeConfig(cluster)
+    .makeApiClient(CoreV1Api)
+    .listNamespacedPod({ namespace, labelSelector: 'app=nginx' });
+  return pods.items
+    .filter((p) => p.status?.phase === 'Running' && p.status.podIP && !p.metadata?.deletionTimestamp)
+    .map((p) => p.status?.podIP ?? '')
+    .sort();
+}
+
+/** Sets the replicas of the nginx Deployment in a member. */
+export async function scaleNginx(
+  sb: Sandbox,
+  cluster: ClusterName,
+  namespace: string,
+  replicas: number,
+): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(sb.kubeConfig(cluster));
+  await api.patch(
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', namespace }, spec: { replicas } },
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    PatchStrategy.MergePatch,
+  );
+}
+
+/** The condition `type` of the MCS as `Status/Reason: message`. */
+export function conditionOf(mcs: MultiClusterService | undefined, type: string): string {
+  const c = mcs?.status?.conditions?.find((x) => x.type === type);
+  return c ? `${c.status}/${c.reason}: ${c.message}` : 'missing';
+}
