@@ -64,8 +64,7 @@ describe('the Helm chart on the sandbox hub', () => {
 
   after(async () => {
     // The webhook configurations go before the webhook stops: nothing is left calling it.
-    await rel?.uninstall().catch(() => undefined);
-    await rel?.stopPod();
+    await rel?.teardown().catch(() => undefined);
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
@@ -233,6 +232,7 @@ describe('the Helm chart on the sandbox hub', () => {
       body: { ...secret, data: Object.fromEntries(data) },
     });
     const pid = rel.programs.webhook?.pid;
+    assert.ok(pid, 'the webhook runs');
     const served = await eventually(
       'a renewed certificate served',
       async () => {
@@ -295,8 +295,7 @@ describe('the Helm chart on the sandbox hub', () => {
         /404|not found/i,
       );
     });
-    await rel.uninstall();
-    await rel.stopPod();
+    await rel.teardown();
     for (const o of objects) {
       await assert.rejects(
         rel.read(o),

@@ -52,7 +52,13 @@ export class LocalRelease {
     this.fullname = `${name}-mcs-bridge`;
   }
 
-  /** Picks ports, and puts the member ClusterRole in each member and their kubeconfig on the hub. */
+  /** Each member's token for the ServiceAccount of member-rbac.yaml (after {@link prepare}). */
+  readonly memberTokens = new Map<string, string>();
+
+  /**
+   * Picks ports, puts the member ClusterRole in each member, and a kubeconfig of the members
+   * with their tokens on the hub (Secret `members`). Returns the cleanup of the members.
+   */
   async prepare(): Promise<() => Promise<void>> {
     this.ports.webhook = await freePort(this.sb);
     this.ports.health = await freePort(this.sb);
@@ -61,6 +67,7 @@ export class LocalRelease {
     for (const member of MEMBERS) {
       await kubectl(this.sb, ['--context', member, 'apply', '-f', MEMBER_RBAC]);
       const token = await serviceAccountToken(this.sb, member, 'mcs-system', 'mcs-bridge-member');
+      this.memberTokens.set(member, token);
       contexts.push({ name: member, cluster: member, token });
     }
     await this.sb
@@ -172,8 +179,29 @@ export class LocalRelease {
     });
   }
 
+  /**
+   * Stops the syncer, uninstalls (the webhook configurations go while the webhook still
+   * answers, so nothing is left calling it), then stops the webhook.
+   */
+  async teardown(): Promise<void> {
+    await this.stop('syncer');
+    try {
+      await this.uninstall();
+    } finally {
+      await this.stop('webhook');
+    }
+  }
+
   /** Stops the syncer, then the webhook. */
   async stopPod(): Promise<void> {
-    for (const p of [this.programs.syncer, this.programs.webhook]) await p?.stop();
+    await this.stop('syncer');
+    await this.stop('webhook');
+  }
+
+  /** Stops one program, once: a stopped one is forgotten, so its pid is never signalled again. */
+  private async stop(name: 'webhook' | 'syncer'): Promise<void> {
+    const program = this.programs[name];
+    delete this.programs[name];
+    await program?.stop();
   }
 }
