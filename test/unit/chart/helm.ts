@@ -46,8 +46,9 @@ export function locateHelm(): string | undefined {
   }
 }
 
-/** Why the chart tests cannot run, or undefined when helm was found. */
+/** The helm binary the tests run, found once. */
 export const HELM = locateHelm();
+/** Why the chart tests cannot run (they are skipped with this reason), or undefined when helm was found. */
 export const NO_HELM = HELM
   ? undefined
   : 'no helm binary: run `make sandbox-build` (or set HELM=/path/to/helm) to run the chart tests';
@@ -105,6 +106,7 @@ export class Rendered {
     return found[0] as T;
   }
 
+  /** Every object of this kind. */
   all<T extends KubernetesObject>(kind: string): T[] {
     return this.objects.filter((o) => o.kind === kind) as T[];
   }
@@ -114,16 +116,19 @@ export class Rendered {
     return this.objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort();
   }
 
+  /** The one Deployment. */
   deployment(): V1Deployment {
     return this.one<V1Deployment>('Deployment');
   }
 
+  /** A container of the Deployment's pod. */
   container(name: 'webhook' | 'syncer'): V1Container {
     const c = this.deployment().spec?.template.spec?.containers.find((x) => x.name === name);
     if (!c) throw new Error(`no container ${name}`);
     return c;
   }
 
+  /** The Mutating and the Validating webhook configuration. */
   webhookConfigurations(): [V1MutatingWebhookConfiguration, V1ValidatingWebhookConfiguration] {
     return [this.one('MutatingWebhookConfiguration'), this.one('ValidatingWebhookConfiguration')];
   }

@@ -133,3 +133,52 @@ describe('the chart README', () => {
     assert.deepEqual(extra, []);
   });
 });
+
+/** Schema nodes that pass a Kubernetes object through unchecked below their own level. */
+const PASS_THROUGH = new Set([
+  'affinity.nodeAffinity',
+  'affinity.podAffinity',
+  'affinity.podAntiAffinity',
+  'podSecurityContext.seLinuxOptions',
+  'podSecurityContext.appArmorProfile',
+  'podSecurityContext.windowsOptions',
+  'podSecurityContext.sysctls[]',
+  'securityContext.seLinuxOptions',
+  'securityContext.appArmorProfile',
+  'securityContext.windowsOptions',
+]);
+
+interface SchemaNode {
+  type?: string | string[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean | SchemaNode;
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+}
+
+/** Every object node of the schema that accepts keys it does not name, by path. */
+function openObjects(node: SchemaNode, at: string): string[] {
+  const here: string[] = [];
+  if (node.type === 'object') {
+    const closed = node.additionalProperties === false;
+    const typedMap = typeof node.additionalProperties === 'object' && node.properties === undefined;
+    if (!closed && !typedMap) here.push(at);
+  }
+  const children = [
+    ...Object.entries(node.properties ?? {}).map(([k, v]) => [at ? `${at}.${k}` : k, v] as const),
+    ...(node.items ? [[`${at}[]`, node.items] as const] : []),
+    ...(node.anyOf ?? []).map((v) => [at, v] as const),
+  ];
+  return [...here, ...children.flatMap(([p, v]) => openObjects(v, p))];
+}
+
+describe('values.schema.json', () => {
+  it('closes every level: each object names its keys, or is a map of typed values', () => {
+    const schema = JSON.parse(readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf8')) as SchemaNode;
+    assert.deepEqual(
+      openObjects(schema, '').filter((p) => !PASS_THROUGH.has(p)),
+      [],
+      'objects accepting unnamed keys outside the Kubernetes pass-throughs',
+    );
+  });
+});
