@@ -18,7 +18,7 @@ E2E_TESTS := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 TS_SOURCES := $(shell find webhook syncer certs lib -name '*.ts' 2>/dev/null)
 
 .PHONY: all install build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
-        sandbox-down sandbox-status demo bench clean help
+        sandbox-down sandbox-status demo bench bench-webhook clean help
 
 all: build ## install dependencies and build
 
@@ -68,8 +68,10 @@ sandbox-status: install ## list the sandbox's processes
 demo: build sandbox-up ## the sandbox running the seed's example
 	$(TSX) test/demo/demo.ts
 
-bench: build sandbox-build ## benchmarks (kept out of make test)
-	@echo "make bench: no benchmarks yet (see the issues)"
+bench: bench-webhook ## every benchmark (kept out of make test); figures go to bench-results.json
+
+bench-webhook: build ## the webhook's routes under HTTPS load next to an empty Fastify route (~4 min)
+	$(TSX) test/bench/webhook.ts
 
 clean: ## remove build output (the sandbox and the binary cache stay)
 	rm -rf dist

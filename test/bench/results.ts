@@ -1,0 +1,58 @@
+/**
+ * bench-results.json at the repository root: every benchmark writes its figures under a key of
+ * its own, and leaves the other keys as it found them.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../sandbox/sandbox.ts';
+
+/** Where the figures go (git-ignored). */
+export const RESULTS_FILE = path.join(REPO_ROOT, 'bench-results.json');
+
+/** What a figure depends on besides the code: the machine and the runtime, and when it was taken. */
+export interface MachineInfo {
+  date: string;
+  node: string;
+  cores: number;
+  cpu: string;
+  platform: string;
+}
+
+/** The machine this process runs on, now. */
+export function machineInfo(now: Date = new Date()): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    date: now.toISOString(),
+    node: process.version,
+    cores: cpus.length,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+/**
+ * Sets `key` in the results file to value, keeping every other key. A file that is not a JSON
+ * object is an error (it is not ours to overwrite); a missing one is created.
+ */
+export async function recordResults(key: string, value: unknown, file: string = RESULTS_FILE): Promise<void> {
+  let all: Record<string, unknown> = {};
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (text !== undefined && text.trim() !== '') {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error(`${file} is not a JSON object; not overwriting it`);
+    }
+    all = parsed as Record<string, unknown>;
+  }
+  all[key] = value;
+  // Written aside and renamed, so a benchmark running at the same time never reads half a file.
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(all, null, 2)}\n`);
+  await rename(temp, file);
+}
