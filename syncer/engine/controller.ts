@@ -5,10 +5,10 @@
  * whole desired state of its key, so a missed event costs at most one resync period.
  */
 import type { Logger } from 'pino';
-import { describeApiError } from '../../lib/kube-errors.ts';
+import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
 import type { ClusterClient } from '../kube/cluster-client.ts';
 import { LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
-import { type Action, describeAction } from '../plan/actions.ts';
+import { type Action, actionKey, describeAction } from '../plan/actions.ts';
 import { planMcs } from '../plan/plan.ts';
 import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
@@ -22,6 +22,9 @@ import type { MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 import { buildSnapshot } from './snapshot.ts';
+
+/** When a reconcile met objects newer than its cache, run it again after this long at the latest. */
+const STALE_RETRY_MS = 500;
 
 /** Options of the {@link Controller}. */
 export interface ControllerOptions {
@@ -202,11 +205,20 @@ export class Controller {
         metrics.reconciles.inc({ result: 'success' });
         if (requeueAfter !== undefined) this.queue.addAfter(key, requeueAfter);
       } catch (err) {
+        const code = httpCode(err);
+        if (code === 409 || code === 404) {
+          // The MCS changed (its finalizer write was refused) or went away since the cache
+          // was read: not an error, and its watch event requeues the key; this is a safety net.
+          this.queue.addAfter(key, STALE_RETRY_MS);
+          metrics.reconciles.inc({ result: 'conflict' });
+          logger.debug({ mcs: key }, `MultiClusterService ${key} changed meanwhile: reconciling again`);
+          continue;
+        }
         const delay = this.queue.addRateLimited(key);
         metrics.reconciles.inc({ result: 'error' });
         logger.warn(
           { mcs: key, retryInMs: delay },
-          `reconcile of MultiClusterService ${key} failed: ${(err as Error).message}`,
+          `reconcile of MultiClusterService ${key} failed: ${describeApiError(err)}`,
         );
       } finally {
         this.queue.done(key);
@@ -255,22 +267,33 @@ export class Controller {
       if (a.kind === 'EndpointSlice' && seenAt !== undefined)
         metrics.propagationLatency.observe((now() - seenAt) / 1000);
     };
-    const results =
+    const executed =
       plan.actions.length > 0 ? await executeActions(plan.actions, (c) => this.target(c), onWritten) : [];
+    // Actions that met a newer object (409) are judged on the next reconcile, not now.
+    const stale = new Set(executed.filter((r) => r.stale).map((r) => actionKey(r.action)));
+    const results = executed.filter((r) => !r.stale);
+    const judged =
+      stale.size > 0 ? { ...plan, actions: plan.actions.filter((a) => !stale.has(actionKey(a))) } : plan;
     const failed = results.filter((r) => r.error !== undefined);
+    if (stale.size > 0)
+      logger.debug({ mcs: key, stale: [...stale] }, 'writes met newer objects: reconciling again');
     if (mcs) {
-      const update = statusFor(plan, results, { now: now(), previous: mcs.status?.conditions });
+      const update = statusFor(judged, results, { now: now(), previous: mcs.status?.conditions });
       if (plan.status && update.changed) await this.writer.writeConditions(mcs, update.conditions);
       // A deleting MCS has no status to tie its events to: record them (deduplicated) anyway.
       await this.writer.record(mcs, [...plan.events, ...update.events], update.changed || !plan.status);
     }
-    if (plan.finalizer === 'remove' && mcs && failed.length === 0) await this.writer.setFinalizer(mcs, false);
+    if (plan.finalizer === 'remove' && mcs && failed.length === 0 && stale.size === 0) {
+      await this.writer.setFinalizer(mcs, false);
+    }
     if (failed.length > 0) {
       const first = failed[0];
       throw new Error(
         `${failed.length} of ${results.length} writes failed, first: ${first ? `${describeAction(first.action)}: ${first.error}` : ''}`,
       );
     }
+    // A safety net: the watch event that makes the cache catch up normally requeues first.
+    if (stale.size > 0) return STALE_RETRY_MS;
     if (seenAt !== undefined && this.pendingSince.get(key) === seenAt) this.pendingSince.delete(key);
     return plan.requeueAt !== undefined ? Math.max(0, plan.requeueAt - now()) : undefined;
   }

@@ -24,12 +24,22 @@ export interface ExecutionTarget {
 /** Called after each successful write (for propagation-latency metrics and logs). */
 export type WriteListener = (action: Action) => void;
 
+/**
+ * What became of an action. `stale`: the API server answered 409 — the object exists
+ * already, or changed since the cache was read. That is not a failure but a cache behind
+ * the server (often our own write of a moment ago): the watch event on its way requeues
+ * the key, and the next plan starts from the truth.
+ */
+export interface ExecutedAction extends ActionResult {
+  readonly stale?: boolean;
+}
+
 /** Runs every action and reports what became of each; never throws. */
 export async function executeActions(
   actions: readonly Action[],
   targets: (cluster: string) => ExecutionTarget | undefined,
   onWritten: WriteListener = () => {},
-): Promise<ActionResult[]> {
+): Promise<ExecutedAction[]> {
   const byCluster = new Map<string, Action[]>();
   for (const a of actions) {
     const list = byCluster.get(a.cluster) ?? [];
@@ -39,7 +49,7 @@ export async function executeActions(
   const results = await Promise.all(
     [...byCluster].map(async ([cluster, list]) => {
       const target = targets(cluster);
-      const out: ActionResult[] = [];
+      const out: ExecutedAction[] = [];
       for (const action of list) {
         if (!target) {
           out.push({ action, error: `cluster ${cluster} is not known to the syncer any more` });
@@ -50,7 +60,9 @@ export async function executeActions(
           onWritten(action);
           out.push({ action });
         } catch (err) {
-          out.push({ action, error: describeApiError(err) });
+          out.push(
+            httpCode(err) === 409 ? { action, stale: true } : { action, error: describeApiError(err) },
+          );
         }
       }
       return out;

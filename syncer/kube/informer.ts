@@ -60,6 +60,7 @@ export class Informer<T extends KubernetesObject> {
   private listed = false;
   private stopped = true;
   private failures = 0;
+  private errorsSeen = 0;
   private retry: unknown;
   private lastError: string | undefined;
   private readonly timers: Timers;
@@ -77,10 +78,6 @@ export class Informer<T extends KubernetesObject> {
     this.lw.on('add', (o) => opts.onEvent('add', o));
     this.lw.on('update', (o) => opts.onEvent('update', o));
     this.lw.on('delete', (o) => opts.onEvent('delete', o));
-    this.lw.on('connect', () => {
-      if (this.failures > 0)
-        opts.logger.info({ cluster: opts.cluster, resource: opts.resource }, 'watch reconnecting');
-    });
     this.lw.on('error', (err) => this.onError(err));
   }
 
@@ -97,8 +94,7 @@ export class Informer<T extends KubernetesObject> {
   /** Starts listing and watching; resolves after the first attempt (which may have failed and be retrying). */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.lw.start().catch((err) => this.onError(err));
-    if (this.listed) this.failures = 0;
+    await this.attempt();
   }
 
   /** Stops watching; the cache keeps its contents. */
@@ -114,8 +110,8 @@ export class Informer<T extends KubernetesObject> {
     if (this.stopped) return;
     if (this.retry !== undefined) this.timers.clearTimeout(this.retry);
     this.retry = undefined;
-    await this.lw.stop();
-    await this.start();
+    await this.lw.stop(); // the abort this causes is ignored by onError
+    await this.attempt();
   }
 
   /** One object from the cache. Cached objects are shared: never modify them. */
@@ -128,8 +124,25 @@ export class Informer<T extends KubernetesObject> {
     return this.lw.list(namespace);
   }
 
+  /** One start of the list-watch; clears the failure count when it went through. */
+  private async attempt(): Promise<void> {
+    const errorsBefore = this.errorsSeen;
+    await this.lw.start().catch((err) => this.onError(err));
+    if (this.errorsSeen === errorsBefore && this.listed && this.failures > 0) {
+      this.opts.logger.info(
+        { cluster: this.opts.cluster, resource: this.opts.resource, failures: this.failures },
+        `watch of ${this.opts.resource} in ${this.opts.cluster} recovered`,
+      );
+      this.failures = 0;
+      this.lastError = undefined;
+    }
+  }
+
   private onError(err: unknown): void {
-    if (this.stopped) return;
+    // Aborts are ours (stop, restart, ListWatch re-watching): retrying them would make two
+    // watches abort each other in turn.
+    if (this.stopped || isAbort(err)) return;
+    this.errorsSeen++;
     this.failures++;
     this.lastError = describe(err);
     const backoff = this.opts.backoff ?? { baseMs: 250, maxMs: 30_000 };
@@ -150,16 +163,13 @@ export class Informer<T extends KubernetesObject> {
     if (this.retry !== undefined) this.timers.clearTimeout(this.retry);
     this.retry = this.timers.setTimeout(() => {
       this.retry = undefined;
-      if (this.stopped) return;
-      void this.lw.start().then(
-        () => {
-          if (this.listed && this.lastError === undefined) this.failures = 0;
-        },
-        (e) => this.onError(e),
-      );
-      this.lastError = undefined;
+      if (!this.stopped) void this.attempt();
     }, delay);
   }
+}
+
+function isAbort(err: unknown): boolean {
+  return (err as { name?: string } | undefined)?.name === 'AbortError';
 }
 
 function describe(err: unknown): string {

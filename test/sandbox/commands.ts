@@ -109,6 +109,10 @@ export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: stri
         '--secure-port=0',
         `--controllers=${(id.cluster === 'hub' ? HUB_CONTROLLERS : MEMBER_CONTROLLERS).join(',')}`,
         `--root-ca-file=${pki.caCert}`,
+        // The node-lifecycle controller runs only to clear the start-up taint. When a fault
+        // test stops an apiserver, kwok's heartbeats stop too; with the default grace the
+        // controller would then mark every pod not ready, and nothing re-readies them.
+        '--node-monitor-grace-period=1h',
         '--kube-api-qps=200',
         '--kube-api-burst=400',
         '--v=1',

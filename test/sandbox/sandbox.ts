@@ -123,6 +123,8 @@ export class Sandbox {
     await rm(layout.pidsDir, { recursive: true, force: true });
     await rm(layout.stateFile, { force: true });
     await mkdir(layout.logsDir, { recursive: true });
+    // Written first, so that `down` knows the ports of even a half-started sandbox.
+    await writeFile(basePortFile(dir), `${layout.basePort}\n`);
     const admin = await ensurePki(layout);
     await writeKubeconfigs(layout, admin);
     const sandbox = new Sandbox(layout, binDir, admin);
@@ -176,13 +178,11 @@ export class Sandbox {
   static async down(opts: { dir?: string; log?: (line: string) => void } = {}): Promise<void> {
     const log = opts.log ?? defaultLog;
     const dir = path.resolve(opts.dir ?? process.env.MCS_SANDBOX_DIR ?? DEFAULT_SANDBOX_DIR);
-    let basePort = DEFAULT_BASE_PORT;
-    try {
-      basePort = (JSON.parse(await readFile(sandboxLayout(dir).stateFile, 'utf8')) as SandboxState).basePort;
-    } catch {
-      /* no state: the default ports are the best guess for the port check */
-    }
-    const layout = sandboxLayout(dir, basePort);
+    // Without a recorded base port there is no telling which ports were this sandbox's: a
+    // guess could name the ports of another sandbox, so then the port check is skipped.
+    const recorded = Number((await readFile(basePortFile(dir), 'utf8').catch(() => '')).trim());
+    const basePort = Number.isInteger(recorded) && recorded > 0 ? recorded : undefined;
+    const layout = sandboxLayout(dir, basePort ?? DEFAULT_BASE_PORT);
     const procs = await findSandboxProcesses(dir);
     // Stop in reverse start order: clients before the apiservers, etcd last.
     const order = allComponents().map(componentName).reverse();
@@ -194,13 +194,14 @@ export class Sandbox {
     await rm(layout.pidsDir, { recursive: true, force: true });
     await rm(layout.stateFile, { force: true });
     const busy: string[] = [];
-    for (const id of allComponents()) {
+    for (const id of basePort === undefined || procs.length === 0 ? [] : allComponents()) {
       for (const port of portsOf(layout, id)) {
         if (!(await waitPortFree(port, 5_000)))
           busy.push(`${port} (${(await portOwner(port)) ?? 'unknown owner'})`);
       }
     }
     if (busy.length > 0) throw new Error(`sandbox stopped, but ports are still in use: ${busy.join(', ')}`);
+    await rm(basePortFile(dir), { force: true });
     log(procs.length > 0 ? `stopped ${procs.length} processes; nothing left running` : 'nothing was running');
   }
 
@@ -276,9 +277,21 @@ export class Sandbox {
     return this.stopComponent({ component: 'kube-apiserver', cluster }, signal);
   }
 
-  /** Starts a cluster's apiserver again and waits for /readyz. */
-  startApiserver(cluster: ClusterName): Promise<void> {
-    return this.startComponent({ component: 'kube-apiserver', cluster });
+  /**
+   * Starts a cluster's apiserver again and waits for /readyz. With `restartClients` (the
+   * default) its controller manager, scheduler and kwok are restarted too: after an outage
+   * they sit in client-go's reconnect backoff for up to 30 s, and a fault test should hand
+   * the next test a cluster that works, not one still recovering.
+   */
+  async startApiserver(cluster: ClusterName, { restartClients = true } = {}): Promise<void> {
+    await this.startComponent({ component: 'kube-apiserver', cluster });
+    if (!restartClients) return;
+    for (const id of allComponents().filter(
+      (c) => c.cluster === cluster && c.component !== 'kube-apiserver',
+    )) {
+      if ((await readPid(this.pidFile(id))) !== undefined) await this.stopComponent(id);
+      await this.startComponent(id);
+    }
   }
 
   private pidFile(id: ComponentId): string {
@@ -348,6 +361,11 @@ export class Sandbox {
         Boolean(await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })),
     });
   }
+}
+
+/** Where a sandbox records its base port the moment it starts. */
+function basePortFile(dir: string): string {
+  return path.join(dir, 'base-port');
 }
 
 function rank(order: string[], component: string): number {

@@ -172,14 +172,20 @@ export function readyAddresses(slices: readonly V1EndpointSlice[]): string[] {
     .sort();
 }
 
-/** The IPs of the Running pods of app=nginx in a member namespace, sorted. */
+/** The IPs of the Running and Ready pods of app=nginx in a member namespace, sorted. */
 export async function nginxPodIps(sb: Sandbox, cluster: ClusterName, namespace: string): Promise<string[]> {
   const pods = await sb
     .kubeConfig(cluster)
     .makeApiClient(CoreV1Api)
     .listNamespacedPod({ namespace, labelSelector: 'app=nginx' });
   return pods.items
-    .filter((p) => p.status?.phase === 'Running' && p.status.podIP && !p.metadata?.deletionTimestamp)
+    .filter(
+      (p) =>
+        p.status?.phase === 'Running' &&
+        p.status.podIP &&
+        !p.metadata?.deletionTimestamp &&
+        p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    )
     .map((p) => p.status?.podIP ?? '')
     .sort();
 }
