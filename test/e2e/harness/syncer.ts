@@ -44,15 +44,30 @@ export interface SyncerUnderTest {
   metrics(): Promise<string>;
 }
 
-/** Starts the syncer against the sandbox (members from the sandbox kubeconfig) and waits for /readyz. */
-export async function startSyncer(sb: Sandbox, name: string, extra: string[] = []): Promise<SyncerUnderTest> {
+/**
+ * Starts the syncer against the sandbox and waits for /readyz. Members come from the
+ * sandbox kubeconfig, or with `members: 'auto'` from whatever the syncer finds on the hub
+ * (Karmada's Cluster objects).
+ */
+export async function startSyncer(
+  sb: Sandbox,
+  name: string,
+  extra: string[] = [],
+  { members = 'kubeconfig' }: { members?: 'kubeconfig' | 'auto' } = {},
+): Promise<SyncerUnderTest> {
   const metricsPort = await freePort(sb);
+  const memberFlags =
+    members === 'kubeconfig'
+      ? [
+          `--member-kubeconfig=${sb.layout.kubeconfig}`,
+          '--member-context=member1',
+          '--member-context=member2',
+        ]
+      : [];
   const program = await startProgram(sb, name, 'syncer', [
     `--kubeconfig=${sb.layout.kubeconfig}`,
     '--context=hub',
-    `--member-kubeconfig=${sb.layout.kubeconfig}`,
-    '--member-context=member1',
-    '--member-context=member2',
+    ...memberFlags,
     `--metrics-port=${metricsPort}`,
     '--metrics-bind-address=127.0.0.1',
     '--cluster-health-interval=1s',
