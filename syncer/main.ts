@@ -10,6 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
+import { reuseConnections } from '../lib/kube-connections.ts';
 import { describeApiError, httpCode } from '../lib/kube-errors.ts';
 import { parseSyncerArgs, type SyncerConfig } from './config.ts';
 import { Controller } from './engine/controller.ts';
@@ -39,7 +40,7 @@ function hubKubeConfig(c: SyncerConfig): KubeConfig {
   }
   if (!kc.getCurrentCluster())
     throw new Error('the hub kubeconfig has no current cluster: give --kubeconfig and --context');
-  return kc;
+  return reuseConnections(kc);
 }
 
 /** Chooses the cluster source: as configured, or Karmada's when the hub serves its Cluster API. */

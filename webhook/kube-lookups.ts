@@ -3,6 +3,7 @@
  * main.ts only when a kubeconfig or in-cluster config is given.
  */
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { reuseConnections } from '../lib/kube-connections.ts';
 import type { ClusterDirectory, ServiceLookup } from './lookups.ts';
 
 /** Reads Services on the hub with one GET each. */
@@ -62,5 +63,5 @@ export function hubKubeConfig(source: { kubeconfig?: string; inCluster?: boolean
     const from = source.kubeconfig ?? 'the in-cluster service account';
     throw new Error(`failed to load the hub kubeconfig from ${from}: ${(err as Error).message}`);
   }
-  return kc;
+  return reuseConnections(kc);
 }

@@ -14,6 +14,7 @@ import {
   type V1Condition,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { reuseConnections } from '../../lib/kube-connections.ts';
 import { describeApiError } from '../../lib/kube-errors.ts';
 import type { MemberDefinition } from '../engine/clusters.ts';
 import type { SyncerMetrics } from '../engine/metrics.ts';
@@ -91,7 +92,7 @@ export function memberFromCluster(
     )
     .digest('hex')
     .slice(0, 16);
-  return { name, kubeConfig: kc, sourceReady, sourceReason, fingerprint };
+  return { name, kubeConfig: reuseConnections(kc), sourceReady, sourceReason, fingerprint };
 }
 
 /** Watches Cluster objects on the hub and reads their Secrets. */

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { reuseConnections } from '../../lib/kube-connections.ts';
 import type { MemberDefinition } from '../engine/clusters.ts';
 import type { ClusterSource } from './source.ts';
 
@@ -40,7 +41,7 @@ export function membersFromKubeconfig(file: string, exclude: readonly string[] =
         .update(JSON.stringify({ cluster, user }))
         .digest('hex')
         .slice(0, 16);
-      return { name: c.name, kubeConfig: kc, sourceReady: true, fingerprint };
+      return { name: c.name, kubeConfig: reuseConnections(kc), sourceReady: true, fingerprint };
     });
 }
 
