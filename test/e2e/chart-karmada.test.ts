@@ -3,10 +3,10 @@
  * members are Push-mode Cluster objects whose Secrets hold the token of member-rbac.yaml's
  * ServiceAccount. The webhook and syncer run as local processes, as the chart's
  * ServiceAccount, which may read those Secrets by name and no other; the seed scenario runs
- * through them. The Cluster CRD and objects exist only while this suite runs.
+ * through them. The Cluster objects exist only while this suite runs.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -14,10 +14,12 @@ import {
   CustomObjectsApi,
   DiscoveryV1Api,
   KubernetesObjectApi,
-  type V1CustomResourceDefinition,
+  loadAllYaml,
+  PatchStrategy,
+  setHeaderOptions,
 } from '@kubernetes/client-node';
 import { MEMBERS } from '../sandbox/layout.ts';
-import type { Sandbox } from '../sandbox/sandbox.ts';
+import { REPO_ROOT, type Sandbox } from '../sandbox/sandbox.ts';
 import {
   createAll,
   createNamespace,
@@ -32,26 +34,6 @@ import { LocalRelease } from './harness/chart-release.ts';
 const STEP = { timeout: 180_000 };
 const CLUSTER = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' };
 const MCS = { group: 'networking.karmada.io', version: 'v1alpha1', plural: 'multiclusterservices' };
-
-/** Karmada's Cluster API, reduced to what the syncer reads. */
-const CLUSTER_CRD: V1CustomResourceDefinition = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'clusters.cluster.karmada.io' },
-  spec: {
-    group: CLUSTER.group,
-    names: { kind: 'Cluster', plural: 'clusters', singular: 'cluster', listKind: 'ClusterList' },
-    scope: 'Cluster',
-    versions: [
-      {
-        name: 'v1alpha1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
-      },
-    ],
-  },
-};
 
 describe('the Helm chart with Karmada Cluster members', () => {
   let sb: Sandbox;
@@ -70,9 +52,19 @@ describe('the Helm chart with Karmada Cluster members', () => {
     cleanups.push(await createNamespace(sb, appNs));
     cleanups.push(await createNamespace(sb, ns, ['hub']));
     cleanups.push(await createNamespace(sb, clustersNs, ['hub']));
+    // Karmada's Cluster API (the fixture the syncer's suites use); removed after only if made here.
+    const [crd] = loadAllYaml(
+      await readFile(path.join(REPO_ROOT, 'test/fixtures/karmada/cluster-crd.yaml'), 'utf8'),
+    );
     const objects = KubernetesObjectApi.makeApiClient(sb.kubeConfig('hub'));
-    await objects.create(CLUSTER_CRD);
-    cleanups.push(() => objects.delete(CLUSTER_CRD));
+    const made = await objects.create(crd).then(
+      () => true,
+      (err: { code?: number }) => {
+        if (err.code !== 409) throw err;
+        return false;
+      },
+    );
+    if (made) cleanups.push(() => objects.delete(crd));
     await eventually('the Cluster API is served', () => custom().listClusterCustomObject({ ...CLUSTER }));
     rel = new LocalRelease(sb, name, ns, appNs, dir);
     cleanups.push(await rel.prepare());
@@ -98,19 +90,18 @@ describe('the Helm chart with Karmada Cluster members', () => {
             secretRef: { namespace: clustersNs, name: member },
             syncMode: 'Push',
           },
-          status: {
-            conditions: [
-              {
-                type: 'Ready',
-                status: 'True',
-                reason: 'ClusterReady',
-                message: 'cluster is healthy and ready to accept workloads',
-                lastTransitionTime: new Date().toISOString(),
-              },
-            ],
-          },
         },
       });
+      // Ready, as Karmada's cluster controller would say (status is a subresource).
+      const ready = { type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'cluster is healthy' };
+      await custom().patchClusterCustomObjectStatus(
+        {
+          ...CLUSTER,
+          name: member,
+          body: { status: { conditions: [{ ...ready, lastTransitionTime: new Date().toISOString() }] } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
       cleanups.push(() => custom().deleteClusterCustomObject({ ...CLUSTER, name: member }));
     }
   });
