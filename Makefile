@@ -10,6 +10,7 @@ SHELL := /bin/bash
 BIN := node_modules/.bin
 TSX := node --enable-source-maps --import tsx
 SANDBOX := $(TSX) test/sandbox/cli.ts
+DATAPLANE := $(TSX) test/dataplane/cli.ts
 # The end-to-end suites get a sandbox of their own, so a running `make demo` is not disturbed.
 E2E_SANDBOX_DIR ?= $(CURDIR)/.sandbox/e2e
 E2E_PORT_BASE ?= 17400
@@ -18,7 +19,8 @@ E2E_TESTS := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 TS_SOURCES := $(shell find webhook syncer certs lib -name '*.ts' 2>/dev/null)
 
 .PHONY: all install build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
-        sandbox-down sandbox-status demo bench bench-webhook clean help
+        sandbox-down sandbox-status demo demo-dataplane dataplane-deps dataplane-down bench bench-webhook \
+        clean help
 
 all: build ## install dependencies and build
 
@@ -46,9 +48,12 @@ test: lint test-unit test-e2e ## everything (what CI runs)
 test-unit: install ## unit tests (no clusters)
 	$(TSX) --test --test-reporter=spec $(UNIT_TESTS)
 
-test-e2e: build sandbox-build ## end-to-end tests on a fresh sandbox of real clusters
-	$(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) -- \
-	  $(TSX) --test --test-concurrency=1 --test-reporter=spec $(E2E_TESTS)
+# The data plane's network namespaces outlive a killed test run: remove them whatever happened.
+test-e2e: build sandbox-build dataplane-deps ## end-to-end tests on a fresh sandbox of real clusters
+	rc=0; $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) -- \
+	  $(TSX) --test --test-concurrency=1 --test-reporter=spec $(E2E_TESTS) || rc=$$?; \
+	$(DATAPLANE) down --dir $(E2E_SANDBOX_DIR) || rc=1; \
+	exit $$rc
 
 sandbox-build: ## build and cache the Kubernetes binaries (once; ~15 min cold)
 	test/sandbox/build.sh >/dev/null
@@ -59,7 +64,8 @@ sandbox-pin: ## regenerate test/sandbox/gomod/ after changing test/sandbox/versi
 sandbox-up: install sandbox-build ## start the sandbox (hub, member1, member2) in .sandbox/
 	$(SANDBOX) up
 
-sandbox-down: install ## stop the sandbox; nothing is left running
+sandbox-down: install ## stop the sandbox and remove its data plane; nothing is left running
+	$(DATAPLANE) down
 	$(SANDBOX) down
 
 sandbox-status: install ## list the sandbox's processes
@@ -67,6 +73,24 @@ sandbox-status: install ## list the sandbox's processes
 
 demo: build sandbox-up ## the sandbox running the seed's example
 	$(TSX) test/demo/demo.ts
+
+demo-dataplane: dataplane-deps demo ## make demo, then curl http://nginx.default from member2 through kube-proxy and CoreDNS (root)
+	$(TSX) test/demo/dataplane.ts
+
+dataplane-down: install ## remove the sandbox's data plane (network namespaces, kube-proxy, CoreDNS)
+	$(DATAPLANE) down
+
+# Debian packages the data plane needs (nftables for kube-proxy's nftables mode; the rest is
+# usually there). Installed only when missing, which takes root, as apt-get does.
+DATAPLANE_PACKAGES := ip:iproute2 nft:nftables curl:curl sysctl:procps
+dataplane-deps: ## install the Debian packages the data plane needs, if missing (root)
+	@missing=""; for p in $(DATAPLANE_PACKAGES); do \
+	  command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  [ "$$(id -u)" = 0 ] || { echo "dataplane-deps: missing Debian packages:$$missing; install them as root" >&2; exit 1; }; \
+	  echo "dataplane-deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 bench: bench-webhook ## every benchmark (kept out of make test); figures go to bench-results.json
 

@@ -28,23 +28,27 @@ command -v go >/dev/null 2>&1 || {
 gover=$(go env GOVERSION)
 
 # component → version, binaries
-declare -A version=([k8s]=$K8S_VERSION [etcd]=$ETCD_VERSION [kwok]=$KWOK_VERSION [helm]=$HELM_VERSION)
+declare -A version=([k8s]=$K8S_VERSION [etcd]=$ETCD_VERSION [kwok]=$KWOK_VERSION [helm]=$HELM_VERSION
+                    [coredns]=$COREDNS_VERSION)
 declare -A binaries=(
   [k8s]="kube-apiserver kube-controller-manager kube-scheduler kubectl kube-proxy"
-  [etcd]="etcd" [kwok]="kwok" [helm]="helm")
-order=(etcd kwok helm k8s)
+  [etcd]="etcd" [kwok]="kwok" [helm]="helm" [coredns]="coredns")
+order=(etcd kwok helm k8s coredns)
 
 component_dir() { # the cache folder for one component
   local c=$1 sum
-  sum=$(cat "$here/gomod/$c/go.mod" "$here/gomod/$c/go.sum" <(echo "$gover") | sha256sum | cut -c1-12)
+  # coredns's main.go is ours, so it is part of what the folder's name must change with.
+  sum=$(cat "$here/gomod/$c/go.mod" "$here/gomod/$c/go.sum" <(echo "$gover") \
+        <(cat "$here/gomod/$c"/*.go 2>/dev/null) | sha256sum | cut -c1-12)
   echo "$cache/$c-${version[$c]}-$sum"
 }
 
 # The pins must match versions.env; otherwise the build would silently use old sources.
 for c in "${order[@]}"; do
   pinned_module=$(case $c in k8s) echo k8s.io/kubernetes;; etcd) echo go.etcd.io/etcd/server/v3;;
-                             kwok) echo sigs.k8s.io/kwok;; helm) echo helm.sh/helm/v3;; esac)
-  grep -qE "^[[:space:]]*$pinned_module ${version[$c]}( |$)" "$here/gomod/$c/go.mod" || {
+                             kwok) echo sigs.k8s.io/kwok;; helm) echo helm.sh/helm/v3;;
+                             coredns) echo github.com/coredns/coredns;; esac)
+  grep -qE "^[[:space:]]*(require[[:space:]]+)?$pinned_module ${version[$c]}( |$)" "$here/gomod/$c/go.mod" || {
     say "test/sandbox/gomod/$c/go.mod does not pin $pinned_module ${version[$c]} from versions.env; run 'make sandbox-pin' and commit the result"
     exit 1; }
 done
@@ -77,6 +81,7 @@ build_component() {
     case $c in
       k8s) pkgs+=("k8s.io/kubernetes/cmd/$b") ;; etcd) pkgs+=("go.etcd.io/etcd/server/v3") ;;
       kwok) pkgs+=("sigs.k8s.io/kwok/cmd/kwok") ;; helm) pkgs+=("helm.sh/helm/v3/cmd/helm") ;;
+      coredns) pkgs+=(".") ;; # gomod/coredns/main.go: coremain with the plugins the data plane uses
     esac
   done
   local log="$tmp/build.log"
