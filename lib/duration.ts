@@ -7,6 +7,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000
 
 /** Parses a duration into milliseconds; throws naming the flag when it is malformed. */
 export function parseDuration(text: string, flag: string): number {
+  if (text === '0') return 0; // as Go's time.ParseDuration: a bare zero needs no unit
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;

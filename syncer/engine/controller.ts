@@ -15,6 +15,7 @@ import { isOwnedSlice } from '../plan/slices.ts';
 import { statusFor } from '../plan/status.ts';
 import type { ClusterSource } from '../sources/source.ts';
 import { ClusterRegistry } from './clusters.ts';
+import { WriteEchoes } from './echoes.ts';
 import { executeActions } from './executor.ts';
 import { HubCache, type HubEvent } from './hub-cache.ts';
 import { McsWriter } from './mcs-writer.ts';
@@ -51,6 +52,7 @@ export class Controller {
   readonly hub: HubCache;
   readonly clusters: ClusterRegistry;
   private readonly writer: McsWriter;
+  private readonly echoes: WriteEchoes;
   /** Per key: when a source slice change was first seen and not yet carried out. */
   private readonly pendingSince = new Map<string, number>();
   private sourceUpdates: Promise<void> = Promise.resolve();
@@ -68,6 +70,7 @@ export class Controller {
       onChange: (_cluster, what) => this.enqueueAll(what === 'removed'),
     });
     this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
+    this.echoes = new WriteEchoes(o.now);
   }
 
   /** True once the hub caches and the cluster source have synced (the readiness probe). */
@@ -91,6 +94,7 @@ export class Controller {
       setInterval(() => {
         void this.clusters.probeAll();
         this.countDispatched();
+        this.echoes.sweep();
       }, this.o.healthIntervalMs),
     );
     if (this.o.resyncMs > 0) this.intervals.push(setInterval(() => this.enqueueAll(true), this.o.resyncMs));
@@ -153,12 +157,14 @@ export class Controller {
   private onHubEvent(e: HubEvent): void {
     const ns = e.object.metadata?.namespace ?? '';
     const name = e.object.metadata?.name ?? '';
+    if (this.isEcho('hub', e.kind, e.event, e.object)) return;
     if (e.kind === 'MultiClusterService' || this.hub.mcs.get(name, ns)) this.queue.add(mcsKey(ns, name));
     this.o.metrics.queueDepth.set(this.queue.length);
   }
 
   private onMemberEvent(cluster: string, e: MemberEvent): void {
     const ns = e.object.metadata?.namespace ?? '';
+    if (this.isEcho(cluster, e.kind, e.event, e.object)) return;
     this.o.logger.trace(
       {
         cluster,
@@ -191,6 +197,21 @@ export class Controller {
         break;
     }
     this.o.metrics.queueDepth.set(this.queue.length);
+  }
+
+  /** True when the event only brings back one of our own writes (see echoes.ts). */
+  private isEcho(
+    cluster: string,
+    kind: string,
+    event: string,
+    o: { metadata?: { namespace?: string; name?: string; resourceVersion?: string } },
+  ): boolean {
+    const m = o.metadata ?? {};
+    return this.echoes.isEcho(
+      { cluster, kind, namespace: m.namespace ?? '', name: m.name ?? '' },
+      m.resourceVersion,
+      event === 'delete',
+    );
   }
 
   private async work(): Promise<void> {
@@ -260,9 +281,16 @@ export class Controller {
         'planned',
       );
     }
-    if (plan.finalizer === 'add' && mcs) await this.writer.setFinalizer(mcs, true);
+    const mcsRef = {
+      cluster: 'hub',
+      kind: 'MultiClusterService',
+      namespace: snapshot.namespace,
+      name: snapshot.name,
+    };
+    if (plan.finalizer === 'add' && mcs) this.echoes.wrote(mcsRef, await this.writer.setFinalizer(mcs, true));
     const seenAt = this.pendingSince.get(key);
-    const onWritten = (a: Action) => {
+    const onWritten = (a: Action, version: string | undefined) => {
+      this.echoes.wrote({ cluster: a.cluster, kind: a.kind, namespace: a.namespace, name: a.name }, version);
       logger.info({ mcs: key, cluster: a.cluster, reason: a.reason }, describeAction(a));
       if (a.kind === 'EndpointSlice' && seenAt !== undefined)
         metrics.propagationLatency.observe((now() - seenAt) / 1000);
@@ -279,12 +307,13 @@ export class Controller {
       logger.debug({ mcs: key, stale: [...stale] }, 'writes met newer objects: reconciling again');
     if (mcs) {
       const update = statusFor(judged, results, { now: now(), previous: mcs.status?.conditions });
-      if (plan.status && update.changed) await this.writer.writeConditions(mcs, update.conditions);
+      if (plan.status && update.changed)
+        this.echoes.wrote(mcsRef, await this.writer.writeConditions(mcs, update.conditions));
       // A deleting MCS has no status to tie its events to: record them (deduplicated) anyway.
       await this.writer.record(mcs, [...plan.events, ...update.events], update.changed || !plan.status);
     }
     if (plan.finalizer === 'remove' && mcs && failed.length === 0 && stale.size === 0) {
-      await this.writer.setFinalizer(mcs, false);
+      this.echoes.wrote(mcsRef, await this.writer.setFinalizer(mcs, false));
     }
     if (failed.length > 0) {
       const first = failed[0];

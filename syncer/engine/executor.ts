@@ -21,8 +21,11 @@ export interface ExecutionTarget {
   cachedService(namespace: string, name: string): V1Service | undefined;
 }
 
-/** Called after each successful write (for propagation-latency metrics and logs). */
-export type WriteListener = (action: Action) => void;
+/**
+ * Called after each successful write (for echo suppression, propagation-latency metrics
+ * and logs), with the resourceVersion the write left the object at (none for a delete).
+ */
+export type WriteListener = (action: Action, resourceVersion: string | undefined) => void;
 
 /**
  * What became of an action. `stale`: the API server answered 409 — the object exists
@@ -56,8 +59,7 @@ export async function executeActions(
           continue;
         }
         try {
-          await execute(target, action);
-          onWritten(action);
+          onWritten(action, await execute(target, action));
           out.push({ action });
         } catch (err) {
           out.push(
@@ -87,67 +89,51 @@ async function tolerate(code: number, request: Promise<unknown>): Promise<void> 
   }
 }
 
-async function execute(t: ExecutionTarget, a: Action): Promise<void> {
-  const { client } = t;
-  const { namespace, name } = a;
-  const fieldManager = FIELD_MANAGER;
+/** The collection path of a kind in a namespace (and the object's path when named). */
+function pathOf(a: Action, named: boolean): string {
+  const tail = named ? `/${encodeURIComponent(a.name)}` : '';
   switch (a.kind) {
     case 'Namespace':
-      // Someone else creating the namespace first is just as good.
-      return tolerate(
-        409,
-        client.call('create', () => client.core.createNamespace({ body: a.object, fieldManager })),
-      );
-    case 'Service': {
-      if (a.verb === 'delete') {
-        const body = preconditions(a);
-        return tolerate(
-          404,
-          client.call('delete', () => client.core.deleteNamespacedService({ name, namespace, body })),
-        );
-      }
-      const desired = need(a.object, a);
-      if (a.verb === 'create') {
-        await client.call('create', () =>
-          client.core.createNamespacedService({ namespace, body: desired, fieldManager }),
-        );
-        return;
-      }
-      const cached = t.cachedService(namespace, name);
-      if (!cached) throw new Error(`Service ${namespace}/${name} is no longer in the cache of ${a.cluster}`);
-      const body = serviceForUpdate(cached, desired, a.expected?.resourceVersion);
-      await client.call('update', () =>
-        client.core.replaceNamespacedService({ name, namespace, body, fieldManager }),
-      );
-      return;
-    }
-    case 'EndpointSlice': {
-      if (a.verb === 'delete') {
-        const body = preconditions(a);
-        return tolerate(
-          404,
-          client.call('delete', () =>
-            client.discovery.deleteNamespacedEndpointSlice({ name, namespace, body }),
-          ),
-        );
-      }
-      const desired = need(a.object, a);
-      if (a.verb === 'create') {
-        await client.call('create', () =>
-          client.discovery.createNamespacedEndpointSlice({ namespace, body: desired, fieldManager }),
-        );
-        return;
-      }
-      const body = {
-        ...desired,
-        metadata: { ...desired.metadata, resourceVersion: a.expected?.resourceVersion },
-      };
-      await client.call('update', () =>
-        client.discovery.replaceNamespacedEndpointSlice({ name, namespace, body, fieldManager }),
-      );
-      return;
-    }
+      return `/api/v1/namespaces${tail}`;
+    case 'Service':
+      return `/api/v1/namespaces/${encodeURIComponent(a.namespace)}/services${tail}`;
+    case 'EndpointSlice':
+      return `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(a.namespace)}/endpointslices${tail}`;
   }
+}
+
+/** Makes one write; resolves with the resourceVersion it left the object at. */
+async function execute(t: ExecutionTarget, a: Action): Promise<string | undefined> {
+  const { client } = t;
+  const query = { fieldManager: FIELD_MANAGER };
+  const versionOf = (o: unknown) =>
+    (o as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
+  if (a.verb === 'delete') {
+    const body = preconditions(a);
+    // Already gone is as good as deleted.
+    await tolerate(404, client.request('delete', { method: 'DELETE', path: pathOf(a, true), body }));
+    return undefined;
+  }
+  const desired = need(a.object, a);
+  if (a.verb === 'create') {
+    const create = client.request('create', { method: 'POST', path: pathOf(a, false), query, body: desired });
+    // Someone else creating the namespace first is just as good.
+    if (a.kind === 'Namespace') {
+      await tolerate(409, create);
+      return undefined;
+    }
+    return versionOf(await create);
+  }
+  let body: unknown;
+  if (a.kind === 'Service') {
+    const cached = t.cachedService(a.namespace, a.name);
+    if (!cached)
+      throw new Error(`Service ${a.namespace}/${a.name} is no longer in the cache of ${a.cluster}`);
+    body = serviceForUpdate(cached, desired as V1Service, a.expected?.resourceVersion);
+  } else {
+    body = { ...desired, metadata: { ...desired.metadata, resourceVersion: a.expected?.resourceVersion } };
+  }
+  return versionOf(await client.request('update', { method: 'PUT', path: pathOf(a, true), query, body }));
 }
 
 function need<T>(object: T | undefined, a: Action): T {

@@ -1,10 +1,11 @@
 /**
  * What the syncer knows of the hub: every MultiClusterService and every Service.
  */
-import type { KubernetesListObject, V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { MCS_GROUP, MCS_PLURAL, MCS_VERSION, type MultiClusterService } from '../api/types.ts';
 import type { ClusterClient } from '../kube/cluster-client.ts';
+import { trimObject } from '../kube/compact.ts';
 import { type CacheEvent, Informer } from '../kube/informer.ts';
 import type { SyncerMetrics } from './metrics.ts';
 
@@ -26,16 +27,8 @@ export class HubCache {
       kubeConfig: client.kubeConfig,
       logger,
       path: `/apis/${MCS_GROUP}/${MCS_VERSION}/${MCS_PLURAL}`,
-      list: () =>
-        client.call(
-          'list',
-          async () =>
-            (await client.custom.listClusterCustomObject({
-              group: MCS_GROUP,
-              version: MCS_VERSION,
-              plural: MCS_PLURAL,
-            })) as KubernetesListObject<MultiClusterService>,
-        ),
+      list: (transform) => client.list(`/apis/${MCS_GROUP}/${MCS_VERSION}/${MCS_PLURAL}`, transform),
+      transform: trimObject,
       onEvent: (event, object) => onEvent({ kind: 'MultiClusterService', event, object }),
       onRestart: () => metrics.watchRestarts.inc({ cluster, resource: MCS_PLURAL }),
     });
@@ -45,7 +38,8 @@ export class HubCache {
       kubeConfig: client.kubeConfig,
       logger,
       path: '/api/v1/services',
-      list: () => client.call('list', () => client.core.listServiceForAllNamespaces()),
+      list: (transform) => client.list('/api/v1/services', transform),
+      transform: trimObject,
       onEvent: (event, object) => onEvent({ kind: 'Service', event, object }),
       onRestart: () => metrics.watchRestarts.inc({ cluster, resource: 'services' }),
     });

@@ -4,10 +4,11 @@
  * - events that describe a state (ClusterNotFound, ClusterNotReady…) are recorded only when
  *   the status changes, so a restart or a resync at steady state records nothing;
  * - success events report writes just made: at most one per MCS and reason every
- *   `repeatAfterMs`, so churn of endpoints does not double the writes;
+ *   `repeatAfterMs`, so churn of endpoints does not double the writes, and at most
+ *   `successEventsPerSecond` overall (burst 50), as client-go's event spam filter does, so
+ *   a cold start with thousands of MCS spends the API server on the objects, not on news;
  * - failure events: at most once per message every `repeatAfterMs`.
  */
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeApiError } from '../../lib/kube-errors.ts';
 import {
@@ -28,10 +29,13 @@ export const EVENT_SOURCE = 'mcs-bridge-syncer';
 
 const FAILURE_REASONS = new Set(['SyncServiceFailed', 'DispatchEndpointSliceFailed']);
 const SUCCESS_REASONS = new Set(['SyncServiceSucceed', 'DispatchEndpointSliceSucceed']);
+const SUCCESS_BURST = 50;
 
 /** Status, finalizer and event writes on MCS objects in the hub. */
 export class McsWriter {
   private readonly recent = new Map<string, number>();
+  private tokens = SUCCESS_BURST;
+  private refilledAt: number;
 
   constructor(
     private readonly hub: ClusterClient,
@@ -40,42 +44,52 @@ export class McsWriter {
     /** This replica's name, for Events' reportingInstance. */
     private readonly instance: string,
     private readonly repeatAfterMs = 10 * 60_000,
-  ) {}
+    private readonly successEventsPerSecond = 5,
+  ) {
+    this.refilledAt = now();
+  }
 
-  /** Replaces `status.conditions` (a merge patch on the status subresource). */
-  async writeConditions(mcs: MultiClusterService, conditions: McsCondition[]): Promise<void> {
-    const { namespace, name } = ref(mcs);
-    await this.hub.call('patch', () =>
-      this.hub.custom.patchNamespacedCustomObjectStatus(
-        {
-          group: MCS_GROUP,
-          version: MCS_VERSION,
-          plural: MCS_PLURAL,
-          namespace,
-          name,
-          body: { status: { conditions } },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      ),
+  /** Takes a token for a success event, if one is left. */
+  private takeSuccessToken(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(
+      SUCCESS_BURST,
+      this.tokens + ((now - this.refilledAt) / 1000) * this.successEventsPerSecond,
+    );
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Replaces `status.conditions` (a merge patch on the status subresource); resolves with the new resourceVersion. */
+  async writeConditions(mcs: MultiClusterService, conditions: McsCondition[]): Promise<string | undefined> {
+    return versionOf(
+      await this.hub.request('patch', {
+        method: 'PATCH',
+        path: `${mcsPath(mcs)}/status`,
+        contentType: MERGE_PATCH,
+        body: { status: { conditions } },
+      }),
     );
   }
 
   /**
    * Adds or removes the cleanup finalizer, guarded by the resourceVersion read, so a
-   * concurrent change of the finalizer list is never lost.
+   * concurrent change of the finalizer list is never lost. Resolves with the new resourceVersion.
    */
-  async setFinalizer(mcs: MultiClusterService, present: boolean): Promise<void> {
-    const { namespace, name } = ref(mcs);
+  async setFinalizer(mcs: MultiClusterService, present: boolean): Promise<string | undefined> {
     const current = mcs.metadata?.finalizers ?? [];
     const finalizers = present
       ? [...current.filter((f) => f !== FINALIZER_CLEANUP), FINALIZER_CLEANUP]
       : current.filter((f) => f !== FINALIZER_CLEANUP);
-    const body = { metadata: { finalizers, resourceVersion: mcs.metadata?.resourceVersion } };
-    await this.hub.call('patch', () =>
-      this.hub.custom.patchNamespacedCustomObject(
-        { group: MCS_GROUP, version: MCS_VERSION, plural: MCS_PLURAL, namespace, name, body },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      ),
+    return versionOf(
+      await this.hub.request('patch', {
+        method: 'PATCH',
+        path: mcsPath(mcs),
+        contentType: MERGE_PATCH,
+        body: { metadata: { finalizers, resourceVersion: mcs.metadata?.resourceVersion } },
+      }),
     );
   }
 
@@ -94,6 +108,7 @@ export class McsWriter {
         ? `${mcs.metadata?.uid}/${e.reason}`
         : `${mcs.metadata?.uid}/${e.reason}/${e.message}`;
       if (this.recent.has(key)) continue;
+      if (success && !this.takeSuccessToken()) continue;
       this.recent.set(key, now);
       await this.create(mcs, e).catch((err) =>
         this.logger.warn(
@@ -106,33 +121,43 @@ export class McsWriter {
 
   private async create(mcs: MultiClusterService, e: McsEvent): Promise<void> {
     const { namespace, name } = ref(mcs);
-    const at = new Date(this.now());
-    await this.hub.call('create', () =>
-      this.hub.core.createNamespacedEvent({
-        namespace,
-        body: {
-          metadata: { generateName: `${name}.`, namespace },
-          involvedObject: {
-            apiVersion: MCS_API_VERSION,
-            kind: MCS_KIND,
-            name,
-            namespace,
-            uid: mcs.metadata?.uid,
-            resourceVersion: mcs.metadata?.resourceVersion,
-          },
-          type: e.type,
-          reason: e.reason,
-          message: e.message.slice(0, 1024),
-          source: { component: EVENT_SOURCE },
-          reportingComponent: EVENT_SOURCE,
-          reportingInstance: this.instance,
-          firstTimestamp: at,
-          lastTimestamp: at,
-          count: 1,
+    const at = new Date(this.now()).toISOString();
+    await this.hub.request('create', {
+      method: 'POST',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      body: {
+        metadata: { generateName: `${name}.`, namespace },
+        involvedObject: {
+          apiVersion: MCS_API_VERSION,
+          kind: MCS_KIND,
+          name,
+          namespace,
+          uid: mcs.metadata?.uid,
+          resourceVersion: mcs.metadata?.resourceVersion,
         },
-      }),
-    );
+        type: e.type,
+        reason: e.reason,
+        message: e.message.slice(0, 1024),
+        source: { component: EVENT_SOURCE },
+        reportingComponent: EVENT_SOURCE,
+        reportingInstance: this.instance,
+        firstTimestamp: at,
+        lastTimestamp: at,
+        count: 1,
+      },
+    });
   }
+}
+
+const MERGE_PATCH = 'application/merge-patch+json';
+
+function versionOf(o: unknown): string | undefined {
+  return (o as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
+}
+
+function mcsPath(mcs: MultiClusterService): string {
+  const { namespace, name } = ref(mcs);
+  return `/apis/${MCS_GROUP}/${MCS_VERSION}/namespaces/${encodeURIComponent(namespace)}/${MCS_PLURAL}/${encodeURIComponent(name)}`;
 }
 
 function ref(mcs: MultiClusterService): { namespace: string; name: string } {

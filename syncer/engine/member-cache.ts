@@ -6,6 +6,7 @@
 import type { V1EndpointSlice, V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ClusterClient } from '../kube/cluster-client.ts';
+import { compactSlice, trimObject } from '../kube/compact.ts';
 import { type CacheEvent, Informer } from '../kube/informer.ts';
 import { LABEL_SERVICE_NAME } from '../names.ts';
 import type { SyncerMetrics } from './metrics.ts';
@@ -47,7 +48,8 @@ export class MemberCache {
       ...common,
       resource: 'namespaces',
       path: '/api/v1/namespaces',
-      list: () => client.call('list', () => client.core.listNamespace()),
+      list: (transform) => client.list('/api/v1/namespaces', transform),
+      transform: trimObject,
       onEvent: (event, object) => o.onEvent(cluster, { kind: 'Namespace', event, object }),
       onRestart: common.onRestart('namespaces'),
     });
@@ -55,7 +57,8 @@ export class MemberCache {
       ...common,
       resource: 'services',
       path: '/api/v1/services',
-      list: () => client.call('list', () => client.core.listServiceForAllNamespaces()),
+      list: (transform) => client.list('/api/v1/services', transform),
+      transform: trimObject,
       onEvent: (event, object) => o.onEvent(cluster, { kind: 'Service', event, object }),
       onRestart: common.onRestart('services'),
     });
@@ -65,10 +68,9 @@ export class MemberCache {
       resource: 'endpointslices',
       path: '/apis/discovery.k8s.io/v1/endpointslices',
       labelSelector: LABEL_SERVICE_NAME,
-      list: () =>
-        client.call('list', () =>
-          client.discovery.listEndpointSliceForAllNamespaces({ labelSelector: LABEL_SERVICE_NAME }),
-        ),
+      list: (transform) =>
+        client.list('/apis/discovery.k8s.io/v1/endpointslices', transform, LABEL_SERVICE_NAME),
+      transform: compactSlice,
       onEvent: (event, object) => {
         this.index(event, object);
         o.onEvent(cluster, { kind: 'EndpointSlice', event, object });

@@ -7,9 +7,12 @@ import {
   CustomObjectsApi,
   DiscoveryV1Api,
   type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
 } from '@kubernetes/client-node';
 import { resultCode } from '../../lib/kube-errors.ts';
 import type { SyncerMetrics } from '../engine/metrics.ts';
+import { type RawRequest, rawList, rawRequest } from './raw-api.ts';
 
 /** Typed API clients for one cluster, and a wrapper that counts each request. */
 export class ClusterClient {
@@ -28,6 +31,20 @@ export class ClusterClient {
     this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+  }
+
+  /** A plain JSON request (see raw-api.ts), counted as `verb`. */
+  request<T>(verb: string, r: RawRequest): Promise<T> {
+    return this.call(verb, () => rawRequest<T>(this.kubeConfig, r));
+  }
+
+  /** A paginated plain JSON list, each item passed through `transform`; counted as one `list`. */
+  list<T extends KubernetesObject>(
+    path: string,
+    transform: (o: T) => T,
+    labelSelector?: string,
+  ): Promise<KubernetesListObject<T>> {
+    return this.call('list', () => rawList<T>(this.kubeConfig, path, { transform, labelSelector }));
   }
 
   /** Runs one API request and counts it as `verb` with its outcome. */

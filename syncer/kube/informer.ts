@@ -1,6 +1,6 @@
 /**
  * A cache of one resource in one cluster, kept by client-node's ListWatch, made to
- * survive what ListWatch alone does not:
+ * survive what ListWatch alone does not, and to hold objects in a compact form:
  * - ListWatch stops for good on any error other than 410 Gone; here it restarts with
  *   exponential backoff, resuming from its last resourceVersion (a 410 then relists).
  * - ListWatch has no "synced" signal; here `synced` turns true after the first list.
@@ -21,8 +21,15 @@ import { realTimers, type Timers } from '../engine/queue.ts';
 /** What changed in the cache; `obj` is the new object, or the last known one for a delete. */
 export type CacheEvent = 'add' | 'update' | 'delete';
 
-/** A Watch that bounds each watch request and asks for bookmarks. */
+/** A Watch that bounds each watch request, asks for bookmarks, and transforms objects for the cache. */
 class BoundedWatch extends Watch {
+  constructor(
+    kc: KubeConfig,
+    private readonly transform: ((o: never) => unknown) | undefined,
+  ) {
+    super(kc);
+  }
+
   override watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
@@ -30,7 +37,16 @@ class BoundedWatch extends Watch {
     done: (err: unknown) => void,
   ): Promise<AbortController> {
     const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
-    return super.watch(path, { ...queryParams, timeoutSeconds, allowWatchBookmarks: true }, callback, done);
+    const transform = this.transform;
+    const forward = transform
+      ? (phase: string, obj: unknown, w?: unknown) =>
+          callback(
+            phase,
+            phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? transform(obj as never) : obj,
+            w,
+          )
+      : callback;
+    return super.watch(path, { ...queryParams, timeoutSeconds, allowWatchBookmarks: true }, forward, done);
   }
 }
 
@@ -43,7 +59,13 @@ export interface InformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
   /** The collection's API path, e.g. `/apis/discovery.k8s.io/v1/endpointslices`. */
   path: string;
-  list: () => Promise<KubernetesListObject<T>>;
+  /**
+   * Lists the collection, passing each item through `transform` as it arrives (page by
+   * page, so a large list never sits in memory whole); the answer must be plain JSON.
+   */
+  list: (transform: (o: T) => T) => Promise<KubernetesListObject<T>>;
+  /** The form objects take in the cache (see compact.ts); default: as received. */
+  transform?: (o: T) => T;
   labelSelector?: string;
   logger: Logger;
   /** Called for every cache change: keep it cheap (enqueue a key). */
@@ -67,14 +89,19 @@ export class Informer<T extends KubernetesObject> {
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.timers = opts.timers ?? realTimers;
+    const transform = opts.transform ?? ((o: T) => o);
     const list = async () => {
-      // Typed list calls deserialize (timestamps become Dates) while watch events are plain
-      // JSON: store one representation only, the wire one.
-      const result = JSON.parse(JSON.stringify(await opts.list())) as KubernetesListObject<T>;
+      const result = await opts.list(transform);
       this.listed = true;
       return result;
     };
-    this.lw = new ListWatch<T>(opts.path, new BoundedWatch(opts.kubeConfig), list, false, opts.labelSelector);
+    this.lw = new ListWatch<T>(
+      opts.path,
+      new BoundedWatch(opts.kubeConfig, opts.transform as ((o: never) => unknown) | undefined),
+      list,
+      false,
+      opts.labelSelector,
+    );
     this.lw.on('add', (o) => opts.onEvent('add', o));
     this.lw.on('update', (o) => opts.onEvent('update', o));
     this.lw.on('delete', (o) => opts.onEvent('delete', o));

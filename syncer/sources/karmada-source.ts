@@ -7,18 +7,14 @@
  * is never withdrawn.
  */
 import { createHash } from 'node:crypto';
-import {
-  KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type V1Condition,
-} from '@kubernetes/client-node';
+import { KubeConfig, type KubernetesObject, type V1Condition } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { reuseConnections } from '../../lib/kube-connections.ts';
 import { describeApiError } from '../../lib/kube-errors.ts';
 import type { MemberDefinition } from '../engine/clusters.ts';
 import type { SyncerMetrics } from '../engine/metrics.ts';
 import type { ClusterClient } from '../kube/cluster-client.ts';
+import { trimObject } from '../kube/compact.ts';
 import { Informer } from '../kube/informer.ts';
 import type { ClusterSource } from './source.ts';
 
@@ -118,16 +114,8 @@ export class KarmadaSource implements ClusterSource {
       kubeConfig: hub.kubeConfig,
       logger,
       path: `/apis/${group}/${version}/${plural}`,
-      list: () =>
-        hub.call(
-          'list',
-          async () =>
-            (await hub.custom.listClusterCustomObject({
-              group,
-              version,
-              plural,
-            })) as KubernetesListObject<KarmadaCluster>,
-        ),
+      list: (transform) => hub.list(`/apis/${group}/${version}/${plural}`, transform),
+      transform: trimObject,
       onEvent: () => this.refresh(),
       onRestart: () => metrics.watchRestarts.inc({ cluster: hub.name, resource: plural }),
     });

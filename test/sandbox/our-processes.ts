@@ -65,11 +65,13 @@ export async function startProgram(
   program: keyof typeof PROGRAMS,
   args: string[],
   env: Record<string, string> = {},
+  /** Extra Node.js flags, e.g. `--cpu-prof` for a benchmark. */
+  nodeArgs: string[] = [],
 ): Promise<RunningProgram> {
   await mkdir(sb.layout.logsDir, { recursive: true });
   const logFile = path.join(sb.layout.logsDir, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', PROGRAMS[program], ...args], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, PROGRAMS[program], ...args], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { ...process.env, ...env, [SANDBOX_ENV]: sb.layout.dir, [COMPONENT_ENV]: name },

@@ -1,0 +1,226 @@
+/**
+ * `make bench-syncer` (part of `make bench`): the syncer against the floor of the stack, on
+ * sandboxes of its own.
+ * 1. Propagation latency: source slice write acknowledged in member1 → copy seen in
+ *    member2, one change at a time, for the syncer and for a bare copier (the floor).
+ * 2. Under churn: the same while `--churn-rate` changes a second run over `--churn-services`
+ *    Services for `--churn-seconds`.
+ * 3. Scale: N MCS to two consumers from a cold start; peak RSS, writes; then writes at rest.
+ * 4. Write cost: API writes per source slice change (the floor: one per consumer).
+ * Prints a table and writes the figures under `syncer` in bench-results.json.
+ *
+ *   node --import tsx test/bench/syncer.ts [--changes 500] [--churn-rate 50] [--churn-seconds 60]
+ *     [--churn-services 200] [--scales 1000,5000] [--rest-seconds 60]
+ */
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureCrd } from '../e2e/harness/syncer.ts';
+import { REPO_ROOT, Sandbox } from '../sandbox/sandbox.ts';
+import { machineInfo, recordResults } from './results.ts';
+import { CopyWatcher } from './syncer/copies.ts';
+import {
+  clients,
+  endpoints,
+  exportService,
+  FLOOR_LABEL,
+  namespaceEverywhere,
+  sourceSlice,
+} from './syncer/fixtures.ts';
+import { startBenchSyncer, startFloorCopier } from './syncer/programs.ts';
+import { churn, type LatencyRun, SourceWriter, sequential } from './syncer/propagation.ts';
+import { type ScaleRun, scale } from './syncer/scale.ts';
+import { inParallel, type Percentiles, percentiles } from './syncer/stats.ts';
+
+const { values: o } = parseArgs({
+  options: {
+    changes: { type: 'string', default: '500' },
+    'churn-rate': { type: 'string', default: '50' },
+    'churn-seconds': { type: 'string', default: '60' },
+    'churn-services': { type: 'string', default: '200' },
+    scales: { type: 'string', default: '1000,5000' },
+    'rest-seconds': { type: 'string', default: '60' },
+  },
+});
+const CHANGES = Number(o.changes);
+const CHURN = {
+  rate: Number(o['churn-rate']),
+  seconds: Number(o['churn-seconds']),
+  services: Number(o['churn-services']),
+};
+const SCALES = (o.scales ?? '').split(',').filter(Boolean).map(Number);
+const REST = Number(o['rest-seconds']);
+const DIR = path.join(REPO_ROOT, '.sandbox/bench');
+const BASE_PORT = 17600;
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+async function freshSandbox(): Promise<Sandbox> {
+  await Sandbox.down({ dir: DIR, log: () => {} });
+  const sb = await Sandbox.up({ dir: DIR, basePort: BASE_PORT, extraMembers: ['member3'], log: () => {} });
+  await ensureCrd(sb);
+  return sb;
+}
+
+const COPY_SELECTOR = (managedBy: string) => `endpointslice.kubernetes.io/managed-by=${managedBy}`;
+
+/** Latency (one at a time) and write cost, then churn, for the syncer and for the floor. */
+async function propagation(sb: Sandbox) {
+  const ns = 'bench-latency';
+  await namespaceEverywhere(sb, ns, ['hub', 'member1', 'member2']);
+  const hub = clients(sb, 'hub');
+  const member1 = clients(sb, 'member1');
+  const writer = new SourceWriter(member1, ns);
+  const make = async (name: string, service: string, floor: boolean, count = 10) => {
+    const created = await member1.discovery.createNamespacedEndpointSlice({
+      namespace: ns,
+      body: sourceSlice(name, service, endpoints('10.10.1.1', count), floor),
+    });
+    writer.created(created);
+    return created;
+  };
+  // Sources for the syncer: one Service for the sequential run, CHURN.services for churn.
+  await exportService(hub, ns, 'lat', ['member1'], ['member2']);
+  const latSlice = await make('lat-src', 'lat', false);
+  const churnNames = Array.from({ length: CHURN.services }, (_, i) => `churn-${i}`);
+  const syncerChurn = [];
+  await inParallel(churnNames, 16, async (name) => {
+    await exportService(hub, ns, name, ['member1'], ['member2']);
+  });
+  for (const name of churnNames) syncerChurn.push(await make(`${name}-src`, name, false));
+  // Sources for the floor (no MCS: the floor copier copies what carries the floor label).
+  const floorSlice = await make('flat-src', 'flat', true);
+  const floorChurn = [];
+  for (const name of churnNames) floorChurn.push(await make(`f${name}-src`, `f${name}`, true));
+
+  const results: Record<string, { sequential: LatencyRun; churn: LatencyRun; writesPerChange?: number }> = {};
+  // The syncer.
+  {
+    const watcher = new CopyWatcher(clients(sb, 'member2').kc, ns, COPY_SELECTOR('syncer.mcs-bridge.io'));
+    await watcher.start();
+    const syncer = await startBenchSyncer(sb, 'bench-syncer-latency', ['member1', 'member2']);
+    await watcher.until(1 + CHURN.services, 120_000);
+    await sequential(writer, latSlice, 'member1-lat-src', watcher, 20, 100_000); // warm-up
+    const before = await syncer.writes();
+    log(`  syncer: ${CHANGES} changes, one at a time`);
+    const seq = await sequential(writer, latSlice, 'member1-lat-src', watcher, CHANGES, 0);
+    const writesPerChange = ((await syncer.writes()) - before) / CHANGES;
+    log(`  syncer: churn, ${CHURN.rate}/s for ${CHURN.seconds} s over ${CHURN.services} Services`);
+    const ch = await churn(
+      writer,
+      syncerChurn,
+      (s) => `member1-${s}`,
+      watcher,
+      CHURN.rate,
+      CHURN.seconds,
+      10_000,
+    );
+    results.syncer = { sequential: seq, churn: ch, writesPerChange };
+    watcher.stop();
+    await syncer.program.stop();
+  }
+  // The floor.
+  {
+    const watcher = new CopyWatcher(
+      clients(sb, 'member2').kc,
+      ns,
+      COPY_SELECTOR('floor.bench.mcs-bridge.io'),
+    );
+    await watcher.start();
+    const floor = await startFloorCopier(sb, ns, `${FLOOR_LABEL}=true`);
+    await watcher.until(1 + CHURN.services, 120_000);
+    await sequential(writer, floorSlice, 'floor-flat-src', watcher, 20, 100_000);
+    log(`  floor: ${CHANGES} changes, one at a time`);
+    const seq = await sequential(writer, floorSlice, 'floor-flat-src', watcher, CHANGES, 0);
+    log(`  floor: churn, ${CHURN.rate}/s for ${CHURN.seconds} s over ${CHURN.services} Services`);
+    const ch = await churn(
+      writer,
+      floorChurn,
+      (s) => `floor-${s}`,
+      watcher,
+      CHURN.rate,
+      CHURN.seconds,
+      10_000,
+    );
+    results.floor = { sequential: seq, churn: ch, writesPerChange: 1 };
+    watcher.stop();
+    floor.stop();
+  }
+  return results;
+}
+
+const fmt = (p: Percentiles) => `${p.p50.toFixed(1)} / ${p.p90.toFixed(1)} / ${p.p99.toFixed(1)} ms`;
+
+async function main() {
+  const started = Date.now();
+  const versions = await readFile(path.join(REPO_ROOT, 'test/sandbox/versions.env'), 'utf8');
+  log('syncer bench: propagation latency and churn');
+  let sb = await freshSandbox();
+  const prop = await propagation(sb);
+  const scales: ScaleRun[] = [];
+  for (const n of SCALES) {
+    log(`syncer bench: scale, ${n} MCS`);
+    sb = await freshSandbox();
+    scales.push(await scale(sb, n, n === Math.max(...SCALES) ? REST : 0, log));
+  }
+  await Sandbox.down({ dir: DIR, log: () => {} });
+
+  const summary = (r: LatencyRun) => ({ ...percentiles(r.samplesMs), coalesced: r.coalesced, lost: r.lost });
+  const syncer = prop.syncer;
+  const floor = prop.floor;
+  if (!syncer || !floor) throw new Error('a propagation phase did not run');
+  const s = { sequential: summary(syncer.sequential), churn: summary(syncer.churn) };
+  const f = { sequential: summary(floor.sequential), churn: summary(floor.churn) };
+  const ratios = {
+    p50: s.sequential.p50 / f.sequential.p50,
+    p99UnderChurn: s.churn.p99 / f.churn.p99,
+  };
+  const targets = {
+    p50WithinOnePointThreeOfFloor: ratios.p50 <= 1.3,
+    p99UnderChurnWithinTwiceFloor: ratios.p99UnderChurn <= 2,
+    writesPerChangeEqualsConsumers: Math.abs((syncer.writesPerChange ?? Number.NaN) - 1) < 0.05,
+    ...Object.fromEntries(
+      scales.flatMap((r) => [
+        [`converge${r.mcs}Under60s`, r.mcs !== 5000 || r.convergeSeconds < 60],
+        [`peakRss${r.mcs}Under300MB`, r.peakRssMb < 300],
+        ...(r.restSeconds > 0 ? [[`zeroWritesAtRest${r.mcs}`, r.writesAtRest === 0]] : []),
+      ]),
+    ),
+  };
+  log('');
+  log('| measure | syncer | floor (bare copier) | ratio |');
+  log('|---|---|---|---|');
+  log(
+    `| latency p50 / p90 / p99, one change at a time (${CHANGES}) | ${fmt(s.sequential)} | ${fmt(f.sequential)} | p50 ${ratios.p50.toFixed(2)}× |`,
+  );
+  log(
+    `| latency under churn, ${CHURN.rate}/s over ${CHURN.services} Services for ${CHURN.seconds} s | ${fmt(s.churn)} | ${fmt(f.churn)} | p99 ${ratios.p99UnderChurn.toFixed(2)}× |`,
+  );
+  log(`| API writes per source slice change (1 consumer) | ${syncer.writesPerChange?.toFixed(2)} | 1 | |`);
+  for (const r of scales) {
+    log(
+      `| ${r.mcs} MCS (${r.sourceSlices} slices, ${r.copiesExpected} copies): cold start to converged | ${r.convergeSeconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (live heap ${r.heapUsedMb.toFixed(0)} MB), ${r.writesToConverge} writes${r.restSeconds ? `; ${r.writesAtRest} writes in ${r.restSeconds} s at rest` : ''} | ${r.floor.seconds.toFixed(1)} s, ${r.floor.writes} writes | ${(r.convergeSeconds / r.floor.seconds).toFixed(2)}× |`,
+    );
+  }
+  log('');
+  for (const [name, ok] of Object.entries(targets)) log(`${ok ? 'met    ' : 'MISSED '} ${name}`);
+  await recordResults('syncer', {
+    ...machineInfo(),
+    versions: Object.fromEntries(
+      versions
+        .split('\n')
+        .filter((l) => /^[A-Z]/.test(l))
+        .map((l) => l.split('=')),
+    ),
+    durationSeconds: (Date.now() - started) / 1000,
+    propagation: { syncer: s, floor: f, ratios, writesPerChange: syncer.writesPerChange },
+    scale: scales,
+    targets,
+  });
+}
+
+main().catch(async (err: Error) => {
+  process.stderr.write(`syncer bench failed: ${err.stack ?? err.message}\n`);
+  await Sandbox.down({ dir: DIR, log: () => {} }).catch(() => {});
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDuration } from '../../../lib/duration.ts';
+
+describe('durations on the command line', () => {
+  const good: Array<[string, number]> = [
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['1m30s', 90_000],
+    ['1.5s', 1_500],
+    ['0', 0],
+    ['0s', 0],
+  ];
+  for (const [text, ms] of good) {
+    it(`reads ${text} as ${ms} ms`, () => assert.equal(parseDuration(text, '--x'), ms));
+  }
+
+  for (const text of ['', '10', '5 m', 's', '1d', '-5s', '5s!', 'ten seconds']) {
+    it(`refuses '${text}', naming the flag and showing examples`, () => {
+      assert.throws(() => parseDuration(text, '--resync-period'), {
+        message: `--resync-period: '${text}' is not a duration (examples: 500ms, 30s, 5m, 1h, 1m30s)`,
+      });
+    });
+  }
+});
