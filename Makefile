@@ -45,7 +45,7 @@ lint: install ## biome (lint + format check), tsc --noEmit over everything, bash
 
 test: lint test-unit test-e2e ## everything (what CI runs)
 
-test-unit: install ## unit tests (no clusters)
+test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the real helm)
 	$(TSX) --test --test-reporter=spec $(UNIT_TESTS)
 
 # The data plane's network namespaces outlive a killed test run: remove them whatever happened.

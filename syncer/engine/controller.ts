@@ -60,14 +60,29 @@ export class Controller {
   private readonly workers: Promise<void>[] = [];
 
   constructor(private readonly o: ControllerOptions) {
-    this.hub = new HubCache(o.hub, o.logger, o.metrics, (e) => this.onHubEvent(e));
+    this.hub = new HubCache(
+      o.hub,
+      o.logger,
+      o.metrics,
+      (e) => this.onHubEvent(e),
+      // Keys that failed while the hub was away (status writes) retry now, not after
+      // their backoff, and everything is reconciled against what changed meanwhile.
+      () => {
+        this.queue.retryAllNow();
+        this.enqueueAll(true);
+      },
+    );
     this.clusters = new ClusterRegistry({
       logger: o.logger,
       metrics: o.metrics,
       now: o.now,
       failureThreshold: o.failureThreshold,
       onEvent: (cluster, e) => this.onMemberEvent(cluster, e),
-      onChange: (_cluster, what) => this.enqueueAll(what === 'removed'),
+      onChange: (_cluster, what) => {
+        // A cluster back from an outage: what failed against it retries now, not after its backoff.
+        if (what === 'ready') this.queue.retryAllNow();
+        this.enqueueAll(what === 'removed');
+      },
     });
     this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
     this.echoes = new WriteEchoes(o.now);

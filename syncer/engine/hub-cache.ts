@@ -19,7 +19,14 @@ export class HubCache {
   readonly mcs: Informer<MultiClusterService>;
   readonly services: Informer<V1Service>;
 
-  constructor(client: ClusterClient, logger: Logger, metrics: SyncerMetrics, onEvent: (e: HubEvent) => void) {
+  constructor(
+    client: ClusterClient,
+    logger: Logger,
+    metrics: SyncerMetrics,
+    onEvent: (e: HubEvent) => void,
+    /** The hub answers again after an outage. */
+    onRecovered: () => void = () => {},
+  ) {
     const cluster = client.name;
     this.mcs = new Informer<MultiClusterService>({
       cluster,
@@ -31,6 +38,7 @@ export class HubCache {
       transform: trimObject,
       onEvent: (event, object) => onEvent({ kind: 'MultiClusterService', event, object }),
       onRestart: () => metrics.watchRestarts.inc({ cluster, resource: MCS_PLURAL }),
+      onRecovered,
     });
     this.services = new Informer<V1Service>({
       cluster,

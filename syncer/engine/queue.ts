@@ -97,6 +97,16 @@ export class WorkQueue {
     return delay;
   }
 
+  /** Clears every key's failure count and runs the waiting retries now (an outage has ended). */
+  retryAllNow(): void {
+    this.failures.clear();
+    for (const [key, timer] of [...this.delayed]) {
+      this.timers.clearTimeout(timer);
+      this.delayed.delete(key);
+      this.add(key);
+    }
+  }
+
   /** Clears a key's failure count after it succeeded. */
   forget(key: string): void {
     this.failures.delete(key);

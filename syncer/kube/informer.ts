@@ -72,6 +72,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   onEvent: (event: CacheEvent, obj: T) => void;
   /** Called when the watch restarted after an error (for a metric). */
   onRestart?: () => void;
+  /** Called once the watch works again after failures (the cluster is back). */
+  onRecovered?: () => void;
   timers?: Timers;
   backoff?: { baseMs: number; maxMs: number };
 }
@@ -162,6 +164,7 @@ export class Informer<T extends KubernetesObject> {
       );
       this.failures = 0;
       this.lastError = undefined;
+      this.opts.onRecovered?.();
     }
   }
 

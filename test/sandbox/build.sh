@@ -38,7 +38,7 @@ order=(etcd kwok helm k8s coredns)
 component_dir() { # the cache folder for one component
   local c=$1 sum
   # coredns's main.go is ours, so it is part of what the folder's name must change with.
-  sum=$(cat "$here/gomod/$c/go.mod" "$here/gomod/$c/go.sum" <(echo "$gover") \
+  sum=$(cat "$here/gomod/$c/go.mod" "$here/gomod/$c/go.sum" <(echo "$gover") <(ldflags_for "$c") \
         <(cat "$here/gomod/$c"/*.go 2>/dev/null) | sha256sum | cut -c1-12)
   echo "$cache/$c-${version[$c]}-$sum"
 }
@@ -63,7 +63,14 @@ ldflags_for() {
         f+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
       done
       echo "-s -w$f" ;;
-    helm) echo "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" ;;
+    helm)
+      # Helm's default Kubernetes version (for `helm template` and `helm lint` without a
+      # cluster) is 1.20 unless stamped; charts asking for a newer one would not render.
+      local minor=${K8S_VERSION#v1.}; minor=${minor%%.*} f="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+      for p in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+        f+=" -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=$minor"
+      done
+      echo "-s -w $f" ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" ;;
     *) echo "-s -w" ;;
   esac

@@ -34,13 +34,17 @@ export function kubeconfigFor(
 }
 
 /** Writes `.sandbox/kubeconfig` and the per-component kubeconfigs. */
-export async function writeKubeconfigs(layout: SandboxLayout, creds: AdminCredentials): Promise<void> {
+export async function writeKubeconfigs(
+  layout: SandboxLayout,
+  creds: AdminCredentials,
+  clusters: readonly ClusterName[] = CLUSTERS,
+): Promise<void> {
   const write = async (file: string, obj: object) => {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify(obj, null, 2)}\n`, { mode: 0o600 });
   };
-  await write(layout.kubeconfig, kubeconfigFor(layout, creds, CLUSTERS, 'hub'));
-  for (const name of CLUSTERS) {
+  await write(layout.kubeconfig, kubeconfigFor(layout, creds, clusters, 'hub'));
+  for (const name of clusters) {
     await write(componentKubeconfig(layout, name), kubeconfigFor(layout, creds, [name], name));
   }
 }

@@ -5,12 +5,19 @@
 import path from 'node:path';
 
 /** Name of a cluster in the sandbox. The hub is the control plane; members run workloads. */
-export type ClusterName = 'hub' | 'member1' | 'member2';
+export type ClusterName = 'hub' | 'member1' | 'member2' | 'member3';
 
 /** Member clusters, in a fixed order. */
 export const MEMBERS = ['member1', 'member2'] as const;
-/** Every cluster, hub first. */
+/** Every cluster a default sandbox runs, hub first. */
 export const CLUSTERS: readonly ClusterName[] = ['hub', ...MEMBERS];
+/**
+ * Members started only on request (`up({ extraMembers })`), as a bare API server: no nodes,
+ * no controllers. The benchmarks use one as a second consumer, where only API writes land.
+ */
+export const EXTRA_MEMBERS = ['member3'] as const;
+/** A member started only on request. */
+export type ExtraMember = (typeof EXTRA_MEMBERS)[number];
 
 /** One cluster's place in the sandbox. */
 export interface ClusterLayout {
@@ -90,6 +97,7 @@ export function sandboxLayout(dir: string, basePort: number = DEFAULT_BASE_PORT)
       hub: cluster('hub', 0, '10.96.0.0/16'),
       member1: cluster('member1', 1, '10.97.0.0/16', '10.10.0.0/16', '10.10.0.1', '10.10.1.1'),
       member2: cluster('member2', 2, '10.98.0.0/16', '10.20.0.0/16', '10.20.0.1', '10.20.1.1'),
+      member3: cluster('member3', 3, '10.99.0.0/16'),
     },
     kubeconfig: path.join(abs, 'kubeconfig'),
     logsDir: path.join(abs, 'logs'),
@@ -112,10 +120,10 @@ export function componentName(id: ComponentId): string {
   return id.cluster ? `${id.component}-${id.cluster}` : id.component;
 }
 
-/** Every process of a sandbox, in start order. */
-export function allComponents(): ComponentId[] {
+/** Every process of a sandbox, in start order, with the extra members it was asked for. */
+export function allComponents(extraMembers: readonly ExtraMember[] = []): ComponentId[] {
   const ids: ComponentId[] = [{ component: 'etcd' }];
-  for (const cluster of CLUSTERS) ids.push({ component: 'kube-apiserver', cluster });
+  for (const cluster of [...CLUSTERS, ...extraMembers]) ids.push({ component: 'kube-apiserver', cluster });
   // The hub runs a controller manager too, as Karmada's control plane does: without its
   // namespace controller a deleted namespace would stay Terminating for ever.
   ids.push({ component: 'kube-controller-manager', cluster: 'hub' });

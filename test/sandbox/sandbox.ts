@@ -21,6 +21,8 @@ import {
   type ComponentId,
   componentName,
   DEFAULT_BASE_PORT,
+  EXTRA_MEMBERS,
+  type ExtraMember,
   MEMBERS,
   portsOf,
   type SandboxLayout,
@@ -54,6 +56,7 @@ interface SandboxState {
   basePort: number;
   binDir: string;
   startedAt: string;
+  extraMembers?: ExtraMember[];
 }
 
 /** Options for starting a sandbox. */
@@ -64,6 +67,8 @@ export interface UpOptions {
   log?: (line: string) => void;
   /** How long each server may take to become ready. */
   timeoutMs?: number;
+  /** Bare API-server members to run besides member1 and member2 (for benchmarks). */
+  extraMembers?: ExtraMember[];
 }
 
 const defaultLog = (line: string) => process.stderr.write(`sandbox: ${line}\n`);
@@ -91,6 +96,8 @@ export class Sandbox {
     readonly binDir: string,
     /** The static admin token and the CA of the apiservers. */
     readonly admin: AdminCredentials,
+    /** The bare API-server members this sandbox runs besides member1 and member2. */
+    readonly extraMembers: readonly ExtraMember[] = [],
   ) {}
 
   /**
@@ -101,12 +108,15 @@ export class Sandbox {
     const log = opts.log ?? defaultLog;
     const dir = path.resolve(opts.dir ?? DEFAULT_SANDBOX_DIR);
     const layout = sandboxLayout(dir, opts.basePort ?? DEFAULT_BASE_PORT);
+    const extraMembers = [...(opts.extraMembers ?? [])].sort();
     const binDir = await locateBinaries();
 
     const running = await findSandboxProcesses(dir);
     if (running.length > 0) {
       const existing = await Sandbox.attach(dir).catch(() => undefined);
-      if (existing && existing.layout.basePort === layout.basePort && (await existing.healthy())) {
+      const sameShape =
+        existing?.layout.basePort === layout.basePort && existing.extraMembers.join() === extraMembers.join();
+      if (existing && sameShape && (await existing.healthy())) {
         log(`already running in ${dir}`);
         return existing;
       }
@@ -126,14 +136,14 @@ export class Sandbox {
     // Written first, so that `down` knows the ports of even a half-started sandbox.
     await writeFile(basePortFile(dir), `${layout.basePort}\n`);
     const admin = await ensurePki(layout);
-    await writeKubeconfigs(layout, admin);
-    const sandbox = new Sandbox(layout, binDir, admin);
+    await writeKubeconfigs(layout, admin, [...CLUSTERS, ...extraMembers]);
+    const sandbox = new Sandbox(layout, binDir, admin, extraMembers);
     const started = Date.now();
     try {
       await sandbox.startComponent({ component: 'etcd' }, opts.timeoutMs);
       log('etcd ready; starting the hub, member1 and member2 apiservers');
       await Promise.all(
-        CLUSTERS.map((cluster) =>
+        [...CLUSTERS, ...extraMembers].map((cluster) =>
           sandbox.startComponent({ component: 'kube-apiserver', cluster }, opts.timeoutMs),
         ),
       );
@@ -146,7 +156,12 @@ export class Sandbox {
         }
       }
       await Promise.all(MEMBERS.map((m) => sandbox.waitMemberReady(m, opts.timeoutMs ?? 120_000)));
-      const state: SandboxState = { basePort: layout.basePort, binDir, startedAt: new Date().toISOString() };
+      const state: SandboxState = {
+        basePort: layout.basePort,
+        binDir,
+        startedAt: new Date().toISOString(),
+        extraMembers,
+      };
       await writeFile(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
       log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return sandbox;
@@ -168,7 +183,7 @@ export class Sandbox {
     }
     const state = JSON.parse(await readFile(stateFile, 'utf8')) as SandboxState;
     const layout = sandboxLayout(abs, state.basePort);
-    return new Sandbox(layout, state.binDir, await ensurePki(layout));
+    return new Sandbox(layout, state.binDir, await ensurePki(layout), state.extraMembers ?? []);
   }
 
   /**
@@ -185,7 +200,7 @@ export class Sandbox {
     const layout = sandboxLayout(dir, basePort ?? DEFAULT_BASE_PORT);
     const procs = await findSandboxProcesses(dir);
     // Stop in reverse start order: clients before the apiservers, etcd last.
-    const order = allComponents().map(componentName).reverse();
+    const order = allComponents(EXTRA_MEMBERS).map(componentName).reverse();
     procs.sort((a, b) => rank(order, a.component) - rank(order, b.component));
     for (const p of procs) {
       log(`stopping ${p.component} (pid ${p.pid})`);
@@ -194,7 +209,7 @@ export class Sandbox {
     await rm(layout.pidsDir, { recursive: true, force: true });
     await rm(layout.stateFile, { force: true });
     const busy: string[] = [];
-    for (const id of basePort === undefined || procs.length === 0 ? [] : allComponents()) {
+    for (const id of basePort === undefined || procs.length === 0 ? [] : allComponents(EXTRA_MEMBERS)) {
       for (const port of portsOf(layout, id)) {
         if (!(await waitPortFree(port, 5_000)))
           busy.push(`${port} (${(await portOwner(port)) ?? 'unknown owner'})`);
@@ -224,11 +239,11 @@ export class Sandbox {
 
   /** True when every process runs and every apiserver answers /readyz. */
   async healthy(): Promise<boolean> {
-    for (const id of allComponents()) {
+    for (const id of allComponents(this.extraMembers)) {
       const pid = await readPid(this.pidFile(id));
       if (pid === undefined || !(await isAlive(pid))) return false;
     }
-    for (const cluster of CLUSTERS) {
+    for (const cluster of [...CLUSTERS, ...this.extraMembers]) {
       const r = await probe(`${this.server(cluster)}/readyz`, {
         ca: this.admin.caPem,
         token: this.admin.token,
@@ -286,7 +301,7 @@ export class Sandbox {
   async startApiserver(cluster: ClusterName, { restartClients = true } = {}): Promise<void> {
     await this.startComponent({ component: 'kube-apiserver', cluster });
     if (!restartClients) return;
-    for (const id of allComponents().filter(
+    for (const id of allComponents(this.extraMembers).filter(
       (c) => c.cluster === cluster && c.component !== 'kube-apiserver',
     )) {
       if ((await readPid(this.pidFile(id))) !== undefined) await this.stopComponent(id);
@@ -375,7 +390,7 @@ function rank(order: string[], component: string): number {
 
 async function assertPortsFree(layout: SandboxLayout): Promise<void> {
   const problems: string[] = [];
-  for (const id of allComponents()) {
+  for (const id of allComponents(EXTRA_MEMBERS)) {
     for (const port of portsOf(layout, id)) {
       if (!(await portIsFree(port))) {
         const owner = (await portOwner(port)) ?? 'an unknown process';

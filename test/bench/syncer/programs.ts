@@ -45,7 +45,9 @@ export async function startBenchSyncer(sb: Sandbox, name: string, members: strin
     // MCS_BENCH_PROFILE_DIR=/some/dir writes a CPU profile of each syncer run there;
     // MCS_BENCH_NODE_ARGS adds Node.js flags (e.g. --heapsnapshot-signal=SIGUSR2).
     [
-      ...(process.env.MCS_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MCS_BENCH_PROFILE_DIR}`] : []),
+      ...(process.env.MCS_BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MCS_BENCH_PROFILE_DIR}`]
+        : []),
       ...(process.env.MCS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     ],
   );

@@ -26,7 +26,7 @@ export const CHART_DIR = path.join(REPO_ROOT, 'charts/mcs-bridge');
 /** The Kubernetes version templates are rendered for (the sandbox's). */
 export const KUBE_VERSION = '1.35.0';
 
-/** The helm binary, or undefined when there is none (then the tests say so and skip). */
+/** The helm binary, or undefined when there is none (then every chart test fails saying so). */
 export function locateHelm(): string | undefined {
   if (process.env.HELM) return process.env.HELM;
   try {
@@ -48,13 +48,14 @@ export function locateHelm(): string | undefined {
 
 /** The helm binary the tests run, found once. */
 export const HELM = locateHelm();
-/** Why the chart tests cannot run (they are skipped with this reason), or undefined when helm was found. */
+/** Why the chart tests cannot run (they fail with this reason), or undefined when helm was found. */
 export const NO_HELM = HELM
   ? undefined
   : 'no helm binary: run `make sandbox-build` (or set HELM=/path/to/helm) to run the chart tests';
 
-/** Runs helm; never throws on a non-zero exit. */
+/** Runs helm; never throws on a non-zero exit, but throws when there is no helm to run. */
 export async function helm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (NO_HELM) throw new Error(NO_HELM);
   try {
     const { stdout, stderr } = await promisify(execFile)(HELM ?? 'helm', args, { maxBuffer: 32 << 20 });
     return { code: 0, stdout, stderr };

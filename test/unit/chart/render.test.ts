@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { V1Container, V1PodDisruptionBudget, V1Probe } from '@kubernetes/client-node';
 import { parseSyncerArgs } from '../../../syncer/config.ts';
 import { parseWebhookOptions } from '../../../webhook/options.ts';
-import { flag, flags, NO_HELM, type Rendered, render } from './helm.ts';
+import { flag, flags, type Rendered, render } from './helm.ts';
 
 const SECRET_MODE = { tls: { mode: 'secret', secretName: 'my-tls', secret: { caBundle: 'Y2EtYnVuZGxl' } } };
 const MODES: [string, object][] = [
@@ -60,7 +60,7 @@ function assertProbes(c: V1Container, portFlag: string): void {
   assert.equal(probePort(c, c.livenessProbe), port, `${c.name} liveness probes --${portFlag}`);
 }
 
-describe('the chart rendered', { skip: NO_HELM }, () => {
+describe('the chart rendered', () => {
   for (const [mode, values] of MODES) {
     describe(`with TLS mode ${mode}`, () => {
       let out: Rendered;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadYaml } from '@kubernetes/client-node';
-import { CHART_DIR, helm, KUBE_VERSION, NO_HELM, template, withValuesFile } from './helm.ts';
+import { CHART_DIR, helm, KUBE_VERSION, template, withValuesFile } from './helm.ts';
 
 const MODES: Record<string, object> = {
   selfManaged: {},
@@ -18,7 +18,7 @@ const MODES: Record<string, object> = {
   kubeconfig: { members: { source: 'kubeconfig', kubeconfig: { secretName: 'members' } } },
 };
 
-describe('the chart values', { skip: NO_HELM }, () => {
+describe('the chart values', () => {
   for (const [name, values] of Object.entries(MODES)) {
     it(`lint clean with ${name} values`, async () => {
       const out = await withValuesFile(values, (file) =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1EndpointSlice } from '@kubernetes/client-node';
-import { compactSlice, trimMetadata, trimObject } from '../../../syncer/kube/compact.ts';
+import { compactSlice, trimObject } from '../../../syncer/kube/compact.ts';
 
 const slice: V1EndpointSlice = {
   apiVersion: 'discovery.k8s.io/v1',

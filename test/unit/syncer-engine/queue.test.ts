@@ -93,6 +93,20 @@ describe('the work queue', () => {
     assert.equal(q.length, 1);
   });
 
+  it('runs every key waiting out its backoff at once when an outage ends, with fresh backoff', () => {
+    const { timers, pending } = fakeTimers();
+    const q = new WorkQueue(timers, { baseMs: 1_000, maxMs: 60_000 });
+    for (const k of ['a', 'b']) {
+      q.addRateLimited(k);
+      q.addRateLimited(k);
+    }
+    assert.equal(q.length, 0);
+    q.retryAllNow();
+    assert.equal(q.length, 2, 'both waiting now');
+    assert.equal(pending.size, 0, 'no timer left');
+    assert.equal(q.retries('a'), 0, 'backoff starts over');
+  });
+
   it('releases waiting workers on shut-down and accepts no more keys', async () => {
     const q = new WorkQueue(fakeTimers().timers);
     const waiting = q.get();
