@@ -17,10 +17,16 @@ E2E_PORT_BASE ?= 17400
 UNIT_TESTS := $(shell find test/unit -name '*.test.ts' 2>/dev/null | sort)
 E2E_TESTS := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 TS_SOURCES := $(shell find webhook syncer certs lib -name '*.ts' 2>/dev/null)
+# The README's Reliability table: test/reliability/reporter.mjs records a run's tagged cases beside
+# the spec output; record.ts merges them into reliability-results.json and renders the table.
+RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@.json
+TEST_REPORTERS = --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./test/reliability/reporter.mjs --test-reporter-destination=$(RELIABILITY_RUN)
+RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
 
 .PHONY: all install build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
         sandbox-down sandbox-status demo demo-dataplane dataplane-deps dataplane-down bench bench-webhook \
-        clean help
+        reliability-table audit clean help
 
 all: build ## install dependencies and build
 
@@ -46,14 +52,23 @@ lint: install ## biome (lint + format check), tsc --noEmit over everything, bash
 test: lint test-unit test-e2e ## everything (what CI runs)
 
 test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the real helm)
-	$(TSX) --test --test-reporter=spec $(UNIT_TESTS)
+	rc=0; $(TSX) --test $(TEST_REPORTERS) $(UNIT_TESTS) || rc=$$?; \
+	$(RECORD_RELIABILITY) || rc=1; \
+	exit $$rc
 
 # The data plane's network namespaces outlive a killed test run: remove them whatever happened.
 test-e2e: build sandbox-build dataplane-deps ## end-to-end tests on a fresh sandbox of real clusters
 	rc=0; $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) -- \
-	  $(TSX) --test --test-concurrency=1 --test-reporter=spec $(E2E_TESTS) || rc=$$?; \
+	  $(TSX) --test --test-concurrency=1 $(TEST_REPORTERS) $(E2E_TESTS) || rc=$$?; \
 	$(DATAPLANE) down --dir $(E2E_SANDBOX_DIR) || rc=1; \
+	$(RECORD_RELIABILITY) || rc=1; \
 	exit $$rc
+
+reliability-table: install ## render README § Reliability from reliability-results.json (make test writes it)
+	$(TSX) test/reliability/render.ts
+
+audit: install ## npm audit of the runtime dependencies (needs a registry that serves the audit API)
+	npm audit --omit=dev --audit-level=high
 
 sandbox-build: ## build and cache the Kubernetes binaries (once; ~15 min cold)
 	test/sandbox/build.sh >/dev/null

@@ -6,6 +6,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { runMain, UsageError } from '../lib/cli.ts';
+import { kubeconfigErrorMessage } from '../lib/log-redaction.ts';
 import { type CertsCommand, parseCertsCommand } from './command.ts';
 import { ensureServingCertificate } from './ensure.ts';
 import { writeCertificateFiles } from './files.ts';
@@ -34,7 +35,7 @@ async function loadKubeConfig(file: string, context: string | undefined): Promis
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new UsageError(`--kubeconfig: cannot load ${file}: ${(err as Error).message}`);
+    throw new UsageError(`--kubeconfig: cannot load ${file}: ${kubeconfigErrorMessage(err)}`);
   }
   if (context !== undefined) {
     if (!kc.getContextObject(context)) {

@@ -2,7 +2,14 @@
  * AdmissionReview (`admission.k8s.io/v1`) as JSON: reading a request body, and building the
  * responses. No HTTP here: the routes call these.
  */
-import { aggregateMessage, errorBody, type FieldError } from './field-errors.ts';
+import {
+  aggregateMessage,
+  clip,
+  errorBody,
+  type FieldError,
+  listedErrors,
+  previewJson,
+} from './field-errors.ts';
 import type { JsonPatchOperation } from './json-patch.ts';
 
 /** The AdmissionReview versions accepted; the answer uses the version of the question. */
@@ -65,7 +72,23 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
+  return value === undefined ? 'missing' : previewJson(value, 64);
+}
+
+/** The optional fields of a request that must be strings when present (null counts as absent). */
+const OPTIONAL_STRINGS = ['name', 'namespace', 'subResource'] as const;
+
+/** Why a request's optional fields cannot be read, or undefined when they can. */
+function optionalFieldProblem(request: Record<string, unknown>): string | undefined {
+  for (const field of OPTIONAL_STRINGS) {
+    const value = request[field];
+    if (value !== undefined && value !== null && typeof value !== 'string')
+      return `its ${field} is not a string`;
+  }
+  const { dryRun } = request;
+  if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean')
+    return 'its dryRun is not a boolean';
+  return undefined;
 }
 
 /** Checks that a parsed body is an AdmissionReview with a usable request. */
@@ -87,11 +110,16 @@ export function readAdmissionReview(body: unknown): ParsedReview {
     return { ok: false, message: 'AdmissionReview request has no uid' };
   }
   if (typeof request.operation !== 'string') {
-    return { ok: false, message: `AdmissionReview request ${request.uid} has no operation` };
+    return { ok: false, message: `AdmissionReview request ${clip(request.uid)} has no operation` };
   }
   const gvk = request.kind;
   if (!isRecord(gvk) || typeof gvk.group !== 'string' || typeof gvk.kind !== 'string') {
-    return { ok: false, message: `AdmissionReview request ${request.uid} has no kind` };
+    return { ok: false, message: `AdmissionReview request ${clip(request.uid)} has no kind` };
+  }
+  // As controller-runtime, which decodes into typed fields: a field of the wrong type is a bad request.
+  const problem = optionalFieldProblem(request);
+  if (problem) {
+    return { ok: false, message: `AdmissionReview request ${clip(request.uid)} is malformed: ${problem}` };
   }
   return { ok: true, apiVersion, request: request as unknown as AdmissionRequest };
 }
@@ -112,8 +140,19 @@ export function reviewOf(apiVersion: string, response: AdmissionResponse): Admis
   return { apiVersion, kind: 'AdmissionReview', response };
 }
 
+/**
+ * Most warnings sent back, and the longest one: the API server keeps only about 4 KiB of
+ * warnings anyway, and a list of thousands of unknown clusters must not answer with megabytes.
+ */
+export const MAX_WARNINGS = 20;
+const MAX_WARNING_CHARACTERS = 512;
+
 function withWarnings(response: AdmissionResponse, warnings: readonly string[]): AdmissionResponse {
-  return warnings.length > 0 ? { ...response, warnings: [...warnings] } : response;
+  if (warnings.length === 0) return response;
+  const kept = warnings.slice(0, MAX_WARNINGS).map((w) => clip(w, MAX_WARNING_CHARACTERS));
+  const more = warnings.length - kept.length;
+  if (more > 0) kept.push(`and ${more} more ${more === 1 ? 'warning' : 'warnings'}`);
+  return { ...response, warnings: kept };
 }
 
 /** Lets the request through unchanged. */
@@ -132,7 +171,13 @@ export function denied(
     code: 403,
     reason: 'Forbidden',
     message: aggregateMessage(errors),
-    details: { causes: errors.map((e) => ({ reason: e.type, field: e.field, message: errorBody(e) })) },
+    details: {
+      causes: listedErrors(errors).listed.map((e) => ({
+        reason: e.type,
+        field: e.field,
+        message: errorBody(e),
+      })),
+    },
   };
   return withWarnings({ uid, allowed: false, status }, warnings);
 }

@@ -14,10 +14,17 @@ import {
 } from './admission-review.ts';
 import type { AdmissionHandler } from './admission-scope.ts';
 import type { Clock } from './clock.ts';
+import { clip } from './field-errors.ts';
 import { operationLabel, type RequestResult, type WebhookMetrics, type WebhookName } from './metrics.ts';
 
 /** Largest AdmissionReview body accepted: 7 MiB, as controller-runtime. */
 export const MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/**
+ * Longest a request may take to arrive whole: the API server gives a webhook call 30 s at most,
+ * so a client still sending after that is not the API server, and its socket is closed (408).
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The two routes, at the paths Karmada's webhook serves. */
 export const ROUTES: Record<WebhookName, string> = {
@@ -34,6 +41,8 @@ export interface AppOptions {
   /** TLS settings (the first certificate); plain HTTP when absent, as in route tests. */
   https?: ServerOptions;
   bodyLimit?: number;
+  /** See {@link REQUEST_TIMEOUT_MS}; tests shorten it. */
+  requestTimeoutMs?: number;
 }
 
 /** A Kubernetes Status body for answers that cannot be an AdmissionReview. */
@@ -50,20 +59,26 @@ function resultOf(response: AdmissionResponse): RequestResult {
 
 function describeRequest(request: AdmissionRequest): string {
   const object = request.namespace ? `${request.namespace}/${request.name ?? ''}` : (request.name ?? '');
-  return `${request.operation} of ${request.kind.kind} ${object}`.trimEnd();
+  return clip(`${request.operation} of ${request.kind.kind} ${object}`.trimEnd(), 200);
 }
 
 /** Builds the app; it does not listen. */
 export function buildApp(opts: AppOptions) {
   const { logger, metrics, clock } = opts;
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     loggerInstance: logger,
     // One log line per request would dominate the cost of an admission decision.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? MAX_BODY_BYTES,
+    requestTimeout,
     return503OnClosing: true,
     ...(opts.https ? { https: opts.https } : {}),
   });
+
+  // Node treats a headers timeout longer than the request timeout as the request timeout
+  // (it swaps them), so the headers get no more time than the whole request.
+  app.server.headersTimeout = Math.min(app.server.headersTimeout, requestTimeout);
 
   // The body is parsed in the route, whatever its content type, so a bad one gets our 400.
   app.removeAllContentTypeParsers();
@@ -87,6 +102,13 @@ export function buildApp(opts: AppOptions) {
     return reply.code(400).send(statusBody(400, 'BadRequest', err.message));
   });
 
+  // Fastify's own 404 quotes the URL back; this one says only what exists.
+  app.setNotFoundHandler(async (_req, reply) => {
+    reply.code(404);
+    const routes = Object.values(ROUTES).map((r) => `POST ${r}`);
+    return statusBody(404, 'NotFound', `not found: this server answers ${routes.join(' and ')}`);
+  });
+
   for (const webhook of Object.keys(ROUTES) as WebhookName[]) {
     const handle = opts.handlers[webhook];
     app.post(ROUTES[webhook], async (req: FastifyRequest, reply: FastifyReply) => {
@@ -105,7 +127,7 @@ export function buildApp(opts: AppOptions) {
         response = await handle(request);
       } catch (err) {
         const what = `failed to ${webhook} ${describeRequest(request)}`;
-        req.log.error({ err, uid: request.uid }, what);
+        req.log.error({ err, uid: clip(request.uid) }, what);
         response = errored(request.uid, 500, `${what}: ${(err as Error).message ?? String(err)}`);
       }
       // The API server matches answers to questions by uid; never let a handler lose it.
@@ -113,7 +135,7 @@ export function buildApp(opts: AppOptions) {
       const result = resultOf(response);
       if (result === 'denied') {
         req.log.info(
-          { uid: request.uid, reason: response.status?.message },
+          { uid: clip(request.uid), reason: response.status?.message },
           `denied ${describeRequest(request)}`,
         );
       }

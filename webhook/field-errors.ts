@@ -59,11 +59,35 @@ const TYPE_WORDS: Record<FieldErrorType, string> = {
   FieldValueForbidden: 'Forbidden',
 };
 
+/** Longest rendering of a value in a message; the rest is elided (bodies may be megabytes). */
+export const MAX_VALUE_CHARACTERS = 256;
+/** Most errors listed in one message and its causes; the rest are counted. */
+export const MAX_LISTED_ERRORS = 50;
+
+/** Text for a message or a log line, cut to `max` characters (a uid or a name may be megabytes). */
+export function clip(text: string, max = 64): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
+/**
+ * A value as JSON for a message, at most `max` characters: a longer one is cut and says how
+ * long it was. Never throws: a value nested too deeply for JSON.stringify is described instead.
+ */
+export function previewJson(value: unknown, max = MAX_VALUE_CHARACTERS): string {
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? 'null';
+  } catch {
+    return Array.isArray(value) ? '<a deeply nested array>' : '<a deeply nested object>';
+  }
+  return clip(json, max);
+}
+
 /** Renders a bad value as apimachinery does: numbers and booleans bare, everything else as JSON. */
 function renderValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === undefined) return 'null';
-  return JSON.stringify(value) ?? 'null';
+  return previewJson(value);
 }
 
 /** The error without its field: `Invalid value: 0: must be between 1 and 65535, inclusive`. */
@@ -82,11 +106,29 @@ export function formatFieldError(error: FieldError): string {
 }
 
 /**
+ * The errors worth listing: the first {@link MAX_LISTED_ERRORS}, and whether there were more. A
+ * request of a few megabytes can hold millions of wrong values; listing them all would take
+ * seconds and answer with hundreds of megabytes. Checks may stop looking once past the limit,
+ * so how many more there are is not known.
+ */
+export function listedErrors(errors: readonly FieldError[]): { listed: FieldError[]; truncated: boolean } {
+  return { listed: errors.slice(0, MAX_LISTED_ERRORS), truncated: errors.length > MAX_LISTED_ERRORS };
+}
+
+/** True once a check has found more errors than are listed: it may stop looking. */
+export function enoughErrors(errors: readonly FieldError[]): boolean {
+  return errors.length > MAX_LISTED_ERRORS;
+}
+
+/**
  * Joins errors the way apimachinery's aggregate does (duplicates removed; one error bare, several in
- * brackets, comma-separated), which is what Karmada's webhook returns and kubectl prints.
+ * brackets, comma-separated), which is what Karmada's webhook returns and kubectl prints. Past
+ * {@link MAX_LISTED_ERRORS}, the message says there are more.
  */
 export function aggregateMessage(errors: readonly FieldError[]): string {
-  const messages = [...new Set(errors.map(formatFieldError))];
+  const { listed, truncated } = listedErrors(errors);
+  const messages = [...new Set(listed.map(formatFieldError))];
+  if (truncated) messages.push(`and more errors (only the first ${MAX_LISTED_ERRORS} are listed)`);
   if (messages.length <= 1) return messages[0] ?? '';
   return `[${messages.join(', ')}]`;
 }

@@ -8,6 +8,7 @@ import {
   isMultiClusterServiceWrite,
   objectOf,
 } from './admission-scope.ts';
+import { clip } from './field-errors.ts';
 import { defaultMultiClusterService } from './mutate-defaults.ts';
 import type { ShapeCheck } from './validate-schema.ts';
 
@@ -26,7 +27,7 @@ export function createMutateHandler(deps: MutateHandlerDeps): AdmissionHandler {
     const { uid } = request;
     if (!isMultiClusterServiceWrite(request)) return allowed(uid);
     const mcs = objectOf(request.object);
-    if (!mcs) return errored(uid, 400, `${request.operation} request ${uid} carries no object`);
+    if (!mcs) return errored(uid, 400, `${request.operation} request ${clip(uid)} carries no object`);
     const shapeErrors = deps.shapeCheck(mcs);
     if (shapeErrors.length > 0) return denied(uid, shapeErrors);
     if (isBeingDeleted(mcs)) return allowed(uid);

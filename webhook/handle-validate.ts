@@ -8,7 +8,7 @@ import {
   isMultiClusterServiceWrite,
   objectOf,
 } from './admission-scope.ts';
-import type { FieldError } from './field-errors.ts';
+import { clip, type FieldError } from './field-errors.ts';
 import { type Lookups, lookupWarnings } from './lookups.ts';
 import { jsonEqual, validateCreate, validateUpdate } from './validate-rules.ts';
 import type { ShapeCheck } from './validate-schema.ts';
@@ -29,7 +29,7 @@ export function createValidateHandler(deps: ValidateHandlerDeps): AdmissionHandl
     const { uid } = request;
     if (!isMultiClusterServiceWrite(request)) return allowed(uid);
     const mcs = objectOf(request.object);
-    if (!mcs) return errored(uid, 400, `${request.operation} request ${uid} carries no object`);
+    if (!mcs) return errored(uid, 400, `${request.operation} request ${clip(uid)} carries no object`);
     const shapeErrors = deps.shapeCheck(mcs);
     if (shapeErrors.length > 0) return denied(uid, shapeErrors);
 
@@ -39,7 +39,7 @@ export function createValidateHandler(deps: ValidateHandlerDeps): AdmissionHandl
       if (isBeingDeleted(mcs)) return allowed(uid);
       const old = objectOf(request.oldObject);
       if (!old || deps.shapeCheck(old).length > 0) {
-        return errored(uid, 400, `UPDATE request ${uid} carries no valid oldObject`);
+        return errored(uid, 400, `UPDATE request ${clip(uid)} carries no valid oldObject`);
       }
       specChanged = !jsonEqual(old.spec ?? {}, mcs.spec ?? {});
       errors = validateUpdate(old, mcs);

@@ -5,6 +5,9 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
+/** Every route of the health port (GET, and HEAD with it); nothing else is served. */
+export const HEALTH_ROUTES = ['/healthz', '/readyz', '/metrics'] as const;
+
 /** What the health app reports on. */
 export interface HealthAppOptions {
   logger: Logger;
@@ -29,6 +32,11 @@ export function buildHealthApp(opts: HealthAppOptions) {
   app.get('/metrics', async (_req, reply) => {
     reply.type(opts.registry.contentType);
     return opts.registry.metrics();
+  });
+  // Fastify's own 404 quotes the URL back, query string and all; this one says only what exists.
+  app.setNotFoundHandler(async (_req, reply) => {
+    reply.code(404).type('text/plain');
+    return `not found: this port serves ${HEALTH_ROUTES.join(', ')}\n`;
   });
   return app;
 }

@@ -4,6 +4,8 @@
  */
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { reuseConnections } from '../lib/kube-connections.ts';
+import { describeApiError } from '../lib/kube-errors.ts';
+import { kubeconfigErrorMessage } from '../lib/log-redaction.ts';
 import type { ClusterDirectory, ServiceLookup } from './lookups.ts';
 
 /** Reads Services on the hub with one GET each. */
@@ -16,7 +18,7 @@ export function kubeServiceLookup(kc: KubeConfig): ServiceLookup {
         return true;
       } catch (err) {
         if (err instanceof ApiException && err.code === 404) return false;
-        throw new Error(`failed to read Service ${namespace}/${name}: ${(err as Error).message}`);
+        throw new Error(`failed to read Service ${namespace}/${name}: ${describeApiError(err)}`);
       }
     },
   };
@@ -35,7 +37,7 @@ export function karmadaClusterDirectory(kc: KubeConfig): ClusterDirectory {
         })) as { items?: { metadata?: { name?: string } }[] };
         return new Set((list.items ?? []).flatMap((c) => (c.metadata?.name ? [c.metadata.name] : [])));
       } catch (err) {
-        throw new Error(`failed to list clusters.cluster.karmada.io: ${(err as Error).message}`);
+        throw new Error(`failed to list clusters.cluster.karmada.io: ${describeApiError(err)}`);
       }
     },
   };
@@ -47,7 +49,7 @@ export function kubeconfigClusterDirectory(file: string): ClusterDirectory {
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new Error(`failed to load the member kubeconfig ${file}: ${(err as Error).message}`);
+    throw new Error(`failed to load the member kubeconfig ${file}: ${kubeconfigErrorMessage(err)}`);
   }
   const names: ReadonlySet<string> = new Set(kc.getContexts().map((c) => c.name));
   return { clusterNames: async () => names };
@@ -61,7 +63,7 @@ export function hubKubeConfig(source: { kubeconfig?: string; inCluster?: boolean
     else kc.loadFromCluster();
   } catch (err) {
     const from = source.kubeconfig ?? 'the in-cluster service account';
-    throw new Error(`failed to load the hub kubeconfig from ${from}: ${(err as Error).message}`);
+    throw new Error(`failed to load the hub kubeconfig from ${from}: ${kubeconfigErrorMessage(err)}`);
   }
   return reuseConnections(kc);
 }

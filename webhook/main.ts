@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
+import { redactingLoggerOptions, SecretScrubber } from '../lib/log-redaction.ts';
 import { buildApp } from './app.ts';
 import { CertificateSource } from './cert-source.ts';
 import type { Clock } from './clock.ts';
@@ -31,9 +32,11 @@ async function createLookups(
   logger: Logger,
   metrics: WebhookMetrics,
   clock: Clock,
+  scrubber: SecretScrubber,
 ): Promise<Lookups> {
   const kube = await import('./kube-lookups.ts');
   const hub = kube.hubKubeConfig({ ...opts });
+  scrubber.addKubeconfigUsers(hub.getUsers());
   const directory = opts.memberKubeconfig
     ? kube.kubeconfigClusterDirectory(opts.memberKubeconfig)
     : kube.karmadaClusterDirectory(hub);
@@ -62,7 +65,8 @@ runMain('mcs-bridge-webhook', async () => {
   const opts = parseWebhookOptions(process.argv.slice(2));
   if (!opts) return 0;
   const stop = shutdownSignal();
-  const logger = pino({ name: 'mcs-bridge-webhook', level: opts.logLevel });
+  const scrubber = new SecretScrubber();
+  const logger = pino(redactingLoggerOptions({ name: 'mcs-bridge-webhook', level: opts.logLevel }, scrubber));
   const clock: Clock = { now: () => performance.now() };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -94,7 +98,9 @@ runMain('mcs-bridge-webhook', async () => {
 
     const shapeCheck = createShapeCheck();
     const lookups =
-      opts.kubeconfig || opts.inCluster ? await createLookups(opts, logger, metrics, clock) : undefined;
+      opts.kubeconfig || opts.inCluster
+        ? await createLookups(opts, logger, metrics, clock, scrubber)
+        : undefined;
     const handlers = {
       validate: createValidateHandler({ shapeCheck, ...(lookups ? { lookups } : {}) }),
       mutate: createMutateHandler({ shapeCheck, newUuid: randomUUID }),
@@ -106,6 +112,7 @@ runMain('mcs-bridge-webhook', async () => {
       const managed = createSelfManagedCertificate({
         opts,
         logger,
+        scrubber,
         registry,
         onWritten: () => certs.reload(),
       });

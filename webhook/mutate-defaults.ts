@@ -27,16 +27,20 @@ function permanentIdPatch(mcs: MultiClusterService, newUuid: () => string): Json
   return [add(pointer('metadata'), { labels: { [PERMANENT_ID_LABEL]: id } })];
 }
 
-/** Keeps the first selector of each name, in order; returns the names dropped. */
+/**
+ * Keeps the first selector of each name, in order, as `{name}` alone (the only field a
+ * ClusterSelector has: anything else is pruned by the API server, and must not be copied into
+ * the patch); returns the names dropped.
+ */
 function dedupe(selectors: readonly ClusterSelector[]): { kept: ClusterSelector[]; dropped: string[] } {
   const seen = new Set<string>();
   const kept: ClusterSelector[] = [];
   const dropped = new Set<string>();
-  for (const s of selectors) {
-    if (seen.has(s.name)) dropped.add(s.name);
+  for (const { name } of selectors) {
+    if (seen.has(name)) dropped.add(name);
     else {
-      seen.add(s.name);
-      kept.push(s);
+      seen.add(name);
+      kept.push({ name });
     }
   }
   return { kept, dropped: [...dropped] };

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { EnsureResult } from '../certs/ensure.ts';
 import { KubernetesCABundlePatcher, KubernetesSecretStore } from '../certs/kubernetes.ts';
+import type { SecretScrubber } from '../lib/log-redaction.ts';
 import { hubKubeConfig } from './kube-lookups.ts';
 import type { WebhookOptions } from './options.ts';
 import { SelfManagedCertificate } from './self-managed-tls.ts';
@@ -15,6 +16,8 @@ import { SelfManagedCertificate } from './self-managed-tls.ts';
 export interface SelfManagedWiring {
   opts: WebhookOptions;
   logger: Logger;
+  /** Learns the hub credentials, to keep them out of log lines. */
+  scrubber?: SecretScrubber;
   registry: Registry;
   onWritten: (result: EnsureResult) => void;
 }
@@ -24,6 +27,7 @@ export function createSelfManagedCertificate(w: SelfManagedWiring): SelfManagedC
   const tls = w.opts.selfManagedTls;
   if (!tls) throw new Error('self-managed TLS is not configured');
   const hub = hubKubeConfig({ ...w.opts });
+  w.scrubber?.addKubeconfigUsers(hub.getUsers());
   const checks = new Counter({
     name: 'mcs_bridge_webhook_tls_checks_total',
     help: 'Checks of the self-managed certificate in its Secret, by what they did (created, renewed, reused, adopted) or error.',

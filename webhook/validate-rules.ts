@@ -12,7 +12,7 @@ import {
   type MultiClusterService,
   type MultiClusterServiceSpec,
 } from './api.ts';
-import { duplicate, type FieldError, fieldPath, invalid, required } from './field-errors.ts';
+import { duplicate, enoughErrors, type FieldError, fieldPath, invalid, required } from './field-errors.ts';
 import { isDNS1035Label, isDNS1123Label, isValidPortNum, validateClusterName } from './validate-names.ts';
 
 const KNOWN_TYPES: readonly string[] = EXPOSURE_TYPES;
@@ -40,6 +40,7 @@ function validatePorts(spec: MultiClusterServiceSpec): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   for (const [i, port] of (spec.ports ?? []).entries()) {
+    if (enoughErrors(errors)) break;
     const name = port.name ?? '';
     if (name !== '') {
       const namePath = fieldPath('spec', 'ports', i, 'name');
@@ -58,6 +59,7 @@ function validateTypes(spec: MultiClusterServiceSpec): FieldError[] {
   const errors: FieldError[] = [];
   const types = spec.types ?? [];
   for (const [i, type] of types.entries()) {
+    if (enoughErrors(errors)) break;
     if (!KNOWN_TYPES.includes(type))
       errors.push(invalid(fieldPath('spec', 'types', i), type, 'ExposureType Error'));
   }
@@ -73,6 +75,7 @@ function validateClusters(spec: MultiClusterServiceSpec): FieldError[] {
   const errors: FieldError[] = [];
   for (const list of ['providerClusters', 'consumerClusters'] as const) {
     for (const [i, cluster] of (spec[list] ?? []).entries()) {
+      if (enoughErrors(errors)) break;
       const msgs = validateClusterName(cluster.name);
       if (msgs.length > 0)
         errors.push(invalid(fieldPath('spec', list, i, 'name'), cluster.name, msgs.join(',')));
@@ -113,18 +116,25 @@ export function validateTypesUnchanged(
   return [invalid('spec.types', oldMcs.spec?.types ?? [], 'MultiClusterService types are immutable')];
 }
 
-/** Structural equality of two JSON values. */
+/**
+ * Structural equality of two JSON values. Iterative: a value nested a hundred thousand levels
+ * deep (a body of a few hundred kilobytes) must not overflow the stack.
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every(
-    (k) =>
-      Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
-  );
+  const pending: [unknown, unknown][] = [[a, b]];
+  for (let pair = pending.pop(); pair; pair = pending.pop()) {
+    const [x, y] = pair;
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    const kx = Object.keys(x);
+    if (kx.length !== Object.keys(y).length) return false;
+    for (const k of kx) {
+      if (!Object.hasOwn(y, k)) return false;
+      pending.push([(x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]]);
+    }
+  }
+  return true;
 }
 
 /**

@@ -6,7 +6,7 @@
  * Karmada's CRD: unknown fields pass, and so do the optional ones set to null.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { type FieldError, invalid, required, typeInvalid } from './field-errors.ts';
+import { type FieldError, invalid, MAX_LISTED_ERRORS, required, typeInvalid } from './field-errors.ts';
 
 const nullableStringList = { type: 'array', nullable: true, items: { type: 'string' } } as const;
 const clusterSelectorList = {
@@ -24,6 +24,7 @@ export const MULTI_CLUSTER_SERVICE_SCHEMA = {
       nullable: true,
       properties: {
         name: { type: 'string', nullable: true },
+        generateName: { type: 'string', nullable: true },
         namespace: { type: 'string', nullable: true },
         labels: { type: 'object', nullable: true, additionalProperties: { type: 'string' } },
         deletionTimestamp: { type: 'string', nullable: true },
@@ -91,12 +92,39 @@ function toFieldError(root: unknown, e: ErrorObject): FieldError {
   return invalid(field, value, e.message ?? e.keyword);
 }
 
-/** Compiles the schema once; the returned check is safe to share between requests. */
+/**
+ * A copy of value, down to the depth the schema reads, with every list and map cut to one entry
+ * more than {@link MAX_LISTED_ERRORS} (so that there being more shows): ajv collecting every error of a list of millions of wrong
+ * values takes seconds, and only the first few are ever shown.
+ */
+function boundedView(value: unknown, depth = 6): unknown {
+  if (depth === 0 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value))
+    return value.slice(0, MAX_LISTED_ERRORS + 1).map((v) => boundedView(v, depth - 1));
+  const view: Record<string, unknown> = {};
+  let kept = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (kept++ > MAX_LISTED_ERRORS) break;
+    view[key] = boundedView((value as Record<string, unknown>)[key], depth - 1);
+  }
+  return view;
+}
+
+/**
+ * Compiles the schema once; the returned check is safe to share between requests. A fitting
+ * object costs one pass that stops at the first mismatch; an object that does not fit is checked
+ * again for all its errors, on a bounded view of it (or, should every error lie past that view,
+ * reported with the first one).
+ */
 export function createShapeCheck(): ShapeCheck {
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  const check = ajv.compile(MULTI_CLUSTER_SERVICE_SCHEMA);
+  const strict = { strict: true } as const;
+  const checkFirst = new Ajv({ ...strict, allErrors: false }).compile(MULTI_CLUSTER_SERVICE_SCHEMA);
+  const checkAll = new Ajv({ ...strict, allErrors: true }).compile(MULTI_CLUSTER_SERVICE_SCHEMA);
   return (object) => {
-    if (check(object)) return [];
-    return (check.errors ?? []).map((e) => toFieldError(object, e));
+    if (checkFirst(object)) return [];
+    const first = checkFirst.errors ?? [];
+    const all = checkAll(boundedView(object)) ? [] : (checkAll.errors ?? []);
+    return (all.length > 0 ? all : first).map((e) => toFieldError(object, e));
   };
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { buildHealthApp } from '../../../webhook/health.ts';
+import { buildHealthApp, HEALTH_ROUTES } from '../../../webhook/health.ts';
 import { createWebhookMetrics } from '../../../webhook/metrics.ts';
+import { reliabilityCase } from '../../reliability/case.ts';
 import { silentLogger } from './fixtures.ts';
 
 describe('the health port', () => {
@@ -44,5 +45,39 @@ describe('the health port', () => {
     ]) {
       assert.match(res.body, new RegExp(`# TYPE ${name} `));
     }
+  });
+
+  it('serves exactly /healthz, /readyz and /metrics, and its 404 quotes nothing back', async () => {
+    reliabilityCase(
+      'Security',
+      'Webhook health port',
+      'Its routes are exactly GET/HEAD /healthz, /readyz, /metrics; any other path or method gets a fixed 404 that quotes neither the path nor the query',
+    );
+    const app = buildHealthApp({
+      logger: silentLogger(),
+      registry: new Registry(),
+      notReadyReason: () => undefined,
+    });
+    await app.ready();
+    const routes = [...app.printRoutes({ commonPrefix: false }).matchAll(/(\/\S*) \(([^)]+)\)/g)].map(
+      ([, url, methods]) => `${url} ${methods}`,
+    );
+    assert.deepEqual(
+      routes,
+      HEALTH_ROUTES.map((r) => `${r} GET, HEAD`),
+    );
+    const secret = 'c2VjcmV0LXRva2VuLXZhbHVl';
+    for (const [method, url] of [
+      ['GET', `/debug/pprof?token=${secret}`],
+      ['POST', `/metrics?token=${secret}`],
+      ['GET', `/${secret}`],
+      ['DELETE', '/healthz'],
+    ] as const) {
+      const res = await app.inject({ method, url, headers: { authorization: `Bearer ${secret}` } });
+      assert.equal(res.statusCode, 404, `${method} ${url}`);
+      assert.equal(res.body, 'not found: this port serves /healthz, /readyz, /metrics\n');
+      assert.ok(!JSON.stringify(res.headers).includes(secret));
+    }
+    await app.close();
   });
 });
