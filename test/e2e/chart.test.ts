@@ -22,6 +22,7 @@ import {
 } from '@kubernetes/client-node';
 import { generateCertificates } from '../../certs/generate.ts';
 import { secretDataFromBundle } from '../../certs/plan.ts';
+import { reliabilityCase } from '../reliability/case.ts';
 import { MEMBERS } from '../sandbox/layout.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import {
@@ -167,6 +168,11 @@ describe('the Helm chart on the sandbox hub', () => {
     'gives the ServiceAccount what the code calls and no more, and the programs met no refusal',
     STEP,
     async () => {
+      reliabilityCase(
+        'Security',
+        'Least-privilege RBAC: chart ServiceAccount and member identity',
+        "kubectl auth can-i both ways for the chart's ServiceAccount on the hub and for member-rbac.yaml's identity in each member (which the syncer runs the seed scenario as); neither program was ever refused",
+      );
       const f = rel.fullname;
       const granted = [
         'list multiclusterservices.networking.karmada.io --all-namespaces',
@@ -199,8 +205,21 @@ describe('the Helm chart on the sandbox hub', () => {
           canI(sb, rel.memberKubeconfig('run1'), ['--context', member, ...verb.split(' ')]);
         assert.equal(await can(`create endpointslices.discovery.k8s.io -n ${appNs}`), true);
         assert.equal(await can(`delete services -n ${appNs}`), true);
+        assert.equal(await can('watch endpointslices.discovery.k8s.io --all-namespaces'), true);
+        assert.equal(await can('create namespaces'), true);
         assert.equal(await can(`get secrets -n ${appNs}`), false, `no Secret is readable in ${member}`);
-        assert.equal(await can('delete namespaces'), false);
+        for (const verb of [
+          'delete namespaces',
+          'patch namespaces',
+          'get secrets --all-namespaces',
+          'list pods --all-namespaces',
+          `create endpoints -n ${appNs}`,
+          'create serviceaccounts --subresource=token -n mcs-system',
+          'create clusterrolebindings.rbac.authorization.k8s.io',
+          'patch nodes',
+        ]) {
+          assert.equal(await can(verb), false, `the member identity cannot ${verb} in ${member}`);
+        }
       }
       for (const p of [rel.programs.webhook, rel.programs.syncer]) {
         assert.doesNotMatch(
@@ -277,6 +296,32 @@ describe('the Helm chart on the sandbox hub', () => {
     const twoTypes = { ...mcsObject(appNs, 'two'), spec: { types: ['CrossCluster', 'LoadBalancer'] } };
     await assert.rejects(kubectl(sb, ['apply', '-f', '-'], JSON.stringify(twoTypes)), /denied the request/);
   });
+
+  it(
+    "prints and serves no token or private key: the ServiceAccount's, the members', the certificate Secret's",
+    STEP,
+    async () => {
+      reliabilityCase(
+        'Security',
+        'No token or private key in the logs or metrics of the installed release',
+        "Everything both rounds of the chart's webhook and syncer printed (self-managed TLS filling, renewing and reusing the Secret; the seed scenario with member tokens; debug logging) and both /metrics, searched for the ServiceAccount's and members' tokens and the Secret's tls.key and ca.key",
+      );
+      const metrics = await Promise.all(
+        [rel.ports.health, rel.ports.metrics].map(async (port) => {
+          const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+          assert.equal(res.status, 200);
+          return [`/metrics on port ${port}`, await res.text()] as const;
+        }),
+      );
+      const texts = new Map([...(await rel.logs()), ...metrics]);
+      assert.ok(texts.size >= 6, `two rounds of logs and two metrics pages: ${[...texts.keys()].join(', ')}`);
+      const secrets = await rel.secrets();
+      assert.equal(secrets.size, 1 + MEMBERS.length + 2);
+      for (const [what, secret] of secrets) {
+        for (const [where, text] of texts) assert.ok(!text.includes(secret), `${what} is in ${where}`);
+      }
+    },
+  );
 
   it('uninstalls everything but the CRD, and leaves no webhook configuration behind', STEP, async () => {
     const objects = await rel.objects();

@@ -12,6 +12,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { reliabilityCase } from '../reliability/case.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import {
   createAll,
@@ -158,6 +159,7 @@ describe('the syncer withdrawing what it dispatched', () => {
   });
 
   it('cleans up after restarting when the MCS was deleted while the syncer was stopped', async () => {
+    reliabilityCase('Faults', 'MCS deleted while the syncer was stopped');
     const ns = await converged('del-stopped');
     await syncer?.program.stop();
     syncer = undefined;
@@ -171,6 +173,7 @@ describe('the syncer withdrawing what it dispatched', () => {
   });
 
   it('removes orphans at start-up even when the MCS vanished without its finalizer', async () => {
+    reliabilityCase('Faults', 'MCS gone without its finalizer');
     const ns = await converged('orphans');
     await syncer?.program.stop();
     syncer = undefined;

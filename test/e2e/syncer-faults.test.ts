@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
+import { reliabilityCase } from '../reliability/case.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import {
   createAll,
@@ -54,6 +55,7 @@ describe('the syncer under faults', () => {
   }
 
   it("keeps member2's copies while member1 is down, says so in the status, and converges when it returns", async () => {
+    reliabilityCase('Faults', 'Member API server stopped');
     // One syncer at a time: these run without leader election, and two would fight.
     const syncer = await startSyncer(sb, 'syncer-faults');
     syncers.push(syncer);
@@ -90,6 +92,7 @@ describe('the syncer under faults', () => {
   });
 
   it('with --unready-grace marks a lost provider not ready after the grace, and restores it on return', async () => {
+    reliabilityCase('Faults', 'Provider lost past --unready-grace');
     const syncer = await startSyncer(sb, 'syncer-faults-grace', ['--unready-grace=2s']);
     syncers.push(syncer);
     const ns = await seed('grace');
@@ -116,6 +119,7 @@ describe('the syncer under faults', () => {
   });
 
   it('reaches the same end state, with no orphans, after being killed mid-work', async () => {
+    reliabilityCase('Faults', 'Syncer SIGKILLed mid-work');
     for (const s of syncers) await s.program.stop().catch(() => {});
     const ns = uniqueName('sigkill');
     cleanups.push(await createNamespace(sb, ns));

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
+import { reliabilityCase } from '../reliability/case.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import {
   createAll,
@@ -165,6 +166,7 @@ describe('the syncer leaving alone what is not its own', () => {
   });
 
   it('leaves them untouched while nginx scales and member1 goes away and returns', async () => {
+    reliabilityCase('Faults', "User's objects through a provider outage");
     await scaleNginx(sb, 'member1', ns, 3);
     await eventually('3 endpoints in member2', async () => {
       assert.equal(readyAddresses((await slicesIn(sb, 'member2', ns)).ours).length, 3);

@@ -4,8 +4,9 @@
  */
 import type { CaseResult } from './results.ts';
 
-/** The markers in README.md between which the table is rendered; everything between is replaced. */
+/** The marker in README.md after which the table is rendered; everything up to {@link TABLE_END} is replaced. */
 export const TABLE_START = '<!-- reliability:start -->';
+/** The marker in README.md that ends the rendered table. */
 export const TABLE_END = '<!-- reliability:end -->';
 
 function cell(text: string): string {

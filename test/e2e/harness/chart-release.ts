@@ -4,6 +4,7 @@
  * to one namespace, members from a kubeconfig Secret), helm install/upgrade/uninstall, and its
  * two containers started as local processes authenticated as its ServiceAccount.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AdmissionregistrationV1Api,
@@ -160,6 +161,35 @@ export class LocalRelease {
       name: `${this.fullname}-tls`,
     });
     return secret.data ?? {};
+  }
+
+  /**
+   * What no log line or metric of the release may show: the tokens of its ServiceAccount and of
+   * the members, and the private keys in its certificate Secret (a line of each PEM body).
+   */
+  async secrets(): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const hub = JSON.parse(await readFile(this.hubKubeconfig, 'utf8')) as {
+      users: { user: { token: string } }[];
+    };
+    for (const u of hub.users) found.set("the chart ServiceAccount's token", u.user.token);
+    for (const [member, token] of this.memberTokens) found.set(`${member}'s token`, token);
+    const data = await this.tlsSecretData();
+    for (const key of ['tls.key', 'ca.key']) {
+      const pem = Buffer.from(data[key] ?? '', 'base64').toString('utf8');
+      const line = pem.split('\n')[1];
+      if (line) found.set(`${key} of the certificate Secret`, line);
+    }
+    return found;
+  }
+
+  /** Everything the release's processes printed, every round, by log file. */
+  async logs(): Promise<Map<string, string>> {
+    const dir = this.sb.layout.logsDir;
+    const files = (await readdir(dir)).filter((f) => f.startsWith(`${this.name}-`));
+    return new Map(
+      await Promise.all(files.map(async (f) => [f, await readFile(path.join(dir, f), 'utf8')] as const)),
+    );
   }
 
   /** The webhooks of both configurations, mutating first. */
