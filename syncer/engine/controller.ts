@@ -172,14 +172,13 @@ export class Controller {
   private onHubEvent(e: HubEvent): void {
     const ns = e.object.metadata?.namespace ?? '';
     const name = e.object.metadata?.name ?? '';
-    if (this.isEcho('hub', e.kind, e.event, e.object)) return;
-    if (e.kind === 'MultiClusterService' || this.hub.mcs.get(name, ns)) this.queue.add(mcsKey(ns, name));
-    this.o.metrics.queueDepth.set(this.queue.length);
+    if (e.kind !== 'MultiClusterService' && !this.hub.mcs.get(name, ns)) return;
+    const key = mcsKey(ns, name);
+    this.unlessEcho('hub', e.kind, e.event, e.object, () => this.queue.add(key));
   }
 
   private onMemberEvent(cluster: string, e: MemberEvent): void {
     const ns = e.object.metadata?.namespace ?? '';
-    if (this.isEcho(cluster, e.kind, e.event, e.object)) return;
     this.o.logger.trace(
       {
         cluster,
@@ -189,6 +188,7 @@ export class Controller {
       },
       'member event',
     );
+    let keys: string[] = [];
     switch (e.kind) {
       case 'EndpointSlice': {
         const svc = e.object.metadata?.labels?.[LABEL_SERVICE_NAME];
@@ -197,36 +197,55 @@ export class Controller {
         const isSource = !isOwnedSlice(e.object);
         if (isSource && !this.hub.mcs.get(svc, ns)) return; // not exported: none of our business
         if (isSource && !this.pendingSince.has(key)) this.pendingSince.set(key, this.o.now());
-        this.queue.add(key);
+        keys = [key];
         break;
       }
       case 'Service': {
         const name = e.object.metadata?.name ?? '';
-        if (isOwnedService(e.object) || this.hub.mcs.get(name, ns)) this.queue.add(mcsKey(ns, name));
+        if (isOwnedService(e.object) || this.hub.mcs.get(name, ns)) keys = [mcsKey(ns, name)];
         break;
       }
       case 'Namespace':
-        for (const mcs of this.hub.mcs.list(e.object.metadata?.name)) {
-          this.queue.add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
-        }
+        keys = this.hub.mcs
+          .list(e.object.metadata?.name)
+          .map((mcs) => mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
         break;
     }
-    this.o.metrics.queueDepth.set(this.queue.length);
+    if (keys.length === 0) return;
+    this.unlessEcho(cluster, e.kind, e.event, e.object, () => {
+      for (const k of keys) this.queue.add(k);
+    });
   }
 
-  /** True when the event only brings back one of our own writes (see echoes.ts). */
-  private isEcho(
+  /** Runs `enqueue` (and counts the queue) unless the event only brings back our own write (see echoes.ts). */
+  private unlessEcho(
     cluster: string,
     kind: string,
     event: string,
     o: { metadata?: { namespace?: string; name?: string; resourceVersion?: string } },
-  ): boolean {
+    enqueue: () => void,
+  ): void {
     const m = o.metadata ?? {};
-    return this.echoes.isEcho(
-      { cluster, kind, namespace: m.namespace ?? '', name: m.name ?? '' },
-      m.resourceVersion,
-      event === 'delete',
-    );
+    const ref = { cluster, kind, namespace: m.namespace ?? '', name: m.name ?? '' };
+    const act = () => {
+      enqueue();
+      this.o.metrics.queueDepth.set(this.queue.length);
+    };
+    if (!this.echoes.absorbs(ref, m.resourceVersion, event === 'delete', act)) act();
+  }
+
+  /** One write on the MCS itself, announced to the echo registry. */
+  private async mcsWrite(
+    ref: { cluster: string; kind: string; namespace: string; name: string },
+    write: () => Promise<string | undefined>,
+  ): Promise<void> {
+    this.echoes.sending(ref);
+    let outcome: string | undefined = 'failed';
+    try {
+      outcome = await write();
+    } finally {
+      this.echoes.answered(ref, outcome);
+    }
   }
 
   private async work(): Promise<void> {
@@ -302,16 +321,23 @@ export class Controller {
       namespace: snapshot.namespace,
       name: snapshot.name,
     };
-    if (plan.finalizer === 'add' && mcs) this.echoes.wrote(mcsRef, await this.writer.setFinalizer(mcs, true));
+    if (plan.finalizer === 'add' && mcs)
+      await this.mcsWrite(mcsRef, () => this.writer.setFinalizer(mcs, true));
     const seenAt = this.pendingSince.get(key);
-    const onWritten = (a: Action, version: string | undefined) => {
-      this.echoes.wrote({ cluster: a.cluster, kind: a.kind, namespace: a.namespace, name: a.name }, version);
-      logger.info({ mcs: key, cluster: a.cluster, reason: a.reason }, describeAction(a));
-      if (a.kind === 'EndpointSlice' && seenAt !== undefined)
-        metrics.propagationLatency.observe((now() - seenAt) / 1000);
+    const refOf = (a: Action) => ({ cluster: a.cluster, kind: a.kind, namespace: a.namespace, name: a.name });
+    const hooks = {
+      sending: (a: Action) => this.echoes.sending(refOf(a)),
+      answered: (a: Action, outcome: string | undefined) => {
+        this.echoes.answered(refOf(a), outcome);
+        if (outcome === 'failed') return;
+        logger.info({ mcs: key, cluster: a.cluster, reason: a.reason }, describeAction(a));
+        if (a.kind === 'EndpointSlice' && seenAt !== undefined) {
+          metrics.propagationLatency.observe((now() - seenAt) / 1000);
+        }
+      },
     };
     const executed =
-      plan.actions.length > 0 ? await executeActions(plan.actions, (c) => this.target(c), onWritten) : [];
+      plan.actions.length > 0 ? await executeActions(plan.actions, (c) => this.target(c), hooks) : [];
     // Actions that met a newer object (409) are judged on the next reconcile, not now.
     const stale = new Set(executed.filter((r) => r.stale).map((r) => actionKey(r.action)));
     const results = executed.filter((r) => !r.stale);
@@ -322,13 +348,14 @@ export class Controller {
       logger.debug({ mcs: key, stale: [...stale] }, 'writes met newer objects: reconciling again');
     if (mcs) {
       const update = statusFor(judged, results, { now: now(), previous: mcs.status?.conditions });
-      if (plan.status && update.changed)
-        this.echoes.wrote(mcsRef, await this.writer.writeConditions(mcs, update.conditions));
+      if (plan.status && update.changed) {
+        await this.mcsWrite(mcsRef, () => this.writer.writeConditions(mcs, update.conditions));
+      }
       // A deleting MCS has no status to tie its events to: record them (deduplicated) anyway.
       await this.writer.record(mcs, [...plan.events, ...update.events], update.changed || !plan.status);
     }
     if (plan.finalizer === 'remove' && mcs && failed.length === 0 && stale.size === 0) {
-      this.echoes.wrote(mcsRef, await this.writer.setFinalizer(mcs, false));
+      await this.mcsWrite(mcsRef, () => this.writer.setFinalizer(mcs, false));
     }
     if (failed.length > 0) {
       const first = failed[0];

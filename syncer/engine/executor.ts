@@ -22,10 +22,14 @@ export interface ExecutionTarget {
 }
 
 /**
- * Called after each successful write (for echo suppression, propagation-latency metrics
- * and logs), with the resourceVersion the write left the object at (none for a delete).
+ * Told about each write: `sending` before the request goes out, `answered` once it is
+ * answered — with the resourceVersion it left the object at, `'deleted'`, or `'failed'`.
+ * (Echo suppression needs both ends; metrics and logs use the answer.)
  */
-export type WriteListener = (action: Action, resourceVersion: string | undefined) => void;
+export interface WriteHooks {
+  sending?: (action: Action) => void;
+  answered?: (action: Action, outcome: string | 'deleted' | 'failed' | undefined) => void;
+}
 
 /**
  * What became of an action. `stale`: the API server answered 409 — the object exists
@@ -41,7 +45,7 @@ export interface ExecutedAction extends ActionResult {
 export async function executeActions(
   actions: readonly Action[],
   targets: (cluster: string) => ExecutionTarget | undefined,
-  onWritten: WriteListener = () => {},
+  hooks: WriteHooks = {},
 ): Promise<ExecutedAction[]> {
   const byCluster = new Map<string, Action[]>();
   for (const a of actions) {
@@ -58,10 +62,13 @@ export async function executeActions(
           out.push({ action, error: `cluster ${cluster} is not known to the syncer any more` });
           continue;
         }
+        hooks.sending?.(action);
         try {
-          onWritten(action, await execute(target, action));
+          const version = await execute(target, action);
+          hooks.answered?.(action, action.verb === 'delete' ? 'deleted' : version);
           out.push({ action });
         } catch (err) {
+          hooks.answered?.(action, 'failed');
           out.push(
             httpCode(err) === 409 ? { action, stale: true } : { action, error: describeApiError(err) },
           );
