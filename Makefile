@@ -58,7 +58,7 @@ test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the
 
 # The data plane's network namespaces outlive a killed test run: remove them whatever happened.
 test-e2e: build sandbox-build dataplane-deps ## end-to-end tests on a fresh sandbox of real clusters
-	rc=0; $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) -- \
+	rc=0; $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) --extra-member member3 -- \
 	  $(TSX) --test --test-concurrency=1 $(TEST_REPORTERS) $(E2E_TESTS) || rc=$$?; \
 	$(DATAPLANE) down --dir $(E2E_SANDBOX_DIR) || rc=1; \
 	$(RECORD_RELIABILITY) || rc=1; \

@@ -5,7 +5,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { allComponents, componentName, DEFAULT_BASE_PORT } from './layout.ts';
+import {
+  allComponents,
+  componentName,
+  DEFAULT_BASE_PORT,
+  EXTRA_MEMBERS,
+  type ExtraMember,
+} from './layout.ts';
 import { findSandboxProcesses } from './processes.ts';
 import { DEFAULT_SANDBOX_DIR, REPO_ROOT, Sandbox } from './sandbox.ts';
 
@@ -25,6 +31,7 @@ Commands:
 Options:
   --dir DIR         sandbox folder (default: $MCS_SANDBOX_DIR or .sandbox/)
   --port-base N     first of the 100 ports the sandbox uses (default: $MCS_SANDBOX_PORT_BASE or ${DEFAULT_BASE_PORT})
+  --extra-member M  also run the bare API-server member M (member3), for tests needing a third cluster
   -h, --help        show this help
 `;
 
@@ -38,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       dir: { type: 'string' },
       'port-base': { type: 'string' },
+      'extra-member': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -50,10 +58,16 @@ async function main(argv: string[]): Promise<number> {
   const portText = values['port-base'] ?? process.env.MCS_SANDBOX_PORT_BASE;
   const basePort = portText === undefined ? DEFAULT_BASE_PORT : Number(portText);
   if (!Number.isInteger(basePort)) throw new Error(`--port-base must be a port number, not '${portText}'`);
+  const extraMembers = (values['extra-member'] ?? []).map((m) => {
+    if (!(EXTRA_MEMBERS as readonly string[]).includes(m)) {
+      throw new Error(`--extra-member: '${m}' is not one of ${EXTRA_MEMBERS.join(', ')}`);
+    }
+    return m as ExtraMember;
+  });
 
   switch (command) {
     case 'up': {
-      const sb = await Sandbox.up({ dir, basePort });
+      const sb = await Sandbox.up({ dir, basePort, extraMembers });
       const rel = path.relative(REPO_ROOT, sb.layout.kubeconfig) || sb.layout.kubeconfig;
       process.stdout.write(
         `\nThe sandbox is running (logs in ${path.relative(REPO_ROOT, sb.layout.logsDir)}/). Try:\n` +
@@ -81,17 +95,22 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'run':
-      return runWrapped(dir, basePort, rest);
+      return runWrapped(dir, basePort, extraMembers, rest);
     default:
       process.stderr.write(`sandbox: unknown command '${command}'\n\n${HELP}`);
       return 2;
   }
 }
 
-async function runWrapped(dir: string, basePort: number, cmd: string[]): Promise<number> {
+async function runWrapped(
+  dir: string,
+  basePort: number,
+  extraMembers: ExtraMember[],
+  cmd: string[],
+): Promise<number> {
   const [bin, ...args] = cmd;
   if (!bin) throw new Error("'run' needs a command after --");
-  await Sandbox.up({ dir, basePort });
+  await Sandbox.up({ dir, basePort, extraMembers });
   let code = 1;
   try {
     code = await new Promise<number>((resolve, reject) => {

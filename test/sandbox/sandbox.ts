@@ -121,7 +121,7 @@ export class Sandbox {
         return existing;
       }
       log(
-        `found a half-started sandbox in ${dir} (${running.map((p) => p.component).join(', ')}): stopping it first`,
+        `found a half-started sandbox, or one of another shape, in ${dir} (${running.map((p) => p.component).join(', ')}): stopping it first`,
       );
       await Sandbox.down({ dir, log });
     }

@@ -53,16 +53,22 @@ export async function startSyncer(
   sb: Sandbox,
   name: string,
   extra: string[] = [],
-  { members = 'kubeconfig' }: { members?: 'kubeconfig' | 'auto' } = {},
+  {
+    members = 'kubeconfig',
+    contexts = ['member1', 'member2'],
+    memberKubeconfig = sb.layout.kubeconfig,
+  }: {
+    members?: 'kubeconfig' | 'auto';
+    /** The member contexts (default member1 and member2). */
+    contexts?: string[];
+    /** A kubeconfig holding them (default the sandbox's; e.g. one through a proxy). */
+    memberKubeconfig?: string;
+  } = {},
 ): Promise<SyncerUnderTest> {
   const metricsPort = await freePort(sb);
   const memberFlags =
     members === 'kubeconfig'
-      ? [
-          `--member-kubeconfig=${sb.layout.kubeconfig}`,
-          '--member-context=member1',
-          '--member-context=member2',
-        ]
+      ? [`--member-kubeconfig=${memberKubeconfig}`, ...contexts.map((c) => `--member-context=${c}`)]
       : [];
   const program = await startProgram(sb, name, 'syncer', [
     `--kubeconfig=${sb.layout.kubeconfig}`,
@@ -227,4 +233,87 @@ export async function scaleNginx(
 export function conditionOf(mcs: MultiClusterService | undefined, type: string): string {
   const c = mcs?.status?.conditions?.find((x) => x.type === type);
   return c ? `${c.status}/${c.reason}: ${c.message}` : 'missing';
+}
+
+/** Sum of a syncer's API writes (create, update, delete, patch) so far, from its metrics. */
+export async function writesOf(syncer: SyncerUnderTest): Promise<number> {
+  return [
+    ...(await syncer.metrics()).matchAll(
+      /^mcs_bridge_syncer_api_requests_total\{[^}]*verb="(?:create|update|delete|patch)"[^}]*\} (\d+)/gm,
+    ),
+  ]
+    .map((m) => Number(m[1]))
+    .reduce((a, b) => a + b, 0);
+}
+
+/** A gauge or counter of a syncer's metrics (the series written exactly as `series`). */
+export async function metricOf(syncer: SyncerUnderTest, series: string): Promise<number> {
+  const line = (await syncer.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(' ')[1]) : Number.NaN;
+}
+
+/**
+ * Selector-less Services (one per name) exported from `providers` to `consumers`, each with a
+ * source slice of `endpoints` endpoints written by the test in the first provider, as a custom
+ * endpoints controller would: changes then start at a known instant and nothing undoes them.
+ */
+export async function exportWrittenServices(
+  sb: Sandbox,
+  namespace: string,
+  names: string[],
+  providers: ClusterName[],
+  consumers: ClusterName[],
+  endpoints = 1,
+): Promise<void> {
+  const core = sb.kubeConfig('hub').makeApiClient(CoreV1Api);
+  for (const name of names) {
+    await core.createNamespacedService({
+      namespace,
+      body: { metadata: { name }, spec: { ports: [{ port: 80 }] } },
+    });
+    await putMcs(sb, namespace, providers, consumers, name);
+    await writeSourceSlice(sb, providers[0] ?? 'member1', namespace, `${name}-src`, name, 1, endpoints);
+  }
+}
+
+/**
+ * Creates or replaces a test-written source slice whose endpoint addresses encode `marker`
+ * (10.<marker>.x.y), so a copy shows which version it came from.
+ */
+export async function writeSourceSlice(
+  sb: Sandbox,
+  cluster: ClusterName,
+  namespace: string,
+  name: string,
+  service: string,
+  marker: number,
+  endpoints = 1,
+  ports = [{ name: '', port: 80, protocol: 'TCP' }],
+): Promise<void> {
+  const api = sb.kubeConfig(cluster).makeApiClient(DiscoveryV1Api);
+  const body: V1EndpointSlice = {
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/service-name': service,
+        'endpointslice.kubernetes.io/managed-by': 'e2e.mcs-bridge.io',
+      },
+    },
+    addressType: 'IPv4',
+    endpoints: Array.from({ length: endpoints }, (_, i) => ({
+      addresses: [`10.${marker % 200}.${Math.floor(i / 250)}.${(i % 250) + 1}`],
+      conditions: { ready: true },
+    })),
+    ports,
+  };
+  const existing = await api.readNamespacedEndpointSlice({ name, namespace }).catch(() => undefined);
+  if (!existing) {
+    await api.createNamespacedEndpointSlice({ namespace, body });
+    return;
+  }
+  await api.replaceNamespacedEndpointSlice({
+    name,
+    namespace,
+    body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } },
+  });
 }
