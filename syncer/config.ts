@@ -29,6 +29,8 @@ Member clusters:
 
 Operation:
   --workers N                  MultiClusterServices reconciled at once (default 16)
+  --slow-member-wait D         how long a reconcile waits for one member's writes before going on
+                               without them; they finish in the background (default 1s)
   --resync-period DURATION     reconcile everything again this often without an event (default 10m, 0 = never)
   --leader-elect               elect a leader through a Lease on the hub (on in the Helm chart)
   --leader-election-namespace NS   namespace of the Lease (default: $POD_NAMESPACE or mcs-system)
@@ -49,6 +51,7 @@ const OPTIONS = {
   'unready-grace': { type: 'string' },
   'cluster-health-interval': { type: 'string' },
   workers: { type: 'string' },
+  'slow-member-wait': { type: 'string' },
   'resync-period': { type: 'string' },
   'leader-elect': { type: 'boolean' },
   'leader-election-namespace': { type: 'string' },
@@ -71,6 +74,7 @@ export interface SyncerConfig {
   unreadyGraceMs?: number;
   healthIntervalMs: number;
   workers: number;
+  slowMemberWaitMs: number;
   resyncMs: number;
   leaderElect: boolean;
   leaseNamespace: string;
@@ -126,6 +130,7 @@ export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Sy
     unreadyGraceMs: v['unready-grace'] === undefined ? undefined : duration('unready-grace', '0s'),
     healthIntervalMs: duration('cluster-health-interval', '10s'),
     workers: int('workers', 16, 1, 1000),
+    slowMemberWaitMs: duration('slow-member-wait', '1s'),
     resyncMs: duration('resync-period', '10m'),
     leaderElect: v['leader-elect'] ?? false,
     leaseNamespace: v['leader-election-namespace'] ?? env.POD_NAMESPACE ?? 'mcs-system',

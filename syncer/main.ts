@@ -97,6 +97,7 @@ runMain('mcs-bridge-syncer', async () => {
     metrics,
     now: Date.now,
     workers: config.workers,
+    slowMemberWaitMs: config.slowMemberWaitMs,
     unreadyGraceMs: config.unreadyGraceMs,
     healthIntervalMs: config.healthIntervalMs,
     resyncMs: config.resyncMs,

@@ -21,8 +21,9 @@ import { HubCache, type HubEvent } from './hub-cache.ts';
 import { McsWriter } from './mcs-writer.ts';
 import type { MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
-import { WorkQueue } from './queue.ts';
+import { realTimers, WorkQueue } from './queue.ts';
 import { buildSnapshot } from './snapshot.ts';
+import { WriteLanes } from './write-lanes.ts';
 
 /** When a reconcile met objects newer than its cache, run it again after this long at the latest. */
 const STALE_RETRY_MS = 500;
@@ -44,6 +45,8 @@ export interface ControllerOptions {
   /** This replica's name (Events' reportingInstance). */
   instance: string;
   failureThreshold?: number;
+  /** How long a reconcile waits for one member's writes before going on without them (see write-lanes.ts). */
+  slowMemberWaitMs?: number;
 }
 
 /** Runs the caches, and the workers once this replica leads. */
@@ -53,6 +56,7 @@ export class Controller {
   readonly clusters: ClusterRegistry;
   private readonly writer: McsWriter;
   private readonly echoes: WriteEchoes;
+  private readonly lanes: WriteLanes;
   /** Per key: when a source slice change was first seen and not yet carried out. */
   private readonly pendingSince = new Map<string, number>();
   private sourceUpdates: Promise<void> = Promise.resolve();
@@ -86,6 +90,25 @@ export class Controller {
     });
     this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
     this.echoes = new WriteEchoes(o.now);
+    this.lanes = new WriteLanes({
+      waitMs: o.slowMemberWaitMs ?? 1_000,
+      now: o.now,
+      timers: realTimers,
+      onSettled: (key) => {
+        this.queue.add(key);
+        o.metrics.queueDepth.set(this.queue.length);
+      },
+      onSlowChange: (cluster, slow, tookMs) => {
+        o.metrics.clusterSlow.set({ cluster }, slow ? 1 : 0);
+        const took = `${(tookMs / 1000).toFixed(1)} s`;
+        if (slow)
+          o.logger.warn(
+            { cluster, tookMs },
+            `member cluster ${cluster} answers slowly (writes took ${took}): reconciles go on without waiting for it, and its writes finish in the background`,
+          );
+        else o.logger.info({ cluster, tookMs }, `member cluster ${cluster} answers in time again (${took})`);
+      },
+    });
   }
 
   /** True once the hub caches and the cluster source have synced (the readiness probe). */
@@ -337,24 +360,30 @@ export class Controller {
       },
     };
     const executed =
-      plan.actions.length > 0 ? await executeActions(plan.actions, (c) => this.target(c), hooks) : [];
-    // Actions that met a newer object (409) are judged on the next reconcile, not now.
+      plan.actions.length > 0
+        ? await executeActions(plan.actions, (c) => this.target(c), hooks, { lanes: this.lanes, key })
+        : [];
+    // Actions that met a newer object (409), or still run against a slow member, are judged
+    // on the next reconcile, not now.
     const stale = new Set(executed.filter((r) => r.stale).map((r) => actionKey(r.action)));
-    const results = executed.filter((r) => !r.stale);
+    const pending = executed.filter((r) => r.pending).length;
+    const results = executed.filter((r) => !r.stale && !r.pending);
+    const later = new Set([...stale, ...executed.filter((r) => r.pending).map((r) => actionKey(r.action))]);
     const judged =
-      stale.size > 0 ? { ...plan, actions: plan.actions.filter((a) => !stale.has(actionKey(a))) } : plan;
+      later.size > 0 ? { ...plan, actions: plan.actions.filter((a) => !later.has(actionKey(a))) } : plan;
     const failed = results.filter((r) => r.error !== undefined);
     if (stale.size > 0)
       logger.debug({ mcs: key, stale: [...stale] }, 'writes met newer objects: reconciling again');
     if (mcs) {
       const update = statusFor(judged, results, { now: now(), previous: mcs.status?.conditions });
-      if (plan.status && update.changed) {
+      // With writes still running, the status would claim too early: their end requeues the key.
+      if (plan.status && update.changed && pending === 0) {
         await this.mcsWrite(mcsRef, () => this.writer.writeConditions(mcs, update.conditions));
       }
       // A deleting MCS has no status to tie its events to: record them (deduplicated) anyway.
       await this.writer.record(mcs, [...plan.events, ...update.events], update.changed || !plan.status);
     }
-    if (plan.finalizer === 'remove' && mcs && failed.length === 0 && stale.size === 0) {
+    if (plan.finalizer === 'remove' && mcs && failed.length === 0 && later.size === 0) {
       await this.mcsWrite(mcsRef, () => this.writer.setFinalizer(mcs, false));
     }
     if (failed.length > 0) {
@@ -365,6 +394,7 @@ export class Controller {
     }
     // A safety net: the watch event that makes the cache catch up normally requeues first.
     if (stale.size > 0) return STALE_RETRY_MS;
+    if (pending > 0) return undefined;
     if (seenAt !== undefined && this.pendingSince.get(key) === seenAt) this.pendingSince.delete(key);
     return plan.requeueAt !== undefined ? Math.max(0, plan.requeueAt - now()) : undefined;
   }

@@ -10,6 +10,7 @@ import type { ClusterClient } from '../kube/cluster-client.ts';
 import type { Action } from '../plan/actions.ts';
 import type { ActionResult } from '../plan/status.ts';
 import { serviceForUpdate } from './service-update.ts';
+import type { WriteLanes } from './write-lanes.ts';
 
 /** The field manager the syncer's writes are recorded under. */
 export const FIELD_MANAGER = 'mcs-bridge-syncer';
@@ -35,10 +36,12 @@ export interface WriteHooks {
  * What became of an action. `stale`: the API server answered 409 — the object exists
  * already, or changed since the cache was read. That is not a failure but a cache behind
  * the server (often our own write of a moment ago): the watch event on its way requeues
- * the key, and the next plan starts from the truth.
+ * the key, and the next plan starts from the truth. `pending`: its cluster is slow and the
+ * write goes on in the background (see write-lanes.ts); its end requeues the key.
  */
 export interface ExecutedAction extends ActionResult {
   readonly stale?: boolean;
+  readonly pending?: boolean;
 }
 
 /** Runs every action and reports what became of each; never throws. */
@@ -46,6 +49,7 @@ export async function executeActions(
   actions: readonly Action[],
   targets: (cluster: string) => ExecutionTarget | undefined,
   hooks: WriteHooks = {},
+  lanes?: { lanes: WriteLanes; key: string },
 ): Promise<ExecutedAction[]> {
   const byCluster = new Map<string, Action[]>();
   for (const a of actions) {
@@ -55,29 +59,39 @@ export async function executeActions(
   }
   const results = await Promise.all(
     [...byCluster].map(async ([cluster, list]) => {
-      const target = targets(cluster);
-      const out: ExecutedAction[] = [];
-      for (const action of list) {
-        if (!target) {
-          out.push({ action, error: `cluster ${cluster} is not known to the syncer any more` });
-          continue;
-        }
-        hooks.sending?.(action);
-        try {
-          const version = await execute(target, action);
-          hooks.answered?.(action, action.verb === 'delete' ? 'deleted' : version);
-          out.push({ action });
-        } catch (err) {
-          hooks.answered?.(action, 'failed');
-          out.push(
-            httpCode(err) === 409 ? { action, stale: true } : { action, error: describeApiError(err) },
-          );
-        }
-      }
-      return out;
+      const chain = () => executeChain(cluster, list, targets(cluster), hooks);
+      if (!lanes) return chain();
+      const outcome = await lanes.lanes.run(cluster, lanes.key, chain);
+      return outcome.done ? outcome.results : list.map((action) => ({ action, pending: true }));
     }),
   );
   return results.flat();
+}
+
+/** One cluster's actions, in order. */
+async function executeChain(
+  cluster: string,
+  list: readonly Action[],
+  target: ExecutionTarget | undefined,
+  hooks: WriteHooks,
+): Promise<ExecutedAction[]> {
+  const out: ExecutedAction[] = [];
+  for (const action of list) {
+    if (!target) {
+      out.push({ action, error: `cluster ${cluster} is not known to the syncer any more` });
+      continue;
+    }
+    hooks.sending?.(action);
+    try {
+      const version = await execute(target, action);
+      hooks.answered?.(action, action.verb === 'delete' ? 'deleted' : version);
+      out.push({ action });
+    } catch (err) {
+      hooks.answered?.(action, 'failed');
+      out.push(httpCode(err) === 409 ? { action, stale: true } : { action, error: describeApiError(err) });
+    }
+  }
+  return out;
 }
 
 function preconditions(a: Action): V1DeleteOptions {

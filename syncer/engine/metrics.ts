@@ -20,6 +20,7 @@ export class SyncerMetrics {
   readonly watchRestarts: Counter<'cluster' | 'resource'>;
   /** 1 when a member cluster is ready, 0 when not. */
   readonly clusterReady: Gauge<'cluster'>;
+  readonly clusterSlow: Gauge<'cluster'>;
   /** EndpointSlices the syncer has dispatched into each cluster (from its caches). */
   readonly dispatchedSlices: Gauge<'cluster'>;
   /** MCS keys waiting in the work queue. */
@@ -62,6 +63,12 @@ export class SyncerMetrics {
     this.clusterReady = new Gauge({
       name: `${PREFIX}cluster_ready`,
       help: '1 when the member cluster is ready, 0 when not.',
+      labelNames: ['cluster'],
+      registers,
+    });
+    this.clusterSlow = new Gauge({
+      name: `${PREFIX}cluster_slow`,
+      help: '1 while reconciles do not wait for the member cluster (its writes outlasted --slow-member-wait), 0 when not.',
       labelNames: ['cluster'],
       registers,
     });

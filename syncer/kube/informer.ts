@@ -93,6 +93,12 @@ export class Informer<T extends KubernetesObject> {
     this.timers = opts.timers ?? realTimers;
     const transform = opts.transform ?? ((o: T) => o);
     const list = async () => {
+      // ListWatch lists again only when the server no longer serves its resourceVersion.
+      if (this.listed)
+        opts.logger.info(
+          { cluster: opts.cluster, resource: opts.resource },
+          `listing ${opts.resource} in ${opts.cluster} again: its watch expired (410 Gone)`,
+        );
       const result = await opts.list(transform);
       this.listed = true;
       return result;

@@ -2,12 +2,13 @@
  * What the syncer's end-to-end suites share: the CRD on the hub, a syncer process against
  * the sandbox, and readers for what the syncer wrote in the members.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CoreV1Api,
   CustomObjectsApi,
   DiscoveryV1Api,
+  KubeConfig,
   KubernetesObjectApi,
   loadAllYaml,
   PatchStrategy,
@@ -316,4 +317,41 @@ export async function writeSourceSlice(
     namespace,
     body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } },
   });
+}
+
+/**
+ * Writes a copy of the sandbox kubeconfig in which `cluster` is reached through
+ * 127.0.0.1:`port` (a test proxy), and returns its path; TLS stays end to end, since the
+ * apiserver's certificate names 127.0.0.1 whatever the port.
+ */
+export async function kubeconfigThrough(
+  sb: Sandbox,
+  cluster: ClusterName,
+  port: number,
+  file: string,
+): Promise<string> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(sb.layout.kubeconfig);
+  const server = sb.server(cluster);
+  kc.loadFromOptions({
+    clusters: kc.clusters.map((c) =>
+      c.server === server ? { ...c, server: `https://127.0.0.1:${port}` } : c,
+    ),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  await writeFile(file, kc.exportConfig(), { mode: 0o600 });
+  return file;
+}
+
+/** A counter of a syncer's API requests to one cluster with one verb, summed over result codes. */
+export async function requestsOf(syncer: SyncerUnderTest, cluster: string, verb: string): Promise<number> {
+  const re = /^mcs_bridge_syncer_api_requests_total\{([^}]*)\} (\d+)/gm;
+  let n = 0;
+  for (const m of (await syncer.metrics()).matchAll(re)) {
+    const labels = m[1] ?? '';
+    if (labels.includes(`cluster="${cluster}"`) && labels.includes(`verb="${verb}"`)) n += Number(m[2]);
+  }
+  return n;
 }

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Timers } from '../../../syncer/engine/queue.ts';
+import { WriteLanes } from '../../../syncer/engine/write-lanes.ts';
+
+/** A hand-driven clock and timers: `advance(ms)` moves the clock and fires what is due. */
+function fakeClock() {
+  let now = 0;
+  const pending = new Map<number, { at: number; fn: () => void }>();
+  let next = 1;
+  const timers: Timers = {
+    setTimeout: (fn, ms) => {
+      const id = next++;
+      pending.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimeout: (h) => {
+      pending.delete(h as number);
+    },
+  };
+  const advance = async (ms: number) => {
+    now += ms;
+    for (const [id, t] of [...pending].sort((a, b) => a[1].at - b[1].at)) {
+      if (t.at <= now) {
+        pending.delete(id);
+        t.fn();
+      }
+    }
+    await flush();
+  };
+  return { timers, advance, now: () => now };
+}
+
+/** Lets settled promises run their callbacks. */
+const flush = () => new Promise((r) => setImmediate(r));
+
+/** A chain of writes the test ends by hand. */
+function chain<R>() {
+  let finish: (r: R) => void = () => {};
+  const promise = new Promise<R>((resolve) => {
+    finish = resolve;
+  });
+  return { run: () => promise, finish };
+}
+
+function lanes(waitMs = 1_000) {
+  const clock = fakeClock();
+  const settled: string[] = [];
+  const changes: string[] = [];
+  const l = new WriteLanes({
+    waitMs,
+    now: clock.now,
+    timers: clock.timers,
+    onSettled: (key) => settled.push(key),
+    onSlowChange: (cluster, slow) => changes.push(`${cluster} ${slow ? 'slow' : 'fast'}`),
+  });
+  return { l, clock, settled, changes };
+}
+
+describe('write lanes', () => {
+  it('hands back the results of a chain that ends within the wait, and requeues nothing', async () => {
+    const { l, clock, settled, changes } = lanes();
+    const c = chain<string>();
+    const outcome = l.run('member3', 'ns/a', c.run);
+    await clock.advance(200);
+    c.finish('written');
+    assert.deepEqual(await outcome, { done: true, results: 'written' });
+    assert.deepEqual(settled, []);
+    assert.deepEqual(changes, []);
+    assert.deepEqual(l.slowClusters(), []);
+  });
+
+  it('stops waiting after the wait, marks the cluster slow when the chain ends, and requeues its key', async () => {
+    const { l, clock, settled, changes } = lanes();
+    const c = chain<string>();
+    const outcome = l.run('member3', 'ns/a', c.run);
+    await clock.advance(1_000);
+    assert.deepEqual(await outcome, { done: false });
+    assert.deepEqual(settled, [], 'nothing to requeue while the chain runs');
+    await clock.advance(3_000);
+    c.finish('written');
+    await flush();
+    assert.deepEqual(settled, ['ns/a']);
+    assert.deepEqual(changes, ['member3 slow']);
+    assert.deepEqual(l.slowClusters(), ['member3']);
+  });
+
+  it('does not wait at all for a slow cluster, and finds it fast again when a chain ends in time', async () => {
+    const { l, clock, settled, changes } = lanes();
+    const first = chain<string>();
+    const firstOutcome = l.run('member3', 'ns/a', first.run);
+    await clock.advance(1_500);
+    first.finish('late');
+    await firstOutcome;
+    await flush();
+    const second = chain<string>();
+    const outcome = l.run('member3', 'ns/b', second.run);
+    await clock.advance(0);
+    assert.deepEqual(await outcome, { done: false }, 'a slow cluster is not waited for');
+    await clock.advance(100);
+    second.finish('quick');
+    await flush();
+    assert.deepEqual(settled, ['ns/a', 'ns/b']);
+    assert.deepEqual(changes, ['member3 slow', 'member3 fast']);
+    assert.deepEqual(l.slowClusters(), []);
+  });
+
+  it('runs one chain per key and cluster: a second run while one is running waits for nothing and requeues once it ends', async () => {
+    const { l, clock, settled } = lanes();
+    const c = chain<string>();
+    let runs = 0;
+    const outcome = l.run('member3', 'ns/a', () => {
+      runs++;
+      return c.run();
+    });
+    const again = await l.run('member3', 'ns/a', async () => {
+      runs++;
+      return 'second';
+    });
+    assert.deepEqual(again, { done: false });
+    assert.equal(runs, 1, 'the second chain did not start');
+    await clock.advance(100);
+    c.finish('written');
+    assert.deepEqual(await outcome, { done: true, results: 'written' });
+    assert.deepEqual(settled, ['ns/a'], 'the key whose writes were skipped runs again');
+  });
+
+  it('keeps clusters apart: a slow member3 leaves member2 waited for', async () => {
+    const { l, clock } = lanes();
+    const slow = chain<string>();
+    void l.run('member3', 'ns/a', slow.run);
+    await clock.advance(2_000);
+    slow.finish('late');
+    await flush();
+    const fast = chain<string>();
+    const outcome = l.run('member2', 'ns/a', fast.run);
+    await clock.advance(10);
+    fast.finish('quick');
+    assert.deepEqual(await outcome, { done: true, results: 'quick' });
+    assert.deepEqual(l.slowClusters(), ['member3']);
+  });
+});
