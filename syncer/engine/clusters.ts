@@ -160,6 +160,7 @@ export class ClusterRegistry {
     if (m.probeFailures === 0) m.reachable = true;
     else if (firstProbe || m.probeFailures >= threshold) m.reachable = false;
     const ready = m.sourceReady && m.reachable === true;
+    const previousReason = m.reason;
     m.reason = !m.sourceReady
       ? (m.sourceReason ?? 'the cluster source reports it not ready')
       : m.reachable
@@ -167,7 +168,15 @@ export class ClusterRegistry {
         : `its API server did not answer /readyz (${m.probeFailures} times in a row)`;
     this.o.metrics.clusterReady.set({ cluster: m.name }, ready ? 1 : 0);
     if (!ready) m.notReadySince ??= this.o.now();
-    if (ready === m.ready) return;
+    if (ready === m.ready && !ready && !firstProbe && shape(m.reason) !== shape(previousReason)) {
+      // Still not ready, for another cause (Karmada now says Ready, but the API server does not answer).
+      this.o.logger.warn(
+        { cluster: m.name, reason: m.reason },
+        `member cluster ${m.name} is still not ready: ${m.reason}`,
+      );
+    }
+    // A cluster that fails its very first probe was never ready, but still deserves a line.
+    if (ready === m.ready && !(firstProbe && !ready)) return;
     m.ready = ready;
     if (ready) {
       m.notReadySince = undefined;
@@ -183,4 +192,9 @@ export class ClusterRegistry {
       this.o.onChange(m.name, 'not-ready');
     }
   }
+}
+
+/** A reason without its counts ("3 times in a row"), to tell a new cause from the same one again. */
+function shape(reason: string | undefined): string | undefined {
+  return reason?.replace(/\d+/g, 'N');
 }

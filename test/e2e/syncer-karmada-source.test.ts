@@ -15,6 +15,8 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { reliabilityCase } from '../reliability/case.ts';
+import { freePort } from '../sandbox/our-processes.ts';
 import { REPO_ROOT, type Sandbox } from '../sandbox/sandbox.ts';
 import {
   createAll,
@@ -32,6 +34,7 @@ import {
   readMcs,
   readyAddresses,
   type SyncerUnderTest,
+  scaleNginx,
   slicesIn,
   startSyncer,
 } from './harness/syncer.ts';
@@ -145,6 +148,7 @@ describe('the syncer with Karmada Cluster objects as its member clusters', () =>
   });
 
   it('treats a Cluster whose Secret is missing as not ready, and keeps serving the others', async () => {
+    reliabilityCase('Bad input', 'A Karmada Cluster with a bad secretRef');
     await createCluster('member9', sb.server('member2'), 'no-such-secret');
     await putMcs(sb, ns, ['member1'], ['member2', 'member9']);
     await eventually('the MCS names member9 as not ready, because of its Secret', async () => {
@@ -157,5 +161,27 @@ describe('the syncer with Karmada Cluster objects as its member clusters', () =>
       'member2 keeps its copies',
     );
     assert.match(await syncer.program.tail(400), /member9: cannot read its Secret .*no-such-secret/);
+  });
+
+  it('treats a Cluster whose endpoint does not answer as not ready, though Karmada says Ready, and keeps serving the others', async () => {
+    reliabilityCase('Bad input', 'A Karmada Cluster with an unreachable endpoint');
+    // Nothing listens on a port just found free; the Secret is member2's, valid.
+    await createCluster('member8', `https://127.0.0.1:${await freePort(sb)}`, 'member2');
+    await putMcs(sb, ns, ['member1'], ['member2', 'member8']);
+    await eventually('the MCS names member8 as not ready', async () => {
+      assert.match(
+        conditionOf(await readMcs(sb, ns), 'ServiceApplied'),
+        /^False\/ClusterNotReady: .*member8/,
+      );
+    });
+    await scaleNginx(sb, 'member1', ns, 3);
+    await eventually('a change in member1 still reaches member2', async () => {
+      assert.equal(readyAddresses((await slicesIn(sb, 'member2', ns)).ours).length, 3);
+    });
+    assert.ok(await syncer.program.alive());
+    assert.match(
+      await syncer.program.tail(400),
+      /member cluster member8 is (still )?not ready: its API server did not answer \/readyz/,
+    );
   });
 });
