@@ -5,12 +5,12 @@
 import {
   type AdmissionregistrationV1Api,
   type AdmissionregistrationV1WebhookClientConfig,
-  ApiException,
   type CoreV1Api,
   PatchStrategy,
   setHeaderOptions,
   type V1Secret,
 } from '@kubernetes/client-node';
+import { describeApiError, httpCode } from '../lib/kube-errors.ts';
 import {
   type CABundlePatcher,
   ConflictError,
@@ -21,36 +21,12 @@ import {
 } from './ensure.ts';
 import { TLS_SECRET } from './plan.ts';
 
+export { describeApiError };
+
 /** The labels put on a Secret this code creates, unless others are given. */
 export const DEFAULT_SECRET_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/managed-by': 'mcs-bridge',
 };
-
-/**
- * A short description of a client-node error: the API server's Status message and the HTTP
- * code, rather than ApiException's dump of headers; other errors as they are.
- */
-export function describeApiError(err: unknown): string {
-  if (err instanceof ApiException) {
-    const body: unknown = err.body;
-    let message: string | undefined;
-    if (typeof body === 'string') {
-      try {
-        message = (JSON.parse(body) as { message?: string }).message;
-      } catch {
-        message = body.trim() || undefined;
-      }
-    } else if (typeof body === 'object' && body !== null && 'message' in body) {
-      message = String(body.message);
-    }
-    return `${message ?? 'no message'} (HTTP ${err.code})`;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-function httpCode(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
-}
 
 function encode(data: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));

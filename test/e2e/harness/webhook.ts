@@ -4,17 +4,14 @@
  * at the certificate the server presents.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import {
-  CustomObjectsApi,
-  KubernetesObjectApi,
-  loadAllYaml,
-  type V1MutatingWebhookConfiguration,
-  type V1ValidatingWebhookConfiguration,
+import type {
+  V1MutatingWebhookConfiguration,
+  V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { writeCertificateFiles } from '../../../certs/files.ts';
 import { type CertificateBundle, generateCertificates } from '../../../certs/generate.ts';
@@ -22,8 +19,7 @@ import type { CertificateRequest } from '../../../certs/request.ts';
 import { kubeconfigFor } from '../../sandbox/kubeconfig.ts';
 import { MEMBERS } from '../../sandbox/layout.ts';
 import { freePort, type RunningProgram, startProgram, waitHttpOk } from '../../sandbox/our-processes.ts';
-import { REPO_ROOT, type Sandbox } from '../../sandbox/sandbox.ts';
-import { eventually } from '../../sandbox/testing.ts';
+import type { Sandbox } from '../../sandbox/sandbox.ts';
 
 const MCS = { group: 'networking.karmada.io', version: 'v1alpha1', plural: 'multiclusterservices' };
 
@@ -32,22 +28,8 @@ export const NAMESPACE_LABEL = 'webhook-e2e.mcs-bridge.io/namespace';
 /** Objects with this label bypass the webhooks: they stand for objects stored before it existed. */
 export const BYPASS_LABEL = 'webhook-e2e.mcs-bridge.io/bypass';
 
-/**
- * Installs the MultiClusterService CRD on the hub unless it is there, and waits until it is
- * served. Other suites may do the same, before or after: an existing CRD is left alone.
- */
-export async function ensureMcsCrd(sb: Sandbox): Promise<void> {
-  const file = path.join(REPO_ROOT, 'charts/mcs-bridge/crds/networking.karmada.io_multiclusterservices.yaml');
-  const [crd] = loadAllYaml(await readFile(file, 'utf8'));
-  const api = KubernetesObjectApi.makeApiClient(sb.kubeConfig('hub'));
-  await api.create(crd).catch((err: { code?: number }) => {
-    if (err.code !== 409) throw err;
-  });
-  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
-  await eventually('the MultiClusterService CRD is served', () =>
-    custom.listClusterCustomObject({ ...MCS, limit: 1 }),
-  );
-}
+/** Installs the MultiClusterService CRD on the hub (shared with the syncer's suites). */
+export { ensureCrd as ensureMcsCrd } from './syncer.ts';
 
 /** A MultiClusterService manifest as JSON (kubectl reads JSON on stdin as well as YAML). */
 export function mcsManifest(name: string, spec: object, labels?: Record<string, string>): string {

@@ -1,33 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Timers, WorkQueue } from '../../../syncer/engine/queue.ts';
-
-/** Timers driven by hand: `advance(ms)` fires what is due. */
-function fakeTimers() {
-  let now = 0;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  let next = 1;
-  const timers: Timers = {
-    setTimeout: (fn, ms) => {
-      const id = next++;
-      pending.set(id, { at: now + ms, fn });
-      return id;
-    },
-    clearTimeout: (h) => {
-      pending.delete(h as number);
-    },
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const [id, t] of [...pending].sort((a, b) => a[1].at - b[1].at)) {
-      if (t.at <= now) {
-        pending.delete(id);
-        t.fn();
-      }
-    }
-  };
-  return { timers, advance, pending };
-}
+import { WorkQueue } from '../../../syncer/engine/queue.ts';
+import { fakeTimers } from './fake-timers.ts';
 
 describe('the work queue', () => {
   it('holds a key once however often it is added', async () => {

@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Timers } from '../../../syncer/engine/queue.ts';
 import { WriteLanes } from '../../../syncer/engine/write-lanes.ts';
+import { fakeTimers } from './fake-timers.ts';
 
-/** A hand-driven clock and timers: `advance(ms)` moves the clock and fires what is due. */
+/** The shared fake timers, with an `advance` that also lets settled promises run. */
 function fakeClock() {
-  let now = 0;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  let next = 1;
-  const timers: Timers = {
-    setTimeout: (fn, ms) => {
-      const id = next++;
-      pending.set(id, { at: now + ms, fn });
-      return id;
-    },
-    clearTimeout: (h) => {
-      pending.delete(h as number);
+  const t = fakeTimers();
+  return {
+    timers: t.timers,
+    now: t.now,
+    advance: async (ms: number) => {
+      t.advance(ms);
+      await flush();
     },
   };
-  const advance = async (ms: number) => {
-    now += ms;
-    for (const [id, t] of [...pending].sort((a, b) => a[1].at - b[1].at)) {
-      if (t.at <= now) {
-        pending.delete(id);
-        t.fn();
-      }
-    }
-    await flush();
-  };
-  return { timers, advance, now: () => now };
 }
 
 /** Lets settled promises run their callbacks. */
