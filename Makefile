@@ -25,7 +25,7 @@ TEST_REPORTERS = --test-reporter=spec --test-reporter-destination=stdout \
 RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
 
 .PHONY: all install build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
-        sandbox-down sandbox-status demo demo-dataplane dataplane-deps dataplane-down bench bench-webhook \
+        sandbox-down sandbox-status demo demo-dataplane dataplane-deps dataplane-down bench bench-webhook bench-syncer \
         reliability-table audit clean help
 
 all: build ## install dependencies and build
@@ -107,10 +107,13 @@ dataplane-deps: ## install the Debian packages the data plane needs, if missing 
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-bench: bench-webhook ## every benchmark (kept out of make test); figures go to bench-results.json
+bench: bench-webhook bench-syncer ## every benchmark (kept out of make test); figures go to bench-results.json
 
-bench-webhook: build ## the webhook's routes under HTTPS load next to an empty Fastify route (~4 min)
+bench-webhook: build ## the webhook's routes under HTTPS load next to an empty Fastify route (~3 min)
 	$(TSX) test/bench/webhook.ts
+
+bench-syncer: build sandbox-build ## the syncer against a bare copier and a bulk writer, on a sandbox of its own (~10 min)
+	$(TSX) test/bench/syncer.ts
 
 clean: ## remove build output (the sandbox and the binary cache stay)
 	rm -rf dist

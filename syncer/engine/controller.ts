@@ -28,6 +28,9 @@ import { WriteLanes } from './write-lanes.ts';
 /** When a reconcile met objects newer than its cache, run it again after this long at the latest. */
 const STALE_RETRY_MS = 500;
 
+/** A member that keeps turning slow and back is warned about at most this often. */
+const SLOW_WARN_EVERY_MS = 60_000;
+
 /** Options of the {@link Controller}. */
 export interface ControllerOptions {
   hub: ClusterClient;
@@ -57,6 +60,7 @@ export class Controller {
   private readonly writer: McsWriter;
   private readonly echoes: WriteEchoes;
   private readonly lanes: WriteLanes;
+  private readonly slowWarnedAt = new Map<string, number>();
   /** Per key: when a source slice change was first seen and not yet carried out. */
   private readonly pendingSince = new Map<string, number>();
   private sourceUpdates: Promise<void> = Promise.resolve();
@@ -92,6 +96,7 @@ export class Controller {
     this.echoes = new WriteEchoes(o.now);
     this.lanes = new WriteLanes({
       waitMs: o.slowMemberWaitMs ?? 1_000,
+      maxPerCluster: o.workers,
       now: o.now,
       timers: realTimers,
       onSettled: (key) => {
@@ -101,7 +106,16 @@ export class Controller {
       onSlowChange: (cluster, slow, tookMs) => {
         o.metrics.clusterSlow.set({ cluster }, slow ? 1 : 0);
         const took = `${(tookMs / 1000).toFixed(1)} s`;
-        if (slow)
+        // Under load a member may cross the line often: warn once a minute, the rest at debug.
+        const last = this.slowWarnedAt.get(cluster);
+        const quiet = last !== undefined && o.now() - last < SLOW_WARN_EVERY_MS;
+        if (slow && !quiet) this.slowWarnedAt.set(cluster, o.now());
+        if (quiet)
+          o.logger.debug(
+            { cluster, slow, tookMs },
+            `member cluster ${cluster} ${slow ? 'slow' : 'in time'} (${took})`,
+          );
+        else if (slow)
           o.logger.warn(
             { cluster, tookMs },
             `member cluster ${cluster} answers slowly (writes took ${took}): reconciles go on without waiting for it, and its writes finish in the background`,
@@ -131,6 +145,7 @@ export class Controller {
     this.intervals.push(
       setInterval(() => {
         void this.clusters.probeAll();
+        this.lanes.releaseIdle();
         this.countDispatched();
         this.echoes.sweep();
       }, this.o.healthIntervalMs),

@@ -8,8 +8,11 @@
  * requeues the key, and the next reconcile judges the outcome from the caches. A cluster
  * whose last chain outlasted the wait is "slow": reconciles do not wait for it at all until
  * a chain of its ends within the wait again. At most one chain per key and cluster runs at
- * a time, so a slow member never piles up requests for one key; the preconditions on every
- * write (see executor.ts) keep a background write from overwriting anything newer.
+ * a time, and at most `maxPerCluster` chains per cluster: a key that finds its cluster's lane
+ * full is deferred, and requeued when a chain there ends. So a slow member never piles up
+ * requests, and a saturated API server gets no more concurrent writes than workers would
+ * make. The preconditions on every write (see executor.ts) keep a background write from
+ * overwriting anything newer.
  */
 import type { Timers } from './queue.ts';
 
@@ -17,6 +20,8 @@ import type { Timers } from './queue.ts';
 export interface WriteLanesOptions {
   /** How long a reconcile waits for one cluster's writes (ms). */
   waitMs: number;
+  /** Chains running at once against one cluster, waited for or not (the number of workers). */
+  maxPerCluster: number;
   now: () => number;
   timers: Timers;
   /** A chain the reconcile stopped waiting for has ended: run `key` again. */
@@ -36,6 +41,8 @@ export type LaneOutcome<R> = { done: true; results: R } | { done: false };
 /** The per-cluster write chains of reconciles, and which clusters are slow. */
 export class WriteLanes {
   private readonly running = new Map<string, Running>();
+  /** Per cluster: chains running, and keys deferred because the lane was full. */
+  private readonly lanes = new Map<string, { running: number; deferred: Set<string> }>();
   private readonly slow = new Set<string>();
 
   constructor(private readonly o: WriteLanesOptions) {}
@@ -56,13 +63,21 @@ export class WriteLanes {
       busy.detached = true;
       return { done: false };
     }
+    const lane = this.laneOf(cluster);
+    if (lane.running >= this.o.maxPerCluster) {
+      lane.deferred.add(key);
+      return { done: false };
+    }
     const entry: Running = { detached: false };
     this.running.set(id, entry);
+    lane.running++;
     const started = this.o.now();
     const finished = chain().finally(() => {
       this.running.delete(id);
+      lane.running--;
       this.judge(cluster, this.o.now() - started);
       if (entry.detached) this.o.onSettled(key);
+      this.releaseDeferred(lane);
     });
     const wait = this.slow.has(cluster) ? 0 : this.o.waitMs;
     let timer: unknown;
@@ -81,6 +96,34 @@ export class WriteLanes {
     } finally {
       this.o.timers.clearTimeout(timer);
     }
+  }
+
+  /**
+   * Requeues deferred keys for every free slot of every lane. Chains that end do this for
+   * their lane; call it now and then as well, since a requeued key may not take its slot
+   * (its reconcile failed before writing) and the keys behind it would wait for nothing.
+   */
+  releaseIdle(): void {
+    for (const lane of this.lanes.values()) this.releaseDeferred(lane);
+  }
+
+  private releaseDeferred(lane: { running: number; deferred: Set<string> }): void {
+    // Oldest first; as many as there are free slots.
+    let free = this.o.maxPerCluster - lane.running;
+    for (const key of lane.deferred) {
+      if (free-- <= 0) break;
+      lane.deferred.delete(key);
+      this.o.onSettled(key);
+    }
+  }
+
+  private laneOf(cluster: string): { running: number; deferred: Set<string> } {
+    let lane = this.lanes.get(cluster);
+    if (!lane) {
+      lane = { running: 0, deferred: new Set() };
+      this.lanes.set(cluster, lane);
+    }
+    return lane;
   }
 
   private judge(cluster: string, tookMs: number): void {

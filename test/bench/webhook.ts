@@ -5,7 +5,7 @@
  * own, apart from this one, which only generates load (autocannon). Prints a table and writes
  * the figures under the `webhook` key of bench-results.json.
  *
- *   node --import tsx test/bench/webhook.ts [--connections 50] [--warmup 3] [--duration 10] [--rounds 3]
+ *   node --import tsx test/bench/webhook.ts [--connections 50] [--warmup 2] [--duration 6] [--rounds 3]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -40,8 +40,8 @@ function options() {
   const { values } = parseArgs({
     options: {
       connections: { type: 'string', default: '50' },
-      warmup: { type: 'string', default: '3' },
-      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      duration: { type: 'string', default: '6' },
       rounds: { type: 'string', default: '3' },
     },
   });

@@ -10,6 +10,7 @@
  */
 import { KubeConfig, type V1EndpointSlice } from '@kubernetes/client-node';
 import { reuseConnections } from '../../../lib/kube-connections.ts';
+import { httpCode } from '../../../lib/kube-errors.ts';
 import { rawList, rawRequest } from '../../../syncer/kube/raw-api.ts';
 import { inParallel } from './stats.ts';
 
@@ -59,9 +60,20 @@ for (const s of slices) {
     });
   }
 }
-await inParallel(writes, Number(concurrencyText ?? 32), async (w) => {
-  await rawRequest(member[w.cluster], { method: 'POST', path: w.path, body: w.body });
-});
+/** A saturated API server answers 429 or 504 now and then: the floor retries, as any client would. */
+async function post(kc: KubeConfig, path: string, body: unknown): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rawRequest(kc, { method: 'POST', path, body });
+      return;
+    } catch (err) {
+      const code = httpCode(err);
+      if (attempt >= 10 || (code !== 429 && (code === undefined || code < 500))) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+await inParallel(writes, Number(concurrencyText ?? 32), (w) => post(member[w.cluster], w.path, w.body));
 process.stdout.write(
   `${JSON.stringify({ seconds: (performance.now() - started) / 1000, writes: writes.length })}\n`,
 );

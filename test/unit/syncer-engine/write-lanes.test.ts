@@ -28,12 +28,13 @@ function chain<R>() {
   return { run: () => promise, finish };
 }
 
-function lanes(waitMs = 1_000) {
+function lanes(waitMs = 1_000, maxPerCluster = 4) {
   const clock = fakeClock();
   const settled: string[] = [];
   const changes: string[] = [];
   const l = new WriteLanes({
     waitMs,
+    maxPerCluster,
     now: clock.now,
     timers: clock.timers,
     onSettled: (key) => settled.push(key),
@@ -123,5 +124,44 @@ describe('write lanes', () => {
     fast.finish('quick');
     assert.deepEqual(await outcome, { done: true, results: 'quick' });
     assert.deepEqual(l.slowClusters(), ['member3']);
+  });
+
+  it('runs at most maxPerCluster chains in one cluster: another key is deferred, and requeued when a slot frees', async () => {
+    const { l, clock, settled } = lanes(1_000, 2);
+    const a = chain<string>();
+    const b = chain<string>();
+    void l.run('member3', 'ns/a', a.run);
+    void l.run('member3', 'ns/b', b.run);
+    let started = false;
+    const outcome = await l.run('member3', 'ns/c', async () => {
+      started = true;
+      return 'c';
+    });
+    assert.deepEqual(outcome, { done: false });
+    assert.equal(started, false, 'the third chain did not start');
+    const other = await l.run('member2', 'ns/c', async () => 'elsewhere');
+    assert.deepEqual(other, { done: true, results: 'elsewhere' }, 'other clusters have lanes of their own');
+    await clock.advance(10);
+    a.finish('a');
+    await flush();
+    assert.deepEqual(settled, ['ns/c'], 'the deferred key runs again once a slot is free');
+    b.finish('b');
+    await flush();
+    assert.deepEqual(settled, ['ns/c'], 'and only once');
+  });
+
+  it('requeues deferred keys whose slot was never taken when asked to release idle lanes', async () => {
+    const { l, clock, settled } = lanes(1_000, 1);
+    const a = chain<string>();
+    void l.run('member3', 'ns/a', a.run);
+    for (const key of ['ns/b', 'ns/c'])
+      assert.deepEqual(await l.run('member3', key, async () => key), { done: false });
+    await clock.advance(10);
+    a.finish('a');
+    await flush();
+    assert.deepEqual(settled, ['ns/b'], 'one slot, one key');
+    // ns/b's reconcile failed before it wrote: its slot stays free, and ns/c would wait for nothing.
+    l.releaseIdle();
+    assert.deepEqual(settled, ['ns/b', 'ns/c']);
   });
 });
