@@ -147,6 +147,9 @@ function holdsOurs(m: MemberSnapshot): boolean {
  * that is not ready does not hold the deletion up; its leftovers go when it returns, as the MCS
  * no longer exists then. Until every ready cluster has synced, it stays.
  */
+/** After withdrawing writes, how soon the finalizer is looked at again (ms). */
+const WITHDRAW_RECHECK_MS = 500;
+
 function finalizerOp(s: McsSnapshot, intent: Intent, actions: readonly Action[]): FinalizerOp {
   if (!s.mcs) return 'keep';
   const has = (s.mcs.metadata?.finalizers ?? []).includes(FINALIZER_CLEANUP);
@@ -195,7 +198,13 @@ export function planMcs(s: McsSnapshot): McsPlan {
       const message = `cluster ${m.name} ${state}: what mcs-bridge put there will be removed when it can be reached`;
       events.push({ type: 'Warning', reason: 'CleanupDeferred', message });
     }
-    if (isDeleting(s.mcs)) return { namespace, name, actions, events, finalizer };
+    // The finalizer goes once a reconcile finds nothing left; the events of our own deletes
+    // are echoes and requeue nothing, so this plan asks to be run again itself.
+    const recheck =
+      actions.length > 0 && (s.mcs.metadata?.finalizers ?? []).includes(FINALIZER_CLEANUP)
+        ? { requeueAt: s.now + WITHDRAW_RECHECK_MS }
+        : {};
+    if (isDeleting(s.mcs)) return { namespace, name, actions, events, finalizer, ...recheck };
     const problems = intent.problem ? [intent.problem] : [];
     const status = {
       observedGeneration: s.mcs.metadata?.generation,
@@ -204,7 +213,7 @@ export function planMcs(s: McsSnapshot): McsPlan {
       providers: [],
       consumers: [],
     };
-    return { namespace, name, actions, events, finalizer, status };
+    return { namespace, name, actions, events, finalizer, status, ...recheck };
   }
   const found = clusterFindings(ctx, intent.active);
   const conflicts = [...services.problems, ...slices.problems];

@@ -76,6 +76,9 @@ export interface McsPlan {
    * MCS is gone or being deleted, or a cache the status depends on has not synced yet).
    */
   readonly status?: StatusDraft;
-  /** Reconcile again at this time (epoch ms) even without an event: a grace period ends then. */
+  /**
+   * Reconcile again at this time (epoch ms) even without an event: a grace period ends then, or
+   * a withdrawal's finalizer is due a look once its writes are in the caches.
+   */
   readonly requeueAt?: number;
 }

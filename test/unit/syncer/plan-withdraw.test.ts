@@ -53,6 +53,14 @@ describe('withdrawing', () => {
     const after = planMcs(carryOut(deleting, plan));
     assert.deepEqual(described(after), []);
     assert.equal(after.finalizer, 'remove');
+    assert.equal(after.requeueAt, undefined, 'nothing left to look at again');
+  });
+
+  it('asks to be run again after its deletes, since their watch events are echoes that requeue nothing', () => {
+    const deleting = { ...everywhere(), mcs: mcs({ providers: [], consumers: [], deleting: true }) };
+    const plan = planMcs(deleting);
+    assert.ok(plan.actions.length > 0);
+    assert.ok(plan.requeueAt !== undefined && plan.requeueAt > deleting.now, 'a recheck is planned');
   });
 
   it("leaves the controller's own slices and the hub alone", () => {
