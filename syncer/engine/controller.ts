@@ -383,7 +383,7 @@ export class Controller {
     const stale = new Set(executed.filter((r) => r.stale).map((r) => actionKey(r.action)));
     const pending = executed.filter((r) => r.pending).length;
     const results = executed.filter((r) => !r.stale && !r.pending);
-    const later = new Set([...stale, ...executed.filter((r) => r.pending).map((r) => actionKey(r.action))]);
+    const later = new Set(executed.filter((r) => r.stale || r.pending).map((r) => actionKey(r.action)));
     const judged =
       later.size > 0 ? { ...plan, actions: plan.actions.filter((a) => !later.has(actionKey(a))) } : plan;
     const failed = results.filter((r) => r.error !== undefined);

@@ -14,22 +14,15 @@ import {
 } from '@kubernetes/client-node';
 import { reliabilityCase } from '../reliability/case.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
+import { createNamespace, eventually, uniqueName, useSandbox } from '../sandbox/testing.ts';
 import {
-  createAll,
-  createNamespace,
-  eventually,
-  loadFixture,
-  uniqueName,
-  useSandbox,
-} from '../sandbox/testing.ts';
-import {
-  createSeedService,
   deleteMcs,
   ensureCrd,
   putMcs,
   readMcs,
   readyAddresses,
   type SyncerUnderTest,
+  seedConverged,
   slicesIn,
   startSyncer,
 } from './harness/syncer.ts';
@@ -53,15 +46,8 @@ describe('the syncer withdrawing what it dispatched', () => {
 
   /** The seed scenario in a fresh namespace, converged: member2 holds copies of member1's slices. */
   async function converged(prefix: string): Promise<string> {
-    const ns = uniqueName(prefix);
-    cleanups.push(await createNamespace(sb, ns));
-    await createAll(sb, 'member1', ns, await loadFixture('seed/nginx-deployment.yaml'));
-    await createSeedService(sb, ns);
-    await putMcs(sb, ns, ['member1'], ['member2']);
-    await eventually('member2 holds the copies', async () => {
-      const { ours } = await slicesIn(sb, 'member2', ns);
-      assert.equal(readyAddresses(ours).length, 2);
-    });
+    const { ns, cleanup } = await seedConverged(sb, prefix);
+    cleanups.push(cleanup);
     return ns;
   }
 

@@ -8,22 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
 import { reliabilityCase } from '../reliability/case.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
-import {
-  createAll,
-  createNamespace,
-  eventually,
-  loadFixture,
-  uniqueName,
-  useSandbox,
-} from '../sandbox/testing.ts';
+import { createNamespace, eventually, uniqueName, useSandbox } from '../sandbox/testing.ts';
 import {
   conditionOf,
-  createSeedService,
   ensureCrd,
-  putMcs,
   readMcs,
   readyAddresses,
   type SyncerUnderTest,
+  seedConverged,
   slicesIn,
   startSyncer,
 } from './harness/syncer.ts';
@@ -43,14 +35,8 @@ describe('the syncer under faults', () => {
   });
 
   async function seed(prefix: string): Promise<string> {
-    const ns = uniqueName(prefix);
-    cleanups.push(await createNamespace(sb, ns));
-    await createAll(sb, 'member1', ns, await loadFixture('seed/nginx-deployment.yaml'));
-    await createSeedService(sb, ns);
-    await putMcs(sb, ns, ['member1'], ['member2']);
-    await eventually('member2 holds the copies of member1', async () => {
-      assert.equal(readyAddresses((await slicesIn(sb, 'member2', ns)).ours).length, 2);
-    });
+    const { ns, cleanup } = await seedConverged(sb, prefix);
+    cleanups.push(cleanup);
     return ns;
   }
 

@@ -7,17 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reliabilityCase } from '../reliability/case.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
-import {
-  createAll,
-  createNamespace,
-  eventually,
-  loadFixture,
-  uniqueName,
-  useSandbox,
-} from '../sandbox/testing.ts';
+import { createNamespace, eventually, uniqueName, useSandbox } from '../sandbox/testing.ts';
 import {
   conditionOf,
-  createSeedService,
   ensureCrd,
   exportWrittenServices,
   nginxPodIps,
@@ -25,6 +17,7 @@ import {
   readMcs,
   readyAddresses,
   type SyncerUnderTest,
+  seedConverged,
   slicesIn,
   startSyncer,
   writeSourceSlice,
@@ -47,15 +40,8 @@ describe('the syncer through outages of the stack', () => {
 
   /** nginx in both members, the seed's Service, and an MCS from member1 to member2, converged. */
   async function seeded(prefix: string): Promise<string> {
-    const ns = uniqueName(prefix);
-    cleanups.push(await createNamespace(sb, ns));
-    for (const m of ['member1', 'member2'] as const)
-      await createAll(sb, m, ns, await loadFixture('seed/nginx-deployment.yaml'));
-    await createSeedService(sb, ns);
-    await putMcs(sb, ns, ['member1'], ['member2']);
-    await eventually('member2 holds the copies of member1', async () => {
-      assert.equal(readyAddresses((await slicesIn(sb, 'member2', ns)).ours).length, 2);
-    });
+    const { ns, cleanup } = await seedConverged(sb, prefix, ['member1', 'member2']);
+    cleanups.push(cleanup);
     return ns;
   }
 

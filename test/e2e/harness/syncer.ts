@@ -2,6 +2,7 @@
  * What the syncer's end-to-end suites share: the CRD on the hub, a syncer process against
  * the sandbox, and readers for what the syncer wrote in the members.
  */
+import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -19,7 +20,7 @@ import type { MultiClusterService } from '../../../syncer/api/types.ts';
 import type { ClusterName } from '../../sandbox/layout.ts';
 import { freePort, type RunningProgram, startProgram, waitHttpOk } from '../../sandbox/our-processes.ts';
 import { REPO_ROOT, type Sandbox } from '../../sandbox/sandbox.ts';
-import { eventually } from '../../sandbox/testing.ts';
+import { createAll, createNamespace, eventually, loadFixture, uniqueName } from '../../sandbox/testing.ts';
 
 const MCS = { group: 'networking.karmada.io', version: 'v1alpha1', plural: 'multiclusterservices' };
 
@@ -238,13 +239,9 @@ export function conditionOf(mcs: MultiClusterService | undefined, type: string):
 
 /** Sum of a syncer's API writes (create, update, delete, patch) so far, from its metrics. */
 export async function writesOf(syncer: SyncerUnderTest): Promise<number> {
-  return [
-    ...(await syncer.metrics()).matchAll(
-      /^mcs_bridge_syncer_api_requests_total\{[^}]*verb="(?:create|update|delete|patch)"[^}]*\} (\d+)/gm,
-    ),
-  ]
-    .map((m) => Number(m[1]))
-    .reduce((a, b) => a + b, 0);
+  let n = 0;
+  for (const verb of ['create', 'update', 'delete', 'patch']) n += await requestsOf(syncer, undefined, verb);
+  return n;
 }
 
 /** A gauge or counter of a syncer's metrics (the series written exactly as `series`). */
@@ -345,13 +342,42 @@ export async function kubeconfigThrough(
   return file;
 }
 
-/** A counter of a syncer's API requests to one cluster with one verb, summed over result codes. */
-export async function requestsOf(syncer: SyncerUnderTest, cluster: string, verb: string): Promise<number> {
+/**
+ * A syncer's API requests with one verb, to one cluster (or to all when `cluster` is
+ * undefined), summed over result codes.
+ */
+export async function requestsOf(
+  syncer: SyncerUnderTest,
+  cluster: string | undefined,
+  verb: string,
+): Promise<number> {
   const re = /^mcs_bridge_syncer_api_requests_total\{([^}]*)\} (\d+)/gm;
   let n = 0;
   for (const m of (await syncer.metrics()).matchAll(re)) {
     const labels = m[1] ?? '';
-    if (labels.includes(`cluster="${cluster}"`) && labels.includes(`verb="${verb}"`)) n += Number(m[2]);
+    if (cluster !== undefined && !labels.includes(`cluster="${cluster}"`)) continue;
+    if (labels.includes(`verb="${verb}"`)) n += Number(m[2]);
   }
   return n;
+}
+
+/**
+ * The seed scenario in a fresh namespace, converged: nginx (2 replicas) in `nginxIn`, the
+ * seed's Service and an MCS from member1 to member2 on the hub, and member2 holding the copies
+ * of member1's 2 endpoints. Returns the namespace and its cleanup.
+ */
+export async function seedConverged(
+  sb: Sandbox,
+  prefix: string,
+  nginxIn: readonly ClusterName[] = ['member1'],
+): Promise<{ ns: string; cleanup: () => Promise<void> }> {
+  const ns = uniqueName(prefix);
+  const cleanup = await createNamespace(sb, ns);
+  for (const m of nginxIn) await createAll(sb, m, ns, await loadFixture('seed/nginx-deployment.yaml'));
+  await createSeedService(sb, ns);
+  await putMcs(sb, ns, ['member1'], ['member2']);
+  await eventually('member2 holds the copies of member1', async () => {
+    assert.equal(readyAddresses((await slicesIn(sb, 'member2', ns)).ours).length, 2);
+  });
+  return { ns, cleanup };
 }
