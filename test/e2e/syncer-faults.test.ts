@@ -159,6 +159,8 @@ describe('the syncer under faults', () => {
         })
       ).items;
     const first = await startSyncer(sb, 'syncer-faults-kill');
+    // Stopped by after() too, should this test fail before its kill: a leaked syncer would fight the next suites.
+    syncers.push(first);
     await eventually(
       'the syncer has started writing',
       async () => assert.ok((await copiesIn2()).length >= 1),
