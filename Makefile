@@ -100,29 +100,27 @@ demo-dataplane: dataplane-deps demo ## make demo, then curl http://nginx.default
 dataplane-down: install ## remove the sandbox's data plane (network namespaces, kube-proxy, CoreDNS)
 	$(DATAPLANE) down
 
+# Installs, with apt-get (root), the Debian package of each command:package pair in $(2) whose
+# command is missing; $(1) names the target in messages.
+apt_install_missing = missing=""; for p in $(2); do \
+	  command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p\#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  [ "$$(id -u)" = 0 ] || { echo "$(1): missing Debian packages:$$missing; install them as root" >&2; exit 1; }; \
+	  echo "$(1): installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
 # Debian packages the data plane needs (nftables for kube-proxy's nftables mode; the rest is
 # usually there). Installed only when missing, which takes root, as apt-get does.
 DATAPLANE_PACKAGES := ip:iproute2 nft:nftables curl:curl sysctl:procps
 dataplane-deps: ## install the Debian packages the data plane needs, if missing (root)
-	@missing=""; for p in $(DATAPLANE_PACKAGES); do \
-	  command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p#*:}"; done; \
-	if [ -n "$$missing" ]; then \
-	  [ "$$(id -u)" = 0 ] || { echo "dataplane-deps: missing Debian packages:$$missing; install them as root" >&2; exit 1; }; \
-	  echo "dataplane-deps: installing$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@$(call apt_install_missing,$@,$(DATAPLANE_PACKAGES))
 
 # The image: podman (runc as its runtime, see image/podman.sh) and debootstrap for the stand-in
 # of the Dockerfile's base image. Installed only when missing, which takes root, as apt-get does.
 IMAGE_PACKAGES := podman:podman runc:runc debootstrap:debootstrap
 image-deps: ## install the Debian packages make image needs, if missing (root)
-	@missing=""; for p in $(IMAGE_PACKAGES); do \
-	  command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p#*:}"; done; \
-	if [ -n "$$missing" ]; then \
-	  [ "$$(id -u)" = 0 ] || { echo "image-deps: missing Debian packages:$$missing; install them as root" >&2; exit 1; }; \
-	  echo "image-deps: installing$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@$(call apt_install_missing,$@,$(IMAGE_PACKAGES))
 
 image: image-deps ## build the image from the Dockerfile with podman, offline base included (~10 min cold, ~1 min warm)
 	image/build.sh $(IMAGE)
