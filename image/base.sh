@@ -144,6 +144,8 @@ EOF
   podman save --quiet --format docker-archive -o "$tmp/base.tar" "$name"
   rm -rf "$rootfs" "$tmp/node" "$tmp/pkgs"
   touch "$tmp/.complete"; rm -rf "$dir"; mv "$tmp" "$dir"; trap - EXIT
+  # Stand-ins of older inputs are never loaded again.
+  for old in "${dir%-"$key"}"-*; do [ "$old" = "$dir" ] || rm -rf "$old"; done
   say "$node_image: stand-in built in $((SECONDS - start))s ($(du -sh "$dir/base.tar" | cut -f1) archive)"
 else
   podman load --quiet -i "$dir/base.tar" >/dev/null
