@@ -188,7 +188,11 @@ describe('the image, run by podman as the chart renders it', () => {
     assert.ok(cert.verify(ca.publicKey), 'the serving certificate is signed by the CA');
     assert.ok(cert.checkIP('127.0.0.1'), 'for 127.0.0.1');
     assert.ok(cert.checkHost(`webhook.${ns}.svc`), `for webhook.${ns}.svc`);
-    assert.ok(ok.output.includes(Buffer.from(ca.toString()).toString('base64')), 'the caBundle on stdout');
+    const caPem = await readFile(path.join(out, 'ca.crt'), 'utf8');
+    assert.ok(
+      ok.output.split('\n').some((line) => Buffer.from(line, 'base64').toString('utf8') === caPem),
+      `the caBundle on stdout: ${ok.output}`,
+    );
     const key = await stat(path.join(out, 'tls.key'));
     assert.equal(key.uid, 1000, 'written by user 1000');
     assert.equal(key.mode & 0o777, 0o600, 'the key is private');
@@ -399,7 +403,11 @@ describe('the image, run by podman as the chart renders it', () => {
     const grace = deployment.spec?.template.spec?.terminationGracePeriodSeconds ?? 30;
     const { exitCode, ms } = await c.stop(grace);
     delete running.syncer;
-    assert.equal(exitCode, 0, `exit code ${exitCode} (137 is a SIGKILL after the grace period)`);
+    assert.equal(
+      exitCode,
+      0,
+      `exit code ${exitCode} (137: killed after the grace period):\n${(await c.logs()).slice(-4000)}`,
+    );
     assert.ok(ms < grace * 1000, `stopped in ${ms} ms`);
     const logs = await c.logs();
     assert.match(logs, /"msg":"shutting down"/);
@@ -413,7 +421,7 @@ describe('the image, run by podman as the chart renders it', () => {
     const grace = deployment.spec?.template.spec?.terminationGracePeriodSeconds ?? 30;
     const { exitCode, ms } = await c.stop(grace);
     delete running.webhook;
-    assert.equal(exitCode, 0, `exit code ${exitCode}`);
+    assert.equal(exitCode, 0, `exit code ${exitCode}; its last lines:\n${(await c.logs()).slice(-4000)}`);
     assert.ok(ms < grace * 1000, `stopped in ${ms} ms`);
   });
 });
