@@ -16,6 +16,10 @@ E2E_SANDBOX_DIR ?= $(CURDIR)/.sandbox/e2e
 E2E_PORT_BASE ?= 17400
 UNIT_TESTS := $(shell find test/unit -name '*.test.ts' 2>/dev/null | sort)
 E2E_TESTS := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
+# The suite that runs the image (`make image` builds it first), and the image's tag: empty means
+# the chart's default (image.repository:appVersion).
+IMAGE_TESTS := test/e2e/image.test.ts
+IMAGE ?=
 TS_SOURCES := $(shell find webhook syncer certs lib -name '*.ts' 2>/dev/null)
 # The README's Reliability table: test/reliability/reporter.mjs records a run's tagged cases beside
 # the spec output; record.ts merges them into reliability-results.json and renders the table.
@@ -26,7 +30,7 @@ RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
 
 .PHONY: all install build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
         sandbox-down sandbox-status demo demo-dataplane dataplane-deps dataplane-down bench bench-webhook bench-syncer \
-        reliability-table audit clean help
+        image image-deps reliability-table audit clean help
 
 all: build ## install dependencies and build
 
@@ -47,7 +51,7 @@ dist/.built: node_modules/.package-lock.json tsconfig.json tsconfig.build.json $
 lint: install ## biome (lint + format check), tsc --noEmit over everything, bash -n on scripts
 	$(BIN)/biome check --error-on-warnings .
 	$(BIN)/tsc -p tsconfig.json
-	@for f in test/sandbox/*.sh .ci/run; do bash -n "$$f"; done
+	@for f in test/sandbox/*.sh image/*.sh .ci/run; do bash -n "$$f"; done
 
 test: lint test-unit test-e2e ## everything (what CI runs)
 
@@ -57,8 +61,9 @@ test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the
 	exit $$rc
 
 # The data plane's network namespaces outlive a killed test run: remove them whatever happened.
-test-e2e: build sandbox-build dataplane-deps ## end-to-end tests on a fresh sandbox of real clusters
-	rc=0; $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) --extra-member member3 -- \
+# The image suite runs the image `make image` builds (first, when the suite is among E2E_TESTS).
+test-e2e: build sandbox-build dataplane-deps $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on a fresh sandbox of real clusters
+	rc=0; MCS_BRIDGE_IMAGE=$(IMAGE) $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) --extra-member member3 -- \
 	  $(TSX) --test --test-concurrency=1 $(TEST_REPORTERS) $(E2E_TESTS) || rc=$$?; \
 	$(DATAPLANE) down --dir $(E2E_SANDBOX_DIR) || rc=1; \
 	$(RECORD_RELIABILITY) || rc=1; \
@@ -95,17 +100,30 @@ demo-dataplane: dataplane-deps demo ## make demo, then curl http://nginx.default
 dataplane-down: install ## remove the sandbox's data plane (network namespaces, kube-proxy, CoreDNS)
 	$(DATAPLANE) down
 
+# Installs, with apt-get (root), the Debian package of each command:package pair in $(2) whose
+# command is missing; $(1) names the target in messages.
+apt_install_missing = missing=""; for p in $(2); do \
+	  command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p\#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  [ "$$(id -u)" = 0 ] || { echo "$(1): missing Debian packages:$$missing; install them as root" >&2; exit 1; }; \
+	  echo "$(1): installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
 # Debian packages the data plane needs (nftables for kube-proxy's nftables mode; the rest is
 # usually there). Installed only when missing, which takes root, as apt-get does.
 DATAPLANE_PACKAGES := ip:iproute2 nft:nftables curl:curl sysctl:procps
 dataplane-deps: ## install the Debian packages the data plane needs, if missing (root)
-	@missing=""; for p in $(DATAPLANE_PACKAGES); do \
-	  command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p#*:}"; done; \
-	if [ -n "$$missing" ]; then \
-	  [ "$$(id -u)" = 0 ] || { echo "dataplane-deps: missing Debian packages:$$missing; install them as root" >&2; exit 1; }; \
-	  echo "dataplane-deps: installing$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@$(call apt_install_missing,$@,$(DATAPLANE_PACKAGES))
+
+# The image: podman (runc as its runtime, see image/podman.sh) and debootstrap for the stand-in
+# of the Dockerfile's base image. Installed only when missing, which takes root, as apt-get does.
+IMAGE_PACKAGES := podman:podman runc:runc debootstrap:debootstrap
+image-deps: ## install the Debian packages make image needs, if missing (root)
+	@$(call apt_install_missing,$@,$(IMAGE_PACKAGES))
+
+image: image-deps ## build the image from the Dockerfile with podman, offline base included (~10 min cold, ~1 min warm)
+	image/build.sh $(IMAGE)
 
 bench: bench-webhook bench-syncer ## every benchmark (kept out of make test); figures go to bench-results.json
 

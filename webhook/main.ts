@@ -4,6 +4,7 @@
  * objects. This file only wires the pieces together; each lives in its own module.
  */
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
@@ -51,6 +52,24 @@ async function createLookups(
     logger,
     onFailure: (lookup) => metrics.lookupFailures.inc({ lookup }),
   };
+}
+
+/** How long admission requests under way get on shutdown before their connections are cut. */
+const DRAIN_MS = 5_000;
+
+/**
+ * Closes the HTTPS server: no new connections, idle ones closed, the rest cut after `ms`.
+ * server.close() alone waits for every connection Node does not count as idle, and the API
+ * server can keep one of those open (seen in the image suite: the pod outlived its 30 s grace
+ * period and was killed).
+ */
+async function closeWithin(app: { close(): Promise<unknown>; server: Server }, ms: number): Promise<void> {
+  const cut = setTimeout(() => app.server.closeAllConnections(), ms);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
 }
 
 /** Resolves on the first SIGTERM or SIGINT. */
@@ -127,7 +146,7 @@ runMain('mcs-bridge-webhook', async () => {
     if (typeof first === 'string') return 0;
     const app = buildApp({ logger, metrics, clock, handlers, https: tlsOptions(first) });
     followCertificates(app.server, certs);
-    cleanups.push(() => app.close());
+    cleanups.push(() => closeWithin(app, DRAIN_MS));
     await app.listen({ port: opts.port, host: opts.bindAddress });
     serving = true;
 
