@@ -51,7 +51,7 @@ dist/.built: node_modules/.package-lock.json tsconfig.json tsconfig.build.json $
 lint: install ## biome (lint + format check), tsc --noEmit over everything, bash -n on scripts
 	$(BIN)/biome check --error-on-warnings .
 	$(BIN)/tsc -p tsconfig.json
-	@for f in test/sandbox/*.sh image/*.sh .ci/run; do bash -n "$$f"; done
+	@for f in test/sandbox/*.sh test/image/*.sh .ci/run; do bash -n "$$f"; done
 
 test: lint test-unit test-e2e ## everything (what CI runs)
 
@@ -116,14 +116,14 @@ DATAPLANE_PACKAGES := ip:iproute2 nft:nftables curl:curl sysctl:procps
 dataplane-deps: ## install the Debian packages the data plane needs, if missing (root)
 	@$(call apt_install_missing,$@,$(DATAPLANE_PACKAGES))
 
-# The image: podman (runc as its runtime, see image/podman.sh) and debootstrap for the stand-in
+# The image: podman (runc as its runtime, see test/image/podman.sh) and debootstrap for the stand-in
 # of the Dockerfile's base image. Installed only when missing, which takes root, as apt-get does.
 IMAGE_PACKAGES := podman:podman runc:runc debootstrap:debootstrap
 image-deps: ## install the Debian packages make image needs, if missing (root)
 	@$(call apt_install_missing,$@,$(IMAGE_PACKAGES))
 
 image: image-deps ## build the image from the Dockerfile with podman, offline base included (~10 min cold, ~1 min warm)
-	image/build.sh $(IMAGE)
+	test/image/build.sh $(IMAGE)
 
 bench: bench-webhook bench-syncer ## every benchmark (kept out of make test); figures go to bench-results.json
 

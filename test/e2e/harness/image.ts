@@ -15,8 +15,8 @@ import { REPO_ROOT, type Sandbox } from '../../sandbox/sandbox.ts';
 import { materialiseMounts, renderedFlag, serviceAccountToken } from './chart.ts';
 import { type PodRuntime, podmanRunArgs } from './podman-run.ts';
 
-/** podman with the project's runtime and limits (image/podman.sh), as `make image` runs it. */
-const PODMAN = path.join(REPO_ROOT, 'image/podman.sh');
+/** podman with the project's runtime and limits (test/image/podman.sh), as `make image` runs it. */
+const PODMAN = path.join(REPO_ROOT, 'test/image/podman.sh');
 
 /** The label that ties a container to the sandbox whose test started it. */
 export const SANDBOX_LABEL = 'io.mcs-bridge.e2e-sandbox';

@@ -1,6 +1,6 @@
 /**
  * The chart's image as `make image` and the image suite (test/e2e/image.test.ts) see it: the
- * reference the chart renders by default is the tag image/build.sh gives the image it builds,
+ * reference the chart renders by default is the tag test/image/build.sh gives the image it builds,
  * and the rendered pod turns into the `podman run` command the suite runs it with (the pod's
  * securityContext, volumes, env and limits), read from a real `helm template`. Building and
  * running the image itself is the e2e suite's job.
@@ -27,8 +27,8 @@ const runtime = (extra: Partial<PodRuntime> = {}): PodRuntime => ({
 const KUBECONFIG_VALUES = { members: { source: 'kubeconfig', kubeconfig: { secretName: 'members' } } };
 
 describe('the chart image', () => {
-  it('is the tag image/build.sh builds by default', async () => {
-    const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, 'image/build.sh'), ['--help']);
+  it('is the tag test/image/build.sh builds by default', async () => {
+    const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, 'test/image/build.sh'), ['--help']);
     const built = /^Default image: (\S+)$/m.exec(stdout)?.[1];
     const rendered = (await render()).container('webhook').image;
     assert.equal(built, rendered);

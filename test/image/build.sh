@@ -9,7 +9,7 @@
 #   build.sh --help
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(dirname "$here")
+repo=$(cd "$here/../.." && pwd)
 
 say() { printf 'make image: %s\n' "$*" >&2; }
 podman() { "$here/podman.sh" "$@"; }

@@ -14,7 +14,7 @@
 #   base.sh --help
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(dirname "$here")
+repo=$(cd "$here/../.." && pwd)
 # shellcheck source=base.env
 source "$here/base.env"
 cache=${MCS_BRIDGE_IMAGE_CACHE:-${MCS_BRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcs-bridge}/image}
