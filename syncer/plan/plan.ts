@@ -37,7 +37,7 @@ function intentOf(s: McsSnapshot, known: readonly string[]): Intent {
   if (!s.mcs) return { kind: 'withdraw', reason: 'MultiClusterService deleted' };
   if (isDeleting(s.mcs)) return { kind: 'withdraw', reason: 'MultiClusterService is being deleted' };
   if (!isCrossCluster(s.mcs)) {
-    const types = s.mcs.spec.types.join(', ');
+    const types = (s.mcs.spec?.types ?? []).join(', ');
     const message = `spec.types is ${types}: mcs-bridge carries out CrossCluster only and provisions no load balancer`;
     return {
       kind: 'withdraw',
