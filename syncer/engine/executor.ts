@@ -25,7 +25,7 @@ export const FIELD_MANAGER = 'mcs-bridge-syncer';
 
 /** What the executor needs of one member cluster. */
 export interface ExecutionTarget {
-  client: ClusterClient;
+  client: Pick<ClusterClient, 'request' | 'write'>;
   /** The cached Service an update starts from. */
   cachedService(namespace: string, name: string): V1Service | undefined;
 }

@@ -218,9 +218,14 @@ export class Informer<T extends KubernetesObject> {
 
   private apply(e: WatchEvent<T>): void {
     if (e.type === 'ERROR') {
+      // The server ends the stream after an ERROR event; abort it now, with the reason.
       const status = e.object as { code?: number; message?: string };
-      if (status.code === 410) throw new GoneError(status.message ?? 'resourceVersion too old');
-      throw new Error(`watch error event: ${status.message ?? 'no message'} (${status.code ?? 'no code'})`);
+      this.current?.abort(
+        status.code === 410
+          ? new GoneError(status.message ?? 'resourceVersion too old')
+          : new Error(`watch error event: ${status.message ?? 'no message'} (${status.code ?? 'no code'})`),
+      );
+      return;
     }
     const version = e.object.metadata?.resourceVersion;
     if (e.type !== 'BOOKMARK') {
