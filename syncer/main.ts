@@ -19,7 +19,7 @@ import { Controller } from './engine/controller.ts';
 import { LeaderElector } from './engine/leader.ts';
 import { SyncerMetrics } from './engine/metrics.ts';
 import { buildHealthServer } from './health-server.ts';
-import { ClusterClient } from './kube/cluster-client.ts';
+import { ClusterClient, type KubeClient } from './kube/cluster-client.ts';
 import { leaseClient } from './kube/lease-client.ts';
 import { WriteGate } from './kube/write-gate.ts';
 import { shutDown } from './shutdown.ts';
@@ -57,7 +57,7 @@ function hubKubeConfig(c: SyncerConfig): KubeConfig {
 /** Chooses the cluster source: as configured, or Karmada's when the hub serves its Cluster API. */
 async function clusterSource(
   c: SyncerConfig,
-  hub: ClusterClient,
+  hub: KubeClient,
   logger: pino.Logger,
   metrics: SyncerMetrics,
   scrubber: SecretScrubber,

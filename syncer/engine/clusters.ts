@@ -6,16 +6,16 @@
  * requeue every MCS, and a cluster that comes back has its watches restarted at once.
  */
 import type { Logger } from 'pino';
-import { ClusterClient } from '../kube/cluster-client.ts';
+import { ClusterClient, type KubeClient } from '../kube/cluster-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
 import type { MemberDefinition } from '../sources/source.ts';
-import { MemberCache, type MemberEvent, type MemberSources } from './member-cache.ts';
+import { MemberCache, type MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
 
 /** One member cluster at run time. */
 export interface Member {
   readonly name: string;
-  readonly client: ClusterClient;
+  readonly client: KubeClient;
   readonly cache: MemberCache;
   /** Ready as defined above. */
   ready: boolean;
@@ -41,13 +41,13 @@ export interface ClusterRegistryOptions {
   /** A cluster was added, removed, changed readiness, or its caches filled for the first time. */
   onChange: (cluster: string, what: 'added' | 'removed' | 'ready' | 'not-ready' | 'synced') => void;
   /** Probes a cluster; resolves true when healthy. Default: GET /readyz, bounded by `probeTimeoutMs`. */
-  probe?: (client: ClusterClient) => Promise<boolean>;
+  probe?: (client: KubeClient) => Promise<boolean>;
   probeTimeoutMs?: number;
   failureThreshold?: number;
   /** The fence of every write (see kube/write-gate.ts). */
   gate?: WriteGate;
-  /** Where a member's caches list and watch (default: its API; fakes in tests). */
-  sources?: (client: ClusterClient) => MemberSources;
+  /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
+  clientFor?: (def: MemberDefinition) => KubeClient;
 }
 
 /** Default bound of one /readyz probe: a member that does not answer within it is not ready. */
@@ -56,7 +56,7 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
 /** Registry of member clusters. */
 export class ClusterRegistry {
   private readonly members = new Map<string, Member>();
-  private readonly probe: (client: ClusterClient) => Promise<boolean>;
+  private readonly probe: (client: KubeClient) => Promise<boolean>;
 
   constructor(private readonly o: ClusterRegistryOptions) {
     const timeoutMs = o.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
@@ -105,7 +105,9 @@ export class ClusterRegistry {
         this.evaluate(existing);
         continue;
       }
-      const client = new ClusterClient(def.name, def.kubeConfig, this.o.metrics.apiRequests, this.o.gate);
+      const client =
+        this.o.clientFor?.(def) ??
+        new ClusterClient(def.name, def.kubeConfig, this.o.metrics.apiRequests, this.o.gate);
       const member: Member = {
         name: def.name,
         client,
@@ -115,7 +117,6 @@ export class ClusterRegistry {
           metrics: this.o.metrics,
           onEvent: this.o.onEvent,
           onSynced: () => this.o.onChange(def.name, 'synced'),
-          sources: this.o.sources?.(client),
         }),
         // Not ready until a probe says otherwise; nothing is deleted meanwhile either way.
         ready: false,

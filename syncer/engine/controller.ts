@@ -6,8 +6,8 @@
  */
 import type { Logger } from 'pino';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
-import { realTimers } from '../../lib/timers.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import { realTimers, type Timers } from '../../lib/timers.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
 import { LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
 import { type Action, actionKey, describeAction } from '../plan/actions.ts';
@@ -15,7 +15,7 @@ import { planMcs } from '../plan/plan.ts';
 import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
 import { statusFor } from '../plan/status.ts';
-import type { ClusterSource } from '../sources/source.ts';
+import type { ClusterSource, MemberDefinition } from '../sources/source.ts';
 import { ClusterRegistry } from './clusters.ts';
 import { WriteEchoes } from './echoes.ts';
 import { executeActions } from './executor.ts';
@@ -33,7 +33,7 @@ const SLOW_WARN_EVERY_MS = 60_000;
 
 /** Options of the {@link Controller}. */
 export interface ControllerOptions {
-  hub: ClusterClient;
+  hub: KubeClient;
   source: ClusterSource;
   logger: Logger;
   metrics: SyncerMetrics;
@@ -54,6 +54,10 @@ export interface ControllerOptions {
   gate?: WriteGate;
   /** Bound of one /readyz probe of the hub or a member (default 5 s). */
   probeTimeoutMs?: number;
+  /** Timers of the queue and the write lanes (default: the real ones). */
+  timers?: Timers;
+  /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
+  clientFor?: (def: MemberDefinition) => KubeClient;
 }
 
 /** What a reconcile asks of the queue: run again after a delay, or retry with backoff. */
@@ -80,7 +84,7 @@ export class Controller {
   private readonly workers: Promise<void>[] = [];
 
   constructor(private readonly o: ControllerOptions) {
-    this.queue = new WorkQueue(realTimers, undefined, undefined, o.now);
+    this.queue = new WorkQueue(o.timers ?? realTimers, undefined, undefined, o.now);
     this.hub = new HubCache(
       o.hub,
       o.logger,
@@ -100,6 +104,7 @@ export class Controller {
       failureThreshold: o.failureThreshold,
       probeTimeoutMs: o.probeTimeoutMs,
       gate: o.gate,
+      clientFor: o.clientFor,
       onEvent: (cluster, e) => this.onMemberEvent(cluster, e),
       onChange: (_cluster, what) => {
         // A cluster back from an outage: what failed against it retries now, not after its backoff.
@@ -127,7 +132,7 @@ export class Controller {
       waitMs: o.slowMemberWaitMs ?? 1_000,
       maxPerCluster: o.workers,
       now: o.now,
-      timers: realTimers,
+      timers: o.timers ?? realTimers,
       onSettled: (key) => {
         this.queue.add(key);
         o.metrics.queueDepth.set(this.queue.length);

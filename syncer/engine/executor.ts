@@ -12,7 +12,7 @@
  */
 import type { V1DeleteOptions, V1Service } from '@kubernetes/client-node';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import type { Action } from '../plan/actions.ts';
 import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
@@ -25,7 +25,7 @@ export const FIELD_MANAGER = 'mcs-bridge-syncer';
 
 /** What the executor needs of one member cluster. */
 export interface ExecutionTarget {
-  client: Pick<ClusterClient, 'request' | 'write'>;
+  client: Pick<KubeClient, 'request' | 'write'>;
   /** The cached Service an update starts from. */
   cachedService(namespace: string, name: string): V1Service | undefined;
 }

@@ -4,7 +4,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { MCS_GROUP, MCS_PLURAL, MCS_VERSION, type MultiClusterService } from '../api/types.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import { trimObject } from '../kube/compact.ts';
 import { type CacheEvent, Informer } from '../kube/informer.ts';
 import { apiListWatch } from '../kube/list-watch.ts';
@@ -21,7 +21,7 @@ export class HubCache {
   readonly services: Informer<V1Service>;
 
   constructor(
-    client: ClusterClient,
+    client: KubeClient,
     logger: Logger,
     metrics: SyncerMetrics,
     onEvent: (e: HubEvent) => void,

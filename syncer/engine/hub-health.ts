@@ -7,11 +7,11 @@
  * it); when it answers again, its watches are restarted at once and everything is reconciled.
  */
 import type { Logger } from 'pino';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 
 /** Options of {@link HubHealth}. */
 export interface HubHealthOptions {
-  client: ClusterClient;
+  client: KubeClient;
   logger: Logger;
   /** Set to 1 while the hub answers, 0 while not (the `hub_ready` gauge). */
   setReady: (ready: boolean) => void;

@@ -20,7 +20,7 @@ import {
   type McsCondition,
   type MultiClusterService,
 } from '../api/types.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import { FINALIZER_CLEANUP } from '../names.ts';
 import type { McsEvent } from '../plan/types.ts';
 
@@ -38,7 +38,7 @@ export class McsWriter {
   private refilledAt: number;
 
   constructor(
-    private readonly hub: ClusterClient,
+    private readonly hub: KubeClient,
     private readonly logger: Logger,
     private readonly now: () => number,
     /** This replica's name, for Events' reportingInstance. */

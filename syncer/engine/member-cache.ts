@@ -5,9 +5,9 @@
  */
 import type { V1EndpointSlice, V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import { compactSlice, trimObject } from '../kube/compact.ts';
-import { type CacheEvent, Informer, type ListWatchSource } from '../kube/informer.ts';
+import { type CacheEvent, Informer } from '../kube/informer.ts';
 import { apiListWatch } from '../kube/list-watch.ts';
 import { LABEL_SERVICE_NAME } from '../names.ts';
 import type { SyncerMetrics } from './metrics.ts';
@@ -20,21 +20,12 @@ export type MemberEvent =
 
 /** Options of a {@link MemberCache}. */
 export interface MemberCacheOptions {
-  client: ClusterClient;
+  client: KubeClient;
   logger: Logger;
   metrics: SyncerMetrics;
   onEvent: (cluster: string, e: MemberEvent) => void;
   /** Called once, when all three caches have listed for the first time. */
   onSynced?: () => void;
-  /** Where the caches list and watch (default: the cluster's API). */
-  sources?: MemberSources;
-}
-
-/** The list-watch sources of a member's three caches. */
-export interface MemberSources {
-  namespaces: ListWatchSource<V1Namespace>;
-  services: ListWatchSource<V1Service>;
-  slices: ListWatchSource<V1EndpointSlice>;
 }
 
 /** Informer-backed caches of one member cluster. */
@@ -62,7 +53,7 @@ export class MemberCache {
         }
       },
     };
-    const sources = o.sources ?? {
+    const sources = {
       namespaces: apiListWatch<V1Namespace>(client, '/api/v1/namespaces', { transform: trimObject }),
       services: apiListWatch<V1Service>(client, '/api/v1/services', { transform: trimObject }),
       // Only slices that name a Service: those are the sources and the copies.

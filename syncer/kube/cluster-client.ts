@@ -12,8 +12,29 @@ export interface RequestCounter {
   inc(labels: { cluster: string; verb: string; code: string }): void;
 }
 
+/** The requests the syncer makes to one cluster (a {@link ClusterClient}, or a fake in tests). */
+export interface KubeClient {
+  /** Cluster name, as the metrics and messages show it. */
+  readonly name: string;
+  request<T>(verb: string, r: RawRequest): Promise<T>;
+  write<T>(verb: string, r: RawRequest): Promise<T>;
+  list<T extends KubernetesObject>(
+    path: string,
+    transform: (o: T) => T,
+    labelSelector?: string,
+    signal?: AbortSignal,
+  ): Promise<KubernetesListObject<T>>;
+  watch(
+    path: string,
+    query: { resourceVersion: string; labelSelector?: string },
+    onEvent: (e: RawWatchEvent) => void,
+    onOpen: () => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
 /** Bounded, counted requests to one cluster. */
-export class ClusterClient {
+export class ClusterClient implements KubeClient {
   constructor(
     /** Cluster name, as the metrics and messages show it. */
     readonly name: string,

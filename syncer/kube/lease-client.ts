@@ -4,7 +4,7 @@
  */
 import type { V1Lease } from '@kubernetes/client-node';
 import { httpCode } from '../../lib/kube-errors.ts';
-import type { ClusterClient } from './cluster-client.ts';
+import type { KubeClient } from './cluster-client.ts';
 
 /** The Lease calls the elector makes. */
 export interface LeaseClient {
@@ -17,7 +17,7 @@ export interface LeaseClient {
 }
 
 /** Lease calls for one Lease `namespace/name` in the hub. Never fenced: they are the election. */
-export function leaseClient(hub: ClusterClient, namespace: string, name: string): LeaseClient {
+export function leaseClient(hub: KubeClient, namespace: string, name: string): LeaseClient {
   const collection = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
   const path = `${collection}/${encodeURIComponent(name)}`;
   return {

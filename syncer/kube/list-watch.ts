@@ -3,12 +3,12 @@
  * of one collection, objects turned into their cache form as they arrive.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ClusterClient } from './cluster-client.ts';
+import type { KubeClient } from './cluster-client.ts';
 import type { ListWatchSource, WatchEvent } from './informer.ts';
 
 /** Lists and watches `path` (e.g. `/api/v1/services`) in the cluster of `client`. */
 export function apiListWatch<T extends KubernetesObject>(
-  client: ClusterClient,
+  client: KubeClient,
   path: string,
   opts: { labelSelector?: string; transform?: (o: T) => T } = {},
 ): ListWatchSource<T> {

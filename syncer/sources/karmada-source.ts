@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import { describeApiError } from '../../lib/kube-errors.ts';
 import { realTimers, type Timers } from '../../lib/timers.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import { trimObject } from '../kube/compact.ts';
 import { Informer, type ListWatchSource } from '../kube/informer.ts';
 import { apiListWatch } from '../kube/list-watch.ts';
@@ -29,7 +29,7 @@ export { KARMADA_CLUSTER };
 
 /** Options of a {@link KarmadaSource}. */
 export interface KarmadaSourceOptions {
-  hub: ClusterClient;
+  hub: KubeClient;
   logger: Logger;
   /** Counts watch restarts of the Cluster objects (the syncer's `watch_restarts_total`). */
   onWatchRestart?: () => void;
