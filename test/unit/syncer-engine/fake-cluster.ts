@@ -63,6 +63,9 @@ export class FakeCluster implements KubeClient {
   /** Scripted answers that win over the store, by `METHOD path`, used once each. */
   private readonly scripted = new Map<string, Array<Error | (() => void) | 'hang'>>();
 
+  /** When set, no request gets an answer (a connection that accepts and stays silent). */
+  silent = false;
+
   constructor(readonly name = 'member2') {}
 
   /** Puts an object at `path` (its own path), as someone else writing it would; returns it as stored. */
@@ -125,10 +128,12 @@ export class FakeCluster implements KubeClient {
     path: string,
     transform: (o: T) => T,
     labelSelector?: string,
+    signal?: AbortSignal,
   ): Promise<KubernetesListObject<T>> {
     this.requests.push(`LIST ${path}`);
     const next = this.scripted.get(`LIST ${path}`)?.shift();
-    if (next === 'hang') return new Promise(() => {});
+    if (next === 'hang' || this.silent)
+      return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
     if (next instanceof Error) throw next;
     const items = [...this.objects]
       .filter(([p, o]) => collectionOf(p) === path && matches(o, labelSelector))
@@ -148,7 +153,7 @@ export class FakeCluster implements KubeClient {
     if (next instanceof Error) return Promise.reject(next);
     return new Promise((_, reject) => {
       const watcher: Watcher = { collection: path, selector: query.labelSelector, onEvent };
-      if (next !== 'hang') {
+      if (next !== 'hang' && !this.silent) {
         this.watchers.add(watcher);
         onOpen();
       }
@@ -180,8 +185,17 @@ export class FakeCluster implements KubeClient {
     const name = r.method === 'POST' ? ` ${body.metadata?.name ?? body.metadata?.generateName ?? ''}` : '';
     this.requests.push(`${r.method} ${r.path}${name}${rv}${pre}`);
     const next = this.scripted.get(`${r.method} ${r.path}`)?.shift();
-    if (next === 'hang')
-      return new Promise((_, reject) => r.signal?.addEventListener('abort', () => reject(r.signal?.reason)));
+    if (next === 'hang' || this.silent) {
+      // No answer: like a silent connection, until the request's own bound gives up.
+      return new Promise((_, reject) => {
+        r.signal?.addEventListener('abort', () => reject(r.signal?.reason));
+        if (r.timeoutMs !== undefined)
+          setTimeout(
+            () => reject(new Error(`${r.method} ${r.path}: no answer within ${r.timeoutMs} ms`)),
+            r.timeoutMs,
+          );
+      });
+    }
     if (next instanceof Error) throw next;
     next?.();
     switch (r.method) {
