@@ -234,6 +234,8 @@ export async function rawWatch(
       }
       onOpen();
       const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
+      // readline re-emits the stream's errors: unhandled, one would end the process.
+      lines.on('error', (err) => settle(signal.aborted ? signal.reason : err));
       lines.on('line', (line) => {
         if (settled || line.trim() === '') return;
         let event: RawWatchEvent;
