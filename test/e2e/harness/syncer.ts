@@ -59,12 +59,15 @@ export async function startSyncer(
     members = 'kubeconfig',
     contexts = ['member1', 'member2'],
     memberKubeconfig = sb.layout.kubeconfig,
+    hubKubeconfig = sb.layout.kubeconfig,
   }: {
     members?: 'kubeconfig' | 'auto';
     /** The member contexts (default member1 and member2). */
     contexts?: string[];
     /** A kubeconfig holding them (default the sandbox's; e.g. one through a proxy). */
     memberKubeconfig?: string;
+    /** A kubeconfig whose context `hub` reaches the hub (default the sandbox's; e.g. one through a proxy). */
+    hubKubeconfig?: string;
   } = {},
 ): Promise<SyncerUnderTest> {
   const metricsPort = await freePort(sb);
@@ -73,7 +76,7 @@ export async function startSyncer(
       ? [`--member-kubeconfig=${memberKubeconfig}`, ...contexts.map((c) => `--member-context=${c}`)]
       : [];
   const program = await startProgram(sb, name, 'syncer', [
-    `--kubeconfig=${sb.layout.kubeconfig}`,
+    `--kubeconfig=${hubKubeconfig}`,
     '--context=hub',
     ...memberFlags,
     `--metrics-port=${metricsPort}`,
