@@ -21,6 +21,7 @@ import {
   ensureCrd,
   exportWrittenServices,
   kubeconfigThrough,
+  leaderElectionFlags,
   metricOf,
   readyAddresses,
   type SyncerUnderTest,
@@ -48,13 +49,7 @@ describe('a leader cut off from the hub by a silent network', () => {
   let cleanup = async () => {};
   const replicas: SyncerUnderTest[] = [];
   const LEASE_SECONDS = 6;
-  const flags = [
-    '--leader-elect',
-    `--leader-election-namespace=${ns}`,
-    `--lease-duration=${LEASE_SECONDS}s`,
-    '--renew-deadline=4s',
-    '--retry-period=1s',
-  ];
+  const flags = leaderElectionFlags(ns, LEASE_SECONDS);
   const names = ['a', 'b'];
 
   before(async () => {

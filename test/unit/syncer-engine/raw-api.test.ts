@@ -4,60 +4,35 @@
  * lets nothing through and aborts what is in flight.
  */
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import { ClusterClient } from '../../../syncer/kube/cluster-client.ts';
 import { rawRequest, rawWatch } from '../../../syncer/kube/raw-api.ts';
 import { WriteGate, WritesFencedError } from '../../../syncer/kube/write-gate.ts';
-import { loopbackCertificate } from '../webhook/fuzz-harness.ts';
+import { type LoopbackApi, startLoopbackApi } from '../harness/loopback-api.ts';
 
 describe('requests to an API server', () => {
-  let server: https.Server;
+  let api: LoopbackApi;
   let kc: KubeConfig;
-  /** Per request: what the server saw, and whether its connection was closed. */
-  const seen: Array<{ method: string; url: string; closed: boolean }> = [];
-  /** How the server answers a path. */
-  let answer: (req: IncomingMessage, res: ServerResponse) => void;
-
+  let seen: LoopbackApi['seen'];
   before(async () => {
-    const { pair, caCert } = await loopbackCertificate();
-    server = https.createServer({ cert: pair.cert, key: pair.key }, (req, res) => {
-      const entry = { method: req.method ?? '', url: req.url ?? '', closed: false };
-      seen.push(entry);
-      req.socket.once('close', () => {
-        entry.closed = true;
-      });
-      answer(req, res);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        {
-          name: 'c',
-          server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-          caData: Buffer.from(caCert).toString('base64'),
-        },
-      ],
-      users: [{ name: 'u', token: 'a-token-for-the-test' }],
-      contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-      currentContext: 'c',
-    });
+    api = await startLoopbackApi();
+    kc = api.kc;
+    seen = api.seen;
   });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  after(() => api.close());
 
   const silent = () => {
-    answer = () => {}; // accepts, reads, never answers
+    api.answer = () => {}; // accepts, reads, never answers
   };
-  const waitClosed = async (i: number) => {
-    for (let t = 0; t < 100 && !seen[i]?.closed; t++) await new Promise((r) => setTimeout(r, 10));
-    return seen[i]?.closed;
+  const waitClosed = (i: number) => api.closedSoon(i);
+  /** Waits until the server has received `n` requests (a TLS handshake may take a while on a busy machine). */
+  const received = async (n: number) => {
+    for (let t = 0; t < 500 && seen.length < n; t++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(seen.length, n);
+  };
+  const answer = (fn: LoopbackApi['answer']) => {
+    api.answer = fn;
   };
 
   it('gives up a request that gets no answer at its deadline, and closes its connection', async () => {
@@ -77,17 +52,18 @@ describe('requests to an API server', () => {
     seen.length = 0;
     const controller = new AbortController();
     const request = rawRequest(kc, { method: 'PUT', path: '/x', body: {}, signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('leadership lost')), 50);
+    await received(1);
+    controller.abort(new Error('leadership lost'));
     await assert.rejects(request, /PUT \/x: leadership lost/);
     assert.equal(await waitClosed(0), true);
   });
 
   it('opens a watch from a resourceVersion with bookmarks and a server-side timeout, and passes its events on', async () => {
-    answer = (_req, res) => {
+    answer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"8"}}}\n');
       res.end('{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"9"}}}\n');
-    };
+    });
     seen.length = 0;
     const events: string[] = [];
     let opened = 0;
@@ -114,10 +90,10 @@ describe('requests to an API server', () => {
   });
 
   it('rejects a watch the server refuses with its HTTP code', async () => {
-    answer = (_req, res) => {
+    answer((_req, res) => {
       res.writeHead(410, { 'content-type': 'application/json' });
       res.end('{"kind":"Status","code":410,"reason":"Expired"}');
-    };
+    });
     const refused = rawWatch(
       kc,
       '/api/v1/services',
@@ -130,10 +106,10 @@ describe('requests to an API server', () => {
   });
 
   it('asks the server to end each watch after 5 to 10 minutes, as client-go does', async () => {
-    answer = (_req, res) => {
+    answer((_req, res) => {
       res.writeHead(200);
       res.end();
-    };
+    });
     seen.length = 0;
     const client = new ClusterClient('c', kc, { inc: () => {} });
     for (let i = 0; i < 20; i++)
@@ -168,8 +144,7 @@ describe('requests to an API server', () => {
     assert.equal(seen.length, 0, 'nothing reached the server');
     gate.allowUntil(2_000);
     const inFlight = client.write('update', { method: 'PUT', path: '/b', body: {} });
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(seen.length, 1);
+    await received(1);
     gate.close('lost leadership');
     await assert.rejects(inFlight, /lost leadership/);
     assert.equal(await waitClosed(0), true);

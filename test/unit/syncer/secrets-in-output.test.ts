@@ -6,66 +6,21 @@
  * and the health port's 404 are searched for each token.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { reliabilityCase } from '../../reliability/case.ts';
+import { freeLoopbackPort, SourceProgram } from '../harness/source-program.ts';
 import { loopbackCertificate } from '../webhook/fuzz-harness.ts';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 // Short enough that a YAML error snippet would quote them whole.
 const HUB_TOKEN = `hub-${randomBytes(6).toString('hex')}`;
 const MEMBER_TOKEN = `mem-${randomBytes(6).toString('hex')}`;
 const KARMADA_TOKEN = `kar-${randomBytes(6).toString('hex')}`;
-
-/** A syncer process from source; all it prints is kept. */
-class Syncer {
-  output = '';
-  private done = false;
-  private readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'syncer/main.ts'), ...args], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        this.output += chunk;
-      });
-    }
-    this.exited = new Promise((resolve) =>
-      this.child.once('exit', (code) => {
-        this.done = true;
-        resolve(code);
-      }),
-    );
-  }
-
-  /** Resolves once the output matches, or rejects with the output so far. */
-  async waitFor(pattern: RegExp, ms = 30_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!pattern.test(this.output)) {
-      if (this.done || Date.now() > deadline)
-        throw new Error(`no ${pattern} in the syncer's output:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (!this.done) this.child.kill('SIGTERM');
-    await this.exited;
-  }
-}
 
 /** A kubeconfig with one context per name, each reaching `server` with `token`. */
 const kubeconfig = (server: string, ca: string, token: string, contexts: string[], extra = '') => {
@@ -77,23 +32,14 @@ const kubeconfig = (server: string, ca: string, token: string, contexts: string[
   return `apiVersion: v1\nkind: Config\nclusters:\n${clusters.join('')}users:\n- name: u\n  user:\n    token: ${token}\n${extra}contexts:\n${ctx.join('')}current-context: ${contexts[0]}\n`;
 };
 
-/** A free port on loopback (taken from the system, released for the program to bind). */
-async function freePort(): Promise<number> {
-  const s = http.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
 describe('secrets in what the syncer prints and serves', () => {
   let dir = '';
   let echo: https.Server;
   let api = '';
   let caCert = '';
-  const programs: Syncer[] = [];
+  const programs: SourceProgram[] = [];
   const start = (args: string[]) => {
-    const s = new Syncer(args);
+    const s = new SourceProgram('syncer', args);
     programs.push(s);
     return s;
   };
@@ -162,7 +108,7 @@ describe('secrets in what the syncer prints and serves', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('never prints or serves a token, whatever goes wrong', { timeout: 120_000 }, async () => {
+  it('never prints or serves a token, whatever goes wrong', { timeout: 300_000 }, async () => {
     reliabilityCase(
       'Security',
       'No token in the syncer output or metrics (provoked)',
@@ -184,7 +130,7 @@ describe('secrets in what the syncer prints and serves', () => {
     assert.match(brokenMembers.output, /cannot load the member kubeconfig .*: bad indentation/);
 
     // 2. Members from a kubeconfig; every call answered with an error quoting the token.
-    const port1 = await freePort();
+    const port1 = await freeLoopbackPort();
     const quoting = start([
       `--kubeconfig=${file('hub.kubeconfig')}`,
       `--member-kubeconfig=${file('members.kubeconfig')}`,
@@ -205,7 +151,7 @@ describe('secrets in what the syncer prints and serves', () => {
     );
 
     // 3. Members from Karmada: the Cluster's Secret holds a token the syncer learns at run time.
-    const port2 = await freePort();
+    const port2 = await freeLoopbackPort();
     const karmada = start([
       `--kubeconfig=${file('hub.kubeconfig')}`,
       '--cluster-source=karmada',
