@@ -14,6 +14,8 @@ DATAPLANE := $(TSX) test/dataplane/cli.ts
 # The end-to-end suites get a sandbox of their own, so a running `make demo` is not disturbed.
 E2E_SANDBOX_DIR ?= $(CURDIR)/.sandbox/e2e
 E2E_PORT_BASE ?= 17400
+# The syncer bench's sandbox (`.sandbox/bench/`) takes the 100 ports from here.
+BENCH_PORT_BASE ?= 17600
 UNIT_TESTS := $(shell find test/unit -name '*.test.ts' 2>/dev/null | sort)
 E2E_TESTS := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 # The suite that runs the image (`make image` builds it first), and the image's tag: empty means
@@ -131,7 +133,7 @@ bench-webhook: build ## the webhook's routes under HTTPS load next to an empty F
 	$(TSX) test/bench/webhook.ts
 
 bench-syncer: build sandbox-build ## the syncer against a bare copier and a bulk writer, on a sandbox of its own (~10 min)
-	$(TSX) test/bench/syncer.ts
+	MCS_BENCH_PORT_BASE=$(BENCH_PORT_BASE) $(TSX) test/bench/syncer.ts
 
 clean: ## remove build output (the sandbox and the binary cache stay)
 	rm -rf dist

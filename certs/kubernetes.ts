@@ -1,6 +1,8 @@
 /**
  * The {@link SecretStore} and {@link CABundlePatcher} of `ensure.ts`, implemented with
- * `@kubernetes/client-node`. Every error says which object and which verb failed.
+ * `@kubernetes/client-node`. Every error says which object and which verb failed, and every
+ * call is aborted after `timeoutMs` (its connection closed), so a silent API server cannot
+ * hold the certs command or the webhook's self-managed certificate.
  */
 import {
   type AdmissionregistrationV1Api,
@@ -10,6 +12,7 @@ import {
   setHeaderOptions,
   type V1Secret,
 } from '@kubernetes/client-node';
+import { timeoutAfter } from '../lib/kube-abort.ts';
 import { describeApiError, httpCode } from '../lib/kube-errors.ts';
 import {
   type CABundlePatcher,
@@ -22,6 +25,9 @@ import {
 import { TLS_SECRET } from './plan.ts';
 
 export { describeApiError };
+
+/** Default bound of one API call. */
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 /** The labels put on a Secret this code creates, unless others are given. */
 export const DEFAULT_SECRET_LABELS: Readonly<Record<string, string>> = {
@@ -45,11 +51,12 @@ export class KubernetesSecretStore implements SecretStore {
   constructor(
     private readonly core: CoreV1Api,
     private readonly labels: Readonly<Record<string, string>> = DEFAULT_SECRET_LABELS,
+    private readonly timeoutMs = DEFAULT_CALL_TIMEOUT_MS,
   ) {}
 
   async read(ref: SecretRef): Promise<StoredSecret | undefined> {
     try {
-      return decode(await this.core.readNamespacedSecret(ref));
+      return decode(await this.core.readNamespacedSecret(ref, timeoutAfter(this.timeoutMs)));
     } catch (err) {
       if (httpCode(err) === 404) return undefined;
       throw new Error(`failed to read Secret ${ref.namespace}/${ref.name}: ${describeApiError(err)}`);
@@ -63,7 +70,12 @@ export class KubernetesSecretStore implements SecretStore {
       data: encode(data),
     };
     try {
-      return decode(await this.core.createNamespacedSecret({ namespace: ref.namespace, body }));
+      return decode(
+        await this.core.createNamespacedSecret(
+          { namespace: ref.namespace, body },
+          timeoutAfter(this.timeoutMs),
+        ),
+      );
     } catch (err) {
       const message = `failed to create Secret ${ref.namespace}/${ref.name}: ${describeApiError(err)}`;
       throw httpCode(err) === 409 ? new ConflictError(message) : new Error(message);
@@ -78,7 +90,7 @@ export class KubernetesSecretStore implements SecretStore {
       return decode(
         await this.core.patchNamespacedSecret(
           { ...ref, body },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          timeoutAfter(this.timeoutMs, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
         ),
       );
     } catch (err) {
@@ -92,16 +104,20 @@ export class KubernetesSecretStore implements SecretStore {
 
 /** Sets the caBundle of Mutating/ValidatingWebhookConfigurations with an AdmissionregistrationV1Api client. */
 export class KubernetesCABundlePatcher implements CABundlePatcher {
-  constructor(private readonly admission: AdmissionregistrationV1Api) {}
+  constructor(
+    private readonly admission: AdmissionregistrationV1Api,
+    private readonly timeoutMs = DEFAULT_CALL_TIMEOUT_MS,
+  ) {}
 
   async setCABundle(ref: WebhookConfigurationRef, caPem: string): Promise<boolean> {
     const caBundle = Buffer.from(caPem).toString('base64');
     const mutating = ref.kind === 'MutatingWebhookConfiguration';
     let webhooks: { name: string; clientConfig: AdmissionregistrationV1WebhookClientConfig }[];
     try {
+      const bound = timeoutAfter(this.timeoutMs);
       const config = mutating
-        ? await this.admission.readMutatingWebhookConfiguration({ name: ref.name })
-        : await this.admission.readValidatingWebhookConfiguration({ name: ref.name });
+        ? await this.admission.readMutatingWebhookConfiguration({ name: ref.name }, bound)
+        : await this.admission.readValidatingWebhookConfiguration({ name: ref.name }, bound);
       webhooks = config.webhooks ?? [];
     } catch (err) {
       throw new Error(`failed to read ${ref.kind} ${ref.name}: ${describeApiError(err)}`);
@@ -111,7 +127,10 @@ export class KubernetesCABundlePatcher implements CABundlePatcher {
     // A strategic merge patch merges `webhooks` by name, so it touches only the caBundle of
     // these entries, whatever their order and whatever else changed since the read.
     const body = { webhooks: stale.map((w) => ({ name: w.name, clientConfig: { caBundle } })) };
-    const options = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+    const options = timeoutAfter(
+      this.timeoutMs,
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
     try {
       if (mutating) await this.admission.patchMutatingWebhookConfiguration({ name: ref.name, body }, options);
       else await this.admission.patchValidatingWebhookConfiguration({ name: ref.name, body }, options);

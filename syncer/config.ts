@@ -143,10 +143,32 @@ export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Sy
     logLevel: level,
   };
   if (config.healthIntervalMs < 100) throw new UsageError('--cluster-health-interval must be at least 100ms');
-  if (config.renewDeadlineMs >= config.leaseDurationMs) {
-    throw new UsageError('--renew-deadline must be shorter than --lease-duration');
-  }
-  if (config.retryPeriodMs >= config.renewDeadlineMs)
-    throw new UsageError('--retry-period must be shorter than --renew-deadline');
+  checkLeaderTimings(config);
   return config;
+}
+
+/**
+ * How much shorter than --lease-duration --renew-deadline must be. A leader stops writing at its
+ * renew deadline; a standby may take over one lease duration after it last saw the Lease
+ * change. The margin covers what separates the two: the clocks of two replicas running at
+ * slightly different rates, and a write sent just before the deadline reaching its API server.
+ */
+export const LEADER_CLOCK_SKEW_MARGIN_MS = 1_000;
+
+/** client-go's leaderelection.JitterFactor: the renew deadline must leave room for retries. */
+const JITTER_FACTOR = 1.2;
+
+/** Checks the leader election invariant (docs/architecture.md § Leader election). */
+function checkLeaderTimings(c: SyncerConfig): void {
+  const s = (ms: number) => `${ms / 1000}s`;
+  if (c.renewDeadlineMs + LEADER_CLOCK_SKEW_MARGIN_MS > c.leaseDurationMs) {
+    throw new UsageError(
+      `--renew-deadline (${s(c.renewDeadlineMs)}) must be shorter than --lease-duration (${s(c.leaseDurationMs)}) by at least ${s(LEADER_CLOCK_SKEW_MARGIN_MS)}: a leader must have stopped writing before a standby may take over`,
+    );
+  }
+  if (c.retryPeriodMs * JITTER_FACTOR >= c.renewDeadlineMs) {
+    throw new UsageError(
+      `--retry-period (${s(c.retryPeriodMs)}) must be shorter than --renew-deadline (${s(c.renewDeadlineMs)}) / ${JITTER_FACTOR}, so a leader retries its renewal before the deadline`,
+    );
+  }
 }

@@ -1,9 +1,13 @@
 /**
  * The syncer's plain-HTTP port: /metrics for Prometheus, /healthz (the process answers)
- * and /readyz (the hub caches have synced). Nothing sensitive is served here.
+ * and /readyz (the hub caches have synced). Nothing sensitive is served here, and nothing a
+ * client sent is quoted back.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+
+/** Every route of the health port (GET, and HEAD with it); nothing else is served. */
+export const HEALTH_ROUTES = ['/healthz', '/readyz', '/metrics'] as const;
 
 /** What the health server reports on. */
 export interface HealthServerOptions {
@@ -22,6 +26,11 @@ export function buildHealthServer(o: HealthServerOptions): FastifyInstance {
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', o.registry.contentType);
     return o.registry.metrics();
+  });
+  // Fastify's own 404 quotes the URL back, query string and all; this one says only what exists.
+  app.setNotFoundHandler(async (_req, reply) => {
+    reply.code(404).type('text/plain');
+    return `not found: this port serves ${HEALTH_ROUTES.join(', ')}\n`;
   });
   return app;
 }

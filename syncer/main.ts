@@ -2,7 +2,7 @@
 /**
  * mcs-bridge-syncer: carries out MultiClusterService objects across member clusters.
  * This file only wires things together: flags, clients, the controller, leader election,
- * the health server and signal handling.
+ * the health server and signal handling (docs/architecture.md has the whole picture).
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -12,27 +12,38 @@ import { Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
 import { reuseConnections } from '../lib/kube-connections.ts';
 import { describeApiError, httpCode } from '../lib/kube-errors.ts';
+import { kubeconfigErrorMessage, redactingLoggerOptions, SecretScrubber } from '../lib/log-redaction.ts';
+import { realTimers } from '../lib/timers.ts';
 import { parseSyncerArgs, type SyncerConfig } from './config.ts';
 import { Controller } from './engine/controller.ts';
 import { LeaderElector } from './engine/leader.ts';
 import { SyncerMetrics } from './engine/metrics.ts';
 import { buildHealthServer } from './health-server.ts';
-import { ClusterClient } from './kube/cluster-client.ts';
+import { ClusterClient, type KubeClient } from './kube/cluster-client.ts';
 import { leaseClient } from './kube/lease-client.ts';
+import { WriteGate } from './kube/write-gate.ts';
+import { shutDown } from './shutdown.ts';
 import { KARMADA_CLUSTER, KarmadaSource } from './sources/karmada-source.ts';
 import { KubeconfigSource } from './sources/kubeconfig-source.ts';
 import type { ClusterSource } from './sources/source.ts';
 
-function hubKubeConfig(c: SyncerConfig): KubeConfig {
+/** Longest a shutdown waits for writes in flight before aborting them and releasing the Lease. */
+const SHUTDOWN_DRAIN_MS = 10_000;
+
+function loadKubeconfig(file: string | undefined, what: string): KubeConfig {
   const kc = new KubeConfig();
   try {
-    if (c.kubeconfig) kc.loadFromFile(c.kubeconfig);
+    if (file) kc.loadFromFile(file);
     else kc.loadFromDefault();
   } catch (err) {
-    throw new Error(
-      `cannot load the hub kubeconfig ${c.kubeconfig ?? '(default)'}: ${(err as Error).message}`,
-    );
+    // Only the first line: the YAML parser quotes the lines around a fault, token and all.
+    throw new Error(`cannot load the ${what} ${file ?? '(default)'}: ${kubeconfigErrorMessage(err)}`);
   }
+  return kc;
+}
+
+function hubKubeConfig(c: SyncerConfig): KubeConfig {
+  const kc = loadKubeconfig(c.kubeconfig, 'hub kubeconfig');
   if (c.context) {
     if (!kc.getContextObject(c.context))
       throw new Error(`--context: the hub kubeconfig has no context '${c.context}'`);
@@ -46,13 +57,14 @@ function hubKubeConfig(c: SyncerConfig): KubeConfig {
 /** Chooses the cluster source: as configured, or Karmada's when the hub serves its Cluster API. */
 async function clusterSource(
   c: SyncerConfig,
-  hub: ClusterClient,
+  hub: KubeClient,
   logger: pino.Logger,
   metrics: SyncerMetrics,
+  scrubber: SecretScrubber,
 ): Promise<ClusterSource> {
   if (c.clusterSource === 'kubeconfig' && c.memberKubeconfig) {
-    const all = new KubeConfig();
-    all.loadFromFile(c.memberKubeconfig);
+    const all = loadKubeconfig(c.memberKubeconfig, 'member kubeconfig');
+    scrubber.addKubeconfigUsers(all.getUsers());
     const unknown = c.memberContexts.filter((n) => !all.getContextObject(n));
     if (unknown.length > 0)
       throw new Error(`--member-context: ${c.memberKubeconfig} has no context ${unknown.join(', ')}`);
@@ -65,10 +77,15 @@ async function clusterSource(
         : [];
     return new KubeconfigSource(c.memberKubeconfig, exclude);
   }
+  const { group, version, plural } = KARMADA_CLUSTER;
   if (c.clusterSource === undefined) {
-    const { group, version, plural } = KARMADA_CLUSTER;
     try {
-      await hub.custom.listClusterCustomObject({ group, version, plural, limit: 1 });
+      await hub.request('list', {
+        method: 'GET',
+        path: `/apis/${group}/${version}/${plural}`,
+        query: { limit: 1 },
+        timeoutMs: 10_000,
+      });
     } catch (err) {
       if (httpCode(err) === 404) {
         throw new Error(
@@ -78,18 +95,30 @@ async function clusterSource(
       throw new Error(`cannot reach the hub to look for Karmada clusters: ${describeApiError(err)}`);
     }
   }
-  return new KarmadaSource(hub, logger, metrics);
+  return new KarmadaSource({
+    hub,
+    logger,
+    onWatchRestart: () => metrics.watchRestarts.inc({ cluster: hub.name, resource: plural }),
+    onCredentials: (creds) => scrubber.add(creds.token),
+  });
 }
 
 runMain('mcs-bridge-syncer', async () => {
   const config = parseSyncerArgs(process.argv.slice(2), process.env);
   if (!config) return 0;
-  const logger = pino({ level: config.logLevel, base: { component: 'syncer' } });
+  const scrubber = new SecretScrubber();
+  const logger = pino(
+    redactingLoggerOptions({ level: config.logLevel, base: { component: 'syncer' } }, scrubber),
+  );
   const registry = new Registry();
   const metrics = new SyncerMetrics(registry);
   const identity = `${process.env.POD_NAME ?? os.hostname()}_${randomBytes(4).toString('hex')}`;
-  const hub = new ClusterClient('hub', hubKubeConfig(config), metrics);
-  const source = await clusterSource(config, hub, logger, metrics);
+  const hubConfig = hubKubeConfig(config);
+  scrubber.addKubeconfigUsers(hubConfig.getUsers());
+  // With leader election, nothing is written until this replica leads (see kube/write-gate.ts).
+  const gate = new WriteGate(Date.now, !config.leaderElect);
+  const hub = new ClusterClient('hub', hubConfig, metrics.apiRequests, gate);
+  const source = await clusterSource(config, hub, logger, metrics, scrubber);
   const controller = new Controller({
     hub,
     source,
@@ -102,6 +131,7 @@ runMain('mcs-bridge-syncer', async () => {
     healthIntervalMs: config.healthIntervalMs,
     resyncMs: config.resyncMs,
     instance: identity,
+    gate,
   });
 
   const server = buildHealthServer({ registry, ready: () => controller.synced });
@@ -120,10 +150,20 @@ runMain('mcs-bridge-syncer', async () => {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await elector?.stop();
-    await controller.stop();
-    await server.close();
+    logger.info({ signal }, 'shutting down: finishing the writes in flight before giving up the Lease');
+    await shutDown(
+      {
+        drainWrites: () => controller.drainWrites(),
+        stopElection: async () => elector?.stop(),
+        fenceWrites: (reason) => gate.close(reason),
+        releaseLease: async () => elector?.release(),
+        stopTheRest: async () => {
+          await controller.stopCaches();
+          await server.close();
+        },
+      },
+      { logger, timers: realTimers, drainMs: SHUTDOWN_DRAIN_MS },
+    );
     logger.info('stopped');
   };
   const done = new Promise<number>((resolve) => {
@@ -144,15 +184,17 @@ runMain('mcs-bridge-syncer', async () => {
       },
       logger,
       now: Date.now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      timers: realTimers,
+      fence: gate,
       onStartedLeading: () => {
         metrics.leader.set(1);
         controller.runWorkers();
       },
-      onStoppedLeading: () => {
+      onStoppedLeading: (reason) => {
         metrics.leader.set(0);
-        // Another replica may be writing already: stop at once rather than race it.
-        logger.fatal('lost leadership: exiting');
+        if (stopping) return;
+        // The gate is closed already. Another replica may lead by now: exit rather than race it.
+        logger.fatal(`lost leadership (${reason}): exiting so a fresh start campaigns again`);
         process.exit(1);
       },
     });

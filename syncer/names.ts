@@ -1,5 +1,5 @@
 /**
- * Names, labels and annotations the syncer writes and reads (DESIGN.md § Names and labels).
+ * Names, labels and annotations the syncer writes and reads (docs/architecture.md § Ownership labels).
  */
 import { createHash } from 'node:crypto';
 
@@ -25,7 +25,7 @@ export const SLICE_MANAGER_DEFAULT = 'endpointslice-controller.k8s.io';
 
 /**
  * Managers whose slices are copies of endpoints that live in another cluster; collecting them
- * would send endpoints round in circles between clusters (DESIGN.md § Ownership).
+ * would send endpoints round in circles between clusters (docs/architecture.md § Ownership labels).
  */
 export const COPY_SLICE_MANAGERS: ReadonlySet<string> = new Set([
   SLICE_MANAGER_SYNCER,

@@ -90,7 +90,9 @@ export function buildApp(opts: AppOptions) {
       request.log.error({ err, url: request.url }, 'failed to answer a webhook request');
       return reply.code(500).send(statusBody(500, 'InternalError', 'internal error; see the webhook log'));
     }
-    const webhook = (Object.keys(ROUTES) as WebhookName[]).find((w) => ROUTES[w] === request.url);
+    // The API server calls with a query (`?timeout=10s`): match the path alone.
+    const path = request.url.split('?')[0];
+    const webhook = (Object.keys(ROUTES) as WebhookName[]).find((w) => ROUTES[w] === path);
     if (webhook) metrics.requests.inc({ webhook, operation: 'unknown', result: 'bad_request' });
     if (code === 413) {
       const limit = opts.bodyLimit ?? MAX_BODY_BYTES;

@@ -3,6 +3,7 @@
  * main.ts only when a kubeconfig or in-cluster config is given.
  */
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { abortWith } from '../lib/kube-abort.ts';
 import { reuseConnections } from '../lib/kube-connections.ts';
 import { describeApiError } from '../lib/kube-errors.ts';
 import { kubeconfigErrorMessage } from '../lib/log-redaction.ts';
@@ -12,9 +13,9 @@ import type { ClusterDirectory, ServiceLookup } from './lookups.ts';
 export function kubeServiceLookup(kc: KubeConfig): ServiceLookup {
   const core = kc.makeApiClient(CoreV1Api);
   return {
-    async serviceExists(namespace, name) {
+    async serviceExists(namespace, name, signal) {
       try {
-        await core.readNamespacedService({ namespace, name });
+        await core.readNamespacedService({ namespace, name }, abortWith(signal));
         return true;
       } catch (err) {
         if (err instanceof ApiException && err.code === 404) return false;
@@ -28,13 +29,12 @@ export function kubeServiceLookup(kc: KubeConfig): ServiceLookup {
 export function karmadaClusterDirectory(kc: KubeConfig): ClusterDirectory {
   const custom = kc.makeApiClient(CustomObjectsApi);
   return {
-    async clusterNames() {
+    async clusterNames(signal) {
       try {
-        const list = (await custom.listClusterCustomObject({
-          group: 'cluster.karmada.io',
-          version: 'v1alpha1',
-          plural: 'clusters',
-        })) as { items?: { metadata?: { name?: string } }[] };
+        const list = (await custom.listClusterCustomObject(
+          { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' },
+          abortWith(signal),
+        )) as { items?: { metadata?: { name?: string } }[] };
         return new Set((list.items ?? []).flatMap((c) => (c.metadata?.name ? [c.metadata.name] : [])));
       } catch (err) {
         throw new Error(`failed to list clusters.cluster.karmada.io: ${describeApiError(err)}`);

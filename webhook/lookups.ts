@@ -1,21 +1,22 @@
 /**
  * Warnings that need the API server: no Service of the same name, or a cluster nobody knows.
  * The reads sit behind small interfaces so the webhook runs (and is tested) without a cluster;
- * a read that fails or is slow only loses its warning, it never blocks admission.
+ * a read that fails or is slow only loses its warning, it never blocks admission: at its bound
+ * the read is aborted (its request destroyed), not merely stopped being waited for.
  */
 import type { Logger } from 'pino';
 import type { MultiClusterService } from './api.ts';
 import type { Clock } from './clock.ts';
 import { fieldPath } from './field-errors.ts';
 
-/** The names of the member clusters known to the hub. */
+/** The names of the member clusters known to the hub; the read stops when `signal` fires. */
 export interface ClusterDirectory {
-  clusterNames(): Promise<ReadonlySet<string>>;
+  clusterNames(signal: AbortSignal): Promise<ReadonlySet<string>>;
 }
 
-/** Whether a Service exists on the hub. */
+/** Whether a Service exists on the hub; the read stops when `signal` fires. */
 export interface ServiceLookup {
-  serviceExists(namespace: string, name: string): Promise<boolean>;
+  serviceExists(namespace: string, name: string, signal: AbortSignal): Promise<boolean>;
 }
 
 /** The optional reads and how long each may take. */
@@ -29,13 +30,21 @@ export interface Lookups {
   onFailure?: (lookup: 'clusters' | 'services') => void;
 }
 
-/** Resolves with the value of promise, or rejects once ms have passed. */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * Runs `read` with a signal that aborts it after `ms`; rejects then even if the read ignores
+ * the signal, so admission never waits longer.
+ */
+function withTimeout<T>(read: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const err = new Error(`${what} took longer than ${ms} ms`);
+      controller.abort(err);
+      reject(err);
+    }, ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([read(controller.signal), timeout]).finally(() => clearTimeout(timer));
 }
 
 async function serviceWarnings(
@@ -46,8 +55,9 @@ async function serviceWarnings(
   const name = mcs.metadata?.name;
   if (!lookups.services || !name || !(mcs.spec?.types ?? []).includes('CrossCluster')) return [];
   try {
+    const services = lookups.services;
     const exists = await withTimeout(
-      lookups.services.serviceExists(namespace, name),
+      (signal) => services.serviceExists(namespace, name, signal),
       lookups.timeoutMs,
       `reading Service ${namespace}/${name}`,
     );
@@ -72,8 +82,9 @@ async function clusterWarnings(mcs: MultiClusterService, lookups: Lookups): Prom
   );
   if (!lookups.clusters || named.length === 0) return [];
   try {
+    const clusters = lookups.clusters;
     const known = await withTimeout(
-      lookups.clusters.clusterNames(),
+      (signal) => clusters.clusterNames(signal),
       lookups.timeoutMs,
       'listing member clusters',
     );
@@ -111,10 +122,11 @@ export function cachedClusterDirectory(
 ): ClusterDirectory {
   let cached: { at: number; result: Promise<ReadonlySet<string>> } | undefined;
   return {
-    clusterNames() {
+    clusterNames(signal) {
       const now = clock.now();
       if (!cached || now - cached.at >= ttlMs) {
-        const result = inner.clusterNames();
+        // The read belongs to the caller that started it: aborted with it, the failure is cached too.
+        const result = inner.clusterNames(signal);
         result.catch(() => undefined);
         cached = { at: now, result };
       }

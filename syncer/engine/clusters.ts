@@ -5,28 +5,17 @@
  * `failureThreshold` times in a row. Readiness changes are reported so the controller can
  * requeue every MCS, and a cluster that comes back has its watches restarted at once.
  */
-import { Health, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { ClusterClient } from '../kube/cluster-client.ts';
+import { ClusterClient, type KubeClient } from '../kube/cluster-client.ts';
+import type { WriteGate } from '../kube/write-gate.ts';
+import type { MemberDefinition } from '../sources/source.ts';
 import { MemberCache, type MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
-
-/** A member cluster as its source describes it. */
-export interface MemberDefinition {
-  name: string;
-  kubeConfig: KubeConfig;
-  /** Whether the source considers it ready (Karmada's Ready condition). */
-  sourceReady: boolean;
-  /** Why it is not ready, when the source knows. */
-  sourceReason?: string;
-  /** Changes whenever the endpoint or credentials change (the client is then rebuilt). */
-  fingerprint: string;
-}
 
 /** One member cluster at run time. */
 export interface Member {
   readonly name: string;
-  readonly client: ClusterClient;
+  readonly client: KubeClient;
   readonly cache: MemberCache;
   /** Ready as defined above. */
   ready: boolean;
@@ -49,27 +38,34 @@ export interface ClusterRegistryOptions {
   now: () => number;
   /** Member cache events, passed through to the controller. */
   onEvent: (cluster: string, e: MemberEvent) => void;
-  /** A cluster was added, removed, or changed readiness. */
-  onChange: (cluster: string, what: 'added' | 'removed' | 'ready' | 'not-ready') => void;
-  /** Probes a cluster; resolves true when healthy. Default: GET /readyz with a timeout. */
-  probe?: (client: ClusterClient) => Promise<boolean>;
+  /** A cluster was added, removed, changed readiness, or its caches filled for the first time. */
+  onChange: (cluster: string, what: 'added' | 'removed' | 'ready' | 'not-ready' | 'synced') => void;
+  /** Probes a cluster; resolves true when healthy. Default: GET /readyz, bounded by `probeTimeoutMs`. */
+  probe?: (client: KubeClient) => Promise<boolean>;
   probeTimeoutMs?: number;
   failureThreshold?: number;
+  /** The fence of every write (see kube/write-gate.ts). */
+  gate?: WriteGate;
+  /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
+  clientFor?: (def: MemberDefinition) => KubeClient;
 }
+
+/** Default bound of one /readyz probe: a member that does not answer within it is not ready. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
 
 /** Registry of member clusters. */
 export class ClusterRegistry {
   private readonly members = new Map<string, Member>();
-  private readonly probe: (client: ClusterClient) => Promise<boolean>;
+  private readonly probe: (client: KubeClient) => Promise<boolean>;
 
   constructor(private readonly o: ClusterRegistryOptions) {
-    const timeout = o.probeTimeoutMs ?? 5_000;
+    const timeoutMs = o.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
     this.probe =
       o.probe ??
-      ((client) =>
-        client.call('get', () =>
-          new Health(client.kubeConfig).readyz({ signal: AbortSignal.timeout(timeout) }),
-        ));
+      (async (client) => {
+        await client.request('get', { method: 'GET', path: '/readyz', answer: 'text', timeoutMs });
+        return true;
+      });
   }
 
   /** The members, in name order. */
@@ -82,21 +78,25 @@ export class ClusterRegistry {
     return this.members.get(name);
   }
 
-  /** Brings the registry in line with the source's list: adds, replaces and removes members. */
+  /**
+   * Brings the registry in line with the source's list: adds, replaces and removes members.
+   * New members start together, each on its own: their caches fill in the background, and this
+   * resolves once each has been probed (bounded by the probe timeout), so a member that accepts
+   * connections and never answers holds up neither the others nor the caller for longer.
+   */
   async update(defs: readonly MemberDefinition[]): Promise<void> {
     const wanted = new Map(defs.map((d) => [d.name, d]));
-    for (const [name, m] of this.members) {
-      const def = wanted.get(name);
-      if (!def || def.fingerprint !== m.fingerprint) {
-        await m.cache.stop();
-        this.members.delete(name);
-        this.o.metrics.clusterReady.remove({ cluster: name });
-        if (!def) {
-          this.o.logger.info({ cluster: name }, `member cluster ${name} removed`);
-          this.o.onChange(name, 'removed');
-        }
+    const leaving = [...this.members].filter(([name, m]) => wanted.get(name)?.fingerprint !== m.fingerprint);
+    for (const [name] of leaving) {
+      this.members.delete(name);
+      this.o.metrics.clusterReady.remove({ cluster: name });
+      if (!wanted.has(name)) {
+        this.o.logger.info({ cluster: name }, `member cluster ${name} removed`);
+        this.o.onChange(name, 'removed');
       }
     }
+    await Promise.all(leaving.map(([, m]) => m.cache.stop()));
+    const added: Member[] = [];
     for (const def of defs) {
       const existing = this.members.get(def.name);
       if (existing) {
@@ -105,7 +105,9 @@ export class ClusterRegistry {
         this.evaluate(existing);
         continue;
       }
-      const client = new ClusterClient(def.name, def.kubeConfig, this.o.metrics);
+      const client =
+        this.o.clientFor?.(def) ??
+        new ClusterClient(def.name, def.kubeConfig, this.o.metrics.apiRequests, this.o.gate);
       const member: Member = {
         name: def.name,
         client,
@@ -114,6 +116,7 @@ export class ClusterRegistry {
           logger: this.o.logger,
           metrics: this.o.metrics,
           onEvent: this.o.onEvent,
+          onSynced: () => this.o.onChange(def.name, 'synced'),
         }),
         // Not ready until a probe says otherwise; nothing is deleted meanwhile either way.
         ready: false,
@@ -124,15 +127,17 @@ export class ClusterRegistry {
         fingerprint: def.fingerprint,
       };
       this.members.set(def.name, member);
+      added.push(member);
       this.o.metrics.clusterReady.set({ cluster: def.name }, 0);
       this.o.logger.info(
         { cluster: def.name, server: def.kubeConfig.getCurrentCluster()?.server },
         `member cluster ${def.name} added`,
       );
       this.o.onChange(def.name, 'added');
-      await member.cache.start();
-      await this.probeOne(member);
     }
+    // The caches retry on their own and never reject; their first lists are not waited for.
+    for (const m of added) void m.cache.start();
+    await Promise.all(added.map((m) => this.probeOne(m)));
   }
 
   /** Probes every member once (the controller calls this on an interval). */

@@ -6,34 +6,34 @@
  */
 import type { Logger } from 'pino';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import { realTimers, type Timers } from '../../lib/timers.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
+import type { WriteGate } from '../kube/write-gate.ts';
 import { LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
 import { type Action, actionKey, describeAction } from '../plan/actions.ts';
 import { planMcs } from '../plan/plan.ts';
 import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
 import { statusFor } from '../plan/status.ts';
-import type { ClusterSource } from '../sources/source.ts';
+import type { ClusterSource, MemberDefinition } from '../sources/source.ts';
 import { ClusterRegistry } from './clusters.ts';
 import { WriteEchoes } from './echoes.ts';
 import { executeActions } from './executor.ts';
 import { HubCache, type HubEvent } from './hub-cache.ts';
+import { HubHealth } from './hub-health.ts';
 import { McsWriter } from './mcs-writer.ts';
 import type { MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
-import { realTimers, WorkQueue } from './queue.ts';
+import { WorkQueue } from './queue.ts';
 import { buildSnapshot } from './snapshot.ts';
 import { WriteLanes } from './write-lanes.ts';
-
-/** When a reconcile met objects newer than its cache, run it again after this long at the latest. */
-const STALE_RETRY_MS = 500;
 
 /** A member that keeps turning slow and back is warned about at most this often. */
 const SLOW_WARN_EVERY_MS = 60_000;
 
 /** Options of the {@link Controller}. */
 export interface ControllerOptions {
-  hub: ClusterClient;
+  hub: KubeClient;
   source: ClusterSource;
   logger: Logger;
   metrics: SyncerMetrics;
@@ -50,16 +50,32 @@ export interface ControllerOptions {
   failureThreshold?: number;
   /** How long a reconcile waits for one member's writes before going on without them (see write-lanes.ts). */
   slowMemberWaitMs?: number;
+  /** The fence of every write (see kube/write-gate.ts). */
+  gate?: WriteGate;
+  /** Bound of one /readyz probe of the hub or a member (default 5 s). */
+  probeTimeoutMs?: number;
+  /** Timers of the queue and the write lanes (default: the real ones). */
+  timers?: Timers;
+  /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
+  clientFor?: (def: MemberDefinition) => KubeClient;
+}
+
+/** What a reconcile asks of the queue: run again after a delay, or retry with backoff. */
+interface ReconcileOutcome {
+  requeueAfter?: number;
+  /** Writes met objects that changed under them, or someone else's: retry with backoff. */
+  retry?: boolean;
 }
 
 /** Runs the caches, and the workers once this replica leads. */
 export class Controller {
-  readonly queue = new WorkQueue();
+  readonly queue: WorkQueue;
   readonly hub: HubCache;
   readonly clusters: ClusterRegistry;
   private readonly writer: McsWriter;
   private readonly echoes: WriteEchoes;
   private readonly lanes: WriteLanes;
+  private readonly hubHealth: HubHealth;
   private readonly slowWarnedAt = new Map<string, number>();
   /** Per key: when a source slice change was first seen and not yet carried out. */
   private readonly pendingSince = new Map<string, number>();
@@ -68,6 +84,7 @@ export class Controller {
   private readonly workers: Promise<void>[] = [];
 
   constructor(private readonly o: ControllerOptions) {
+    this.queue = new WorkQueue(o.timers ?? realTimers, undefined, undefined, o.now);
     this.hub = new HubCache(
       o.hub,
       o.logger,
@@ -85,11 +102,28 @@ export class Controller {
       metrics: o.metrics,
       now: o.now,
       failureThreshold: o.failureThreshold,
+      probeTimeoutMs: o.probeTimeoutMs,
+      gate: o.gate,
+      clientFor: o.clientFor,
       onEvent: (cluster, e) => this.onMemberEvent(cluster, e),
       onChange: (_cluster, what) => {
         // A cluster back from an outage: what failed against it retries now, not after its backoff.
         if (what === 'ready') this.queue.retryAllNow();
-        this.enqueueAll(what === 'removed');
+        // A cache that filled for the first time may hold orphans, and lets held statuses be written.
+        this.enqueueAll(what === 'removed' || what === 'synced');
+      },
+    });
+    this.hubHealth = new HubHealth({
+      client: o.hub,
+      logger: o.logger,
+      probeTimeoutMs: o.probeTimeoutMs,
+      setReady: (ready) => o.metrics.hubReady.set(ready ? 1 : 0),
+      onRecovered: () => {
+        // The watches may hang on connections that went silent: start them afresh.
+        void this.hub.restart();
+        this.o.source.restartWatches?.();
+        this.queue.retryAllNow();
+        this.enqueueAll(true);
       },
     });
     this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
@@ -98,7 +132,7 @@ export class Controller {
       waitMs: o.slowMemberWaitMs ?? 1_000,
       maxPerCluster: o.workers,
       now: o.now,
-      timers: realTimers,
+      timers: o.timers ?? realTimers,
       onSettled: (key) => {
         this.queue.add(key);
         o.metrics.queueDepth.set(this.queue.length);
@@ -145,6 +179,7 @@ export class Controller {
     this.intervals.push(
       setInterval(() => {
         void this.clusters.probeAll();
+        void this.hubHealth.probe();
         this.lanes.releaseIdle();
         this.countDispatched();
         this.echoes.sweep();
@@ -154,20 +189,27 @@ export class Controller {
     for (const t of this.intervals) t.unref();
   }
 
-  /** Waits until every cache has synced, or until `timeoutMs` (unreachable members never sync). */
+  /**
+   * Waits until the hub caches and the cluster source have synced, and every member has
+   * either synced or been found not ready (its first probe is bounded), or until `timeoutMs`.
+   * A member that never answers delays this by one probe timeout at most; nothing is written
+   * to or deleted from it meanwhile, and its cache fills later on its own.
+   */
   async waitForSync(timeoutMs: number): Promise<void> {
     const deadline = this.o.now() + timeoutMs;
+    const waitingFor = () =>
+      this.clusters
+        .list()
+        .filter((m) => !m.cache.synced && (m.ready || m.reachable === undefined))
+        .map((m) => m.name);
     while (this.o.now() < deadline) {
-      if (this.synced && this.clusters.list().every((m) => m.cache.synced)) return;
+      if (this.synced && waitingFor().length === 0) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const waiting = this.clusters
-      .list()
-      .filter((m) => !m.cache.synced)
-      .map((m) => m.name);
+    const waiting = this.synced ? waitingFor() : ['hub'];
     this.o.logger.warn(
       { clusters: waiting },
-      `starting with unsynced caches (${waiting.join(', ') || 'hub'}): nothing is deleted there until they sync`,
+      `starting with unsynced caches (${waiting.join(', ')}): nothing is deleted there until they sync`,
     );
   }
 
@@ -178,11 +220,21 @@ export class Controller {
     for (let i = 0; i < this.o.workers; i++) this.workers.push(this.work());
   }
 
-  /** Stops the workers after their current key, then the caches. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the workers after their current key and the write chains still running in the
+   * background; resolves once none runs (the caller bounds the wait, see shutdown.ts).
+   */
+  async drainWrites(): Promise<void> {
     for (const t of this.intervals) clearInterval(t);
     this.queue.shutDown();
+    this.lanes.shutDown();
     await Promise.all(this.workers);
+    await this.lanes.drain();
+  }
+
+  /** Stops the caches and the cluster source (after {@link drainWrites}). */
+  async stopCaches(): Promise<void> {
+    for (const t of this.intervals) clearInterval(t);
     await this.o.source.stop();
     await this.clusters.stop();
     await this.hub.stop();
@@ -293,21 +345,29 @@ export class Controller {
       if (key === undefined) return;
       const started = now();
       try {
-        const requeueAfter = await this.reconcile(key);
-        this.queue.forget(key);
-        metrics.reconciles.inc({ result: 'success' });
-        if (requeueAfter !== undefined) this.queue.addAfter(key, requeueAfter);
+        const outcome = await this.reconcile(key);
+        if (outcome.retry) {
+          const delay = this.queue.addRateLimited(key);
+          metrics.reconciles.inc({ result: 'conflict' });
+          logger.debug(
+            { mcs: key, retryInMs: delay },
+            `MultiClusterService ${key}: writes met changed objects`,
+          );
+        } else {
+          this.queue.forget(key);
+          metrics.reconciles.inc({ result: 'success' });
+          if (outcome.requeueAfter !== undefined) this.queue.addAfter(key, outcome.requeueAfter);
+        }
       } catch (err) {
+        const delay = this.queue.addRateLimited(key);
         const code = httpCode(err);
         if (code === 409 || code === 404) {
           // The MCS changed (its finalizer write was refused) or went away since the cache
-          // was read: not an error, and its watch event requeues the key; this is a safety net.
-          this.queue.addAfter(key, STALE_RETRY_MS);
+          // was read: not an error; its watch event requeues the key, the backoff is a safety net.
           metrics.reconciles.inc({ result: 'conflict' });
           logger.debug({ mcs: key }, `MultiClusterService ${key} changed meanwhile: reconciling again`);
           continue;
         }
-        const delay = this.queue.addRateLimited(key);
         metrics.reconciles.inc({ result: 'error' });
         logger.warn(
           { mcs: key, retryInMs: delay },
@@ -321,8 +381,8 @@ export class Controller {
     }
   }
 
-  /** One reconcile of one key; returns ms after which to run again, if the plan asks. */
-  private async reconcile(key: string): Promise<number | undefined> {
+  /** One reconcile of one key; says when to run it again, if at all. */
+  private async reconcile(key: string): Promise<ReconcileOutcome> {
     const { logger, now, metrics } = this.o;
     const snapshot = buildSnapshot(key, {
       hub: this.hub,
@@ -378,8 +438,8 @@ export class Controller {
       plan.actions.length > 0
         ? await executeActions(plan.actions, (c) => this.target(c), hooks, { lanes: this.lanes, key })
         : [];
-    // Actions that met a newer object (409), or still run against a slow member, are judged
-    // on the next reconcile, not now.
+    // Actions whose object changed under them, or that still run against a slow member, are
+    // judged on the next reconcile, not now.
     const stale = new Set(executed.filter((r) => r.stale).map((r) => actionKey(r.action)));
     const pending = executed.filter((r) => r.pending).length;
     const results = executed.filter((r) => !r.stale && !r.pending);
@@ -407,11 +467,11 @@ export class Controller {
         `${failed.length} of ${results.length} writes failed, first: ${first ? `${describeAction(first.action)}: ${first.error}` : ''}`,
       );
     }
-    // A safety net: the watch event that makes the cache catch up normally requeues first.
-    if (stale.size > 0) return STALE_RETRY_MS;
-    if (pending > 0) return undefined;
+    // Objects changed under the writes, or someone else's hold our names: retried with backoff.
+    if (stale.size > 0 || results.some((r) => r.conflict !== undefined)) return { retry: true };
+    if (pending > 0) return {};
     if (seenAt !== undefined && this.pendingSince.get(key) === seenAt) this.pendingSince.delete(key);
-    return plan.requeueAt !== undefined ? Math.max(0, plan.requeueAt - now()) : undefined;
+    return plan.requeueAt !== undefined ? { requeueAfter: Math.max(0, plan.requeueAt - now()) } : {};
   }
 
   private target(cluster: string) {

@@ -1,13 +1,21 @@
 /**
  * Carries out a plan's actions: in order within a cluster, clusters in parallel. Every
- * update and delete is guarded by the cached object's resourceVersion or uid, so an
- * object someone changed since the cache was read is never overwritten or deleted; a
- * conflict only fails the action, and the reconcile runs again.
+ * update and delete is guarded by the cached object's resourceVersion or uid, so an object
+ * someone changed since the cache was read is never overwritten or deleted blindly. When the
+ * API server refuses a write because the object is not as the cache said (409), the object is
+ * read from the server and judged by its ownership label (docs/architecture.md § Writes):
+ * - ours (our own earlier write, not yet in the cache): the write is made again at once from
+ *   the server's version — the cache catching up would cost a round trip through the queue;
+ * - not ours (a same-named object someone else made, e.g. a slice without the service-name
+ *   label, which no cache of ours holds): it is left alone and reported as a conflict;
+ * - gone: the action is stale, and the key is retried with backoff.
  */
 import type { V1DeleteOptions, V1Service } from '@kubernetes/client-node';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import type { Action } from '../plan/actions.ts';
+import { isOwnedService } from '../plan/service.ts';
+import { isOwnedSlice } from '../plan/slices.ts';
 import type { ActionResult } from '../plan/status.ts';
 import { serviceForUpdate } from './service-update.ts';
 import type { WriteLanes } from './write-lanes.ts';
@@ -17,15 +25,16 @@ export const FIELD_MANAGER = 'mcs-bridge-syncer';
 
 /** What the executor needs of one member cluster. */
 export interface ExecutionTarget {
-  client: ClusterClient;
+  client: Pick<KubeClient, 'request' | 'write'>;
   /** The cached Service an update starts from. */
   cachedService(namespace: string, name: string): V1Service | undefined;
 }
 
 /**
  * Told about each write: `sending` before the request goes out, `answered` once it is
- * answered — with the resourceVersion it left the object at, `'deleted'`, or `'failed'`.
- * (Echo suppression needs both ends; metrics and logs use the answer.)
+ * answered — with the resourceVersion it left the object at, `'deleted'`, `'failed'`, or
+ * undefined when it changed nothing we could see an event of (a delete answered 404, a
+ * namespace someone else made). Only a version or `'deleted'` is an echo to expect.
  */
 export interface WriteHooks {
   sending?: (action: Action) => void;
@@ -33,11 +42,10 @@ export interface WriteHooks {
 }
 
 /**
- * What became of an action. `stale`: the API server answered 409 — the object exists
- * already, or changed since the cache was read. That is not a failure but a cache behind
- * the server (often our own write of a moment ago): the watch event on its way requeues
- * the key, and the next plan starts from the truth. `pending`: its cluster is slow and the
- * write goes on in the background (see write-lanes.ts); its end requeues the key.
+ * What became of an action. `stale`: the object changed or went away under the write and could
+ * not be written from the server's version either: the key is retried with backoff, and the
+ * next plan starts from the truth. `pending`: its cluster is slow and the write goes on in the
+ * background (see write-lanes.ts); its end requeues the key.
  */
 export interface ExecutedAction extends ActionResult {
   readonly stale?: boolean;
@@ -68,6 +76,15 @@ export async function executeActions(
   return results.flat();
 }
 
+/** Thrown inside the executor when the object changed or vanished under a write. */
+class StaleError extends Error {}
+
+/** What one write came to: the echo to expect, or a conflict with someone else's object. */
+interface Outcome {
+  echo?: string;
+  conflict?: string;
+}
+
 /** One cluster's actions, in order. */
 async function executeChain(
   cluster: string,
@@ -83,31 +100,16 @@ async function executeChain(
     }
     hooks.sending?.(action);
     try {
-      const version = await execute(target, action);
-      hooks.answered?.(action, action.verb === 'delete' ? 'deleted' : version);
-      out.push({ action });
+      const outcome = await execute(target, action);
+      hooks.answered?.(action, outcome.conflict !== undefined ? 'failed' : outcome.echo);
+      out.push(outcome.conflict !== undefined ? { action, conflict: outcome.conflict } : { action });
     } catch (err) {
       hooks.answered?.(action, 'failed');
-      out.push(httpCode(err) === 409 ? { action, stale: true } : { action, error: describeApiError(err) });
+      const stale = err instanceof StaleError || httpCode(err) === 409 || httpCode(err) === 404;
+      out.push(stale ? { action, stale: true } : { action, error: describeApiError(err) });
     }
   }
   return out;
-}
-
-function preconditions(a: Action): V1DeleteOptions {
-  const p: { uid?: string; resourceVersion?: string } = {};
-  if (a.expected?.uid) p.uid = a.expected.uid;
-  if (a.expected?.resourceVersion) p.resourceVersion = a.expected.resourceVersion;
-  return { preconditions: p };
-}
-
-/** Succeeds when the error is the given HTTP code (AlreadyExists on a create, NotFound on a delete). */
-async function tolerate(code: number, request: Promise<unknown>): Promise<void> {
-  try {
-    await request;
-  } catch (err) {
-    if (httpCode(err) !== code) throw err;
-  }
 }
 
 /** The collection path of a kind in a namespace (and the object's path when named). */
@@ -123,38 +125,128 @@ function pathOf(a: Action, named: boolean): string {
   }
 }
 
-/** Makes one write; resolves with the resourceVersion it left the object at. */
-async function execute(t: ExecutionTarget, a: Action): Promise<string | undefined> {
-  const { client } = t;
-  const query = { fieldManager: FIELD_MANAGER };
-  const versionOf = (o: unknown) =>
-    (o as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
-  if (a.verb === 'delete') {
-    const body = preconditions(a);
-    // Already gone is as good as deleted.
-    await tolerate(404, client.request('delete', { method: 'DELETE', path: pathOf(a, true), body }));
-    return undefined;
+type Meta = { metadata?: { resourceVersion?: string; uid?: string; labels?: Record<string, string> } };
+
+const versionOf = (o: unknown) => (o as Meta | undefined)?.metadata?.resourceVersion;
+
+function describeRef(a: Action): string {
+  const ref = a.kind === 'Namespace' ? a.name : `${a.namespace}/${a.name}`;
+  return `${a.kind} ${ref} in ${a.cluster}`;
+}
+
+/** The object as the API server has it now, or undefined when it is gone. */
+async function current(t: ExecutionTarget, a: Action): Promise<Meta | undefined> {
+  try {
+    return await t.client.request<Meta>('get', { method: 'GET', path: pathOf(a, true) });
+  } catch (err) {
+    if (httpCode(err) === 404) return undefined;
+    throw err;
   }
+}
+
+function isOurs(a: Action, o: Meta): boolean {
+  if (a.kind === 'Service') return isOwnedService(o as V1Service);
+  if (a.kind === 'EndpointSlice') return isOwnedSlice(o as never);
+  return false;
+}
+
+function conflictWith(a: Action): Outcome {
+  return { conflict: `${describeRef(a)} exists and is not managed by mcs-bridge: it was left unchanged` };
+}
+
+/** Makes one write; a 409 is judged against the object as the server has it (see the header). */
+async function execute(t: ExecutionTarget, a: Action): Promise<Outcome> {
+  if (a.verb === 'delete') return remove(t, a);
   const desired = need(a.object, a);
   if (a.verb === 'create') {
-    const create = client.request('create', { method: 'POST', path: pathOf(a, false), query, body: desired });
-    // Someone else creating the namespace first is just as good.
-    if (a.kind === 'Namespace') {
-      await tolerate(409, create);
-      return undefined;
+    try {
+      const created = await t.client.write('create', {
+        method: 'POST',
+        path: pathOf(a, false),
+        query: { fieldManager: FIELD_MANAGER },
+        body: desired,
+      });
+      return { echo: versionOf(created) };
+    } catch (err) {
+      if (httpCode(err) !== 409) throw err;
+      // A namespace someone else created is just as good; there is no echo of ours to expect.
+      if (a.kind === 'Namespace') return {};
+      return adopt(t, a);
     }
-    return versionOf(await create);
   }
   let body: unknown;
   if (a.kind === 'Service') {
     const cached = t.cachedService(a.namespace, a.name);
     if (!cached)
-      throw new Error(`Service ${a.namespace}/${a.name} is no longer in the cache of ${a.cluster}`);
+      throw new StaleError(`Service ${a.namespace}/${a.name} is no longer in the cache of ${a.cluster}`);
     body = serviceForUpdate(cached, desired as V1Service, a.expected?.resourceVersion);
   } else {
-    body = { ...desired, metadata: { ...desired.metadata, resourceVersion: a.expected?.resourceVersion } };
+    body = {
+      ...desired,
+      metadata: { ...(desired as Meta).metadata, resourceVersion: a.expected?.resourceVersion },
+    };
   }
-  return versionOf(await client.request('update', { method: 'PUT', path: pathOf(a, true), query, body }));
+  try {
+    return { echo: await put(t, a, body) };
+  } catch (err) {
+    if (httpCode(err) !== 409) throw err;
+    return adopt(t, a);
+  }
+}
+
+/** The object is there but not as the cache had it: write ours over it from its version, if it is ours. */
+async function adopt(t: ExecutionTarget, a: Action): Promise<Outcome> {
+  const found = await current(t, a);
+  if (!found) throw new StaleError(`${describeRef(a)} went away meanwhile`);
+  if (!isOurs(a, found)) return conflictWith(a);
+  const desired = need(a.object, a);
+  const version = found.metadata?.resourceVersion;
+  const body =
+    a.kind === 'Service'
+      ? serviceForUpdate(found as V1Service, desired as V1Service, version)
+      : { ...desired, metadata: { ...(desired as Meta).metadata, resourceVersion: version } };
+  return { echo: await put(t, a, body) };
+}
+
+async function put(t: ExecutionTarget, a: Action, body: unknown): Promise<string | undefined> {
+  return versionOf(
+    await t.client.write('update', {
+      method: 'PUT',
+      path: pathOf(a, true),
+      query: { fieldManager: FIELD_MANAGER },
+      body,
+    }),
+  );
+}
+
+/** Deletes our copy; already gone is as good, and records no echo. */
+async function remove(t: ExecutionTarget, a: Action): Promise<Outcome> {
+  const preconditions = (e: { uid?: string; resourceVersion?: string } | undefined): V1DeleteOptions => {
+    const p: { uid?: string; resourceVersion?: string } = {};
+    if (e?.uid) p.uid = e.uid;
+    if (e?.resourceVersion) p.resourceVersion = e.resourceVersion;
+    return { preconditions: p };
+  };
+  const del = (body: V1DeleteOptions) =>
+    t.client.write('delete', { method: 'DELETE', path: pathOf(a, true), body });
+  try {
+    await del(preconditions(a.expected));
+    return { echo: 'deleted' };
+  } catch (err) {
+    const code = httpCode(err);
+    if (code === 404) return {};
+    if (code !== 409) throw err;
+  }
+  // The copy changed since the cache was read: delete it still if it is ours, as it is now.
+  const found = await current(t, a);
+  if (!found || !isOurs(a, found)) return {};
+  try {
+    await del(preconditions(found.metadata));
+    return { echo: 'deleted' };
+  } catch (err) {
+    if (httpCode(err) === 404) return {};
+    throw err;
+  }
 }
 
 function need<T>(object: T | undefined, a: Action): T {

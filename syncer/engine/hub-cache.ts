@@ -4,9 +4,10 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { MCS_GROUP, MCS_PLURAL, MCS_VERSION, type MultiClusterService } from '../api/types.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import { trimObject } from '../kube/compact.ts';
 import { type CacheEvent, Informer } from '../kube/informer.ts';
+import { apiListWatch } from '../kube/list-watch.ts';
 import type { SyncerMetrics } from './metrics.ts';
 
 /** What happened in the hub cache. */
@@ -20,7 +21,7 @@ export class HubCache {
   readonly services: Informer<V1Service>;
 
   constructor(
-    client: ClusterClient,
+    client: KubeClient,
     logger: Logger,
     metrics: SyncerMetrics,
     onEvent: (e: HubEvent) => void,
@@ -31,11 +32,10 @@ export class HubCache {
     this.mcs = new Informer<MultiClusterService>({
       cluster,
       resource: MCS_PLURAL,
-      kubeConfig: client.kubeConfig,
       logger,
-      path: `/apis/${MCS_GROUP}/${MCS_VERSION}/${MCS_PLURAL}`,
-      list: (transform) => client.list(`/apis/${MCS_GROUP}/${MCS_VERSION}/${MCS_PLURAL}`, transform),
-      transform: trimObject,
+      source: apiListWatch(client, `/apis/${MCS_GROUP}/${MCS_VERSION}/${MCS_PLURAL}`, {
+        transform: trimObject,
+      }),
       onEvent: (event, object) => onEvent({ kind: 'MultiClusterService', event, object }),
       onRestart: () => metrics.watchRestarts.inc({ cluster, resource: MCS_PLURAL }),
       onRecovered,
@@ -43,11 +43,8 @@ export class HubCache {
     this.services = new Informer<V1Service>({
       cluster,
       resource: 'services',
-      kubeConfig: client.kubeConfig,
       logger,
-      path: '/api/v1/services',
-      list: (transform) => client.list('/api/v1/services', transform),
-      transform: trimObject,
+      source: apiListWatch(client, '/api/v1/services', { transform: trimObject }),
       onEvent: (event, object) => onEvent({ kind: 'Service', event, object }),
       onRestart: () => metrics.watchRestarts.inc({ cluster, resource: 'services' }),
     });
@@ -61,6 +58,11 @@ export class HubCache {
   /** Starts the informers. */
   async start(): Promise<void> {
     await Promise.all([this.mcs.start(), this.services.start()]);
+  }
+
+  /** Restarts the watches now, from where they were (the hub answers again after an outage). */
+  async restart(): Promise<void> {
+    await Promise.all([this.mcs.restart(), this.services.restart()]);
   }
 
   /** Stops the informers. */

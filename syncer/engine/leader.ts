@@ -1,22 +1,23 @@
 /**
- * Leader election on a coordination.k8s.io Lease, as client-go's leaderelection does it:
- * a candidate takes the Lease when it is free or its holder has not renewed it for
- * `leaseDurationMs` as measured on the candidate's own clock (remote clocks are never
- * compared), and a leader that cannot renew within `renewDeadlineMs` steps down. Every
- * write carries the resourceVersion it read, so two candidates never both win.
+ * Leader election on a coordination.k8s.io Lease, as client-go's leaderelection does it, with
+ * the fencing it leaves to its callers made part of it (docs/architecture.md § Leader election):
+ * - a candidate takes the Lease when it is free or its holder has not renewed it for the lease
+ *   duration, as measured on the candidate's own clock from when it saw the record change
+ *   (remote clocks are never compared); every write carries the resourceVersion it read, so two
+ *   candidates never both win;
+ * - every Lease request is aborted at a deadline: the renew deadline when campaigning, and the
+ *   end of the current leadership when renewing, so a request that hangs holds nothing up;
+ * - leadership is valid until the renew deadline counted from the moment the last successful
+ *   renewal was *sent* (the API server recorded it after that, so a standby cannot count its
+ *   lease duration from any earlier instant). The write fence is opened until then, and a timer
+ *   ends leadership then, whether or not a request is still hanging. renewDeadline <
+ *   leaseDuration (by a margin, see config.ts) means a replica has stopped writing strictly
+ *   before any standby may take over.
  */
 import { type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-
-/** The Lease calls the elector makes; the client-node implementation is in kube/lease-client.ts. */
-export interface LeaseClient {
-  /** The Lease, or undefined when it does not exist. */
-  get(): Promise<V1Lease | undefined>;
-  /** Creates the Lease; rejects with a conflict when someone else created it first. */
-  create(lease: V1Lease): Promise<V1Lease>;
-  /** Replaces the Lease; rejects with a conflict when its resourceVersion is stale. */
-  replace(lease: V1Lease): Promise<V1Lease>;
-}
+import type { Timers } from '../../lib/timers.ts';
+import type { LeaseClient } from '../kube/lease-client.ts';
 
 /** Timings of the election (client-go's defaults are 15 s / 10 s / 2 s). */
 export interface LeaderTimings {
@@ -25,20 +26,27 @@ export interface LeaderTimings {
   retryPeriodMs: number;
 }
 
+/** What the elector opens and closes: the gate in front of every write (kube/write-gate.ts). */
+export interface LeaderFence {
+  allowUntil(deadline: number): void;
+  close(reason: string): void;
+}
+
 /** Options of a {@link LeaderElector}. */
 export interface LeaderElectorOptions {
   client: LeaseClient;
   /** This candidate's identity (pod name + a random suffix). */
   identity: string;
-  /** For messages: `namespace/name` of the Lease. */
+  /** `namespace/name` of the Lease. */
   leaseRef: string;
   timings: LeaderTimings;
   logger: Logger;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  timers: Timers;
+  fence: LeaderFence;
   onStartedLeading: () => void;
-  /** Called once when leadership is lost; the process should stop writing at once. */
-  onStoppedLeading: () => void;
+  /** Called once when leadership is lost (the fence is closed already); the elector has stopped. */
+  onStoppedLeading: (reason: string) => void;
 }
 
 /** What a candidate decides after reading the Lease (pure). */
@@ -60,67 +68,168 @@ export function decideLease(
   return now - observedChangeAt > duration ? 'acquire' : 'wait';
 }
 
+/** Resolves never; rejects with the signal's reason once it fires. */
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 /** A Lease-based leader elector. */
 export class LeaderElector {
   private leading = false;
   private stopped = false;
   private observedRecord = '';
   private observedAt = 0;
-  private lastRenew = 0;
+  private validUntil = 0;
   private current: V1Lease | undefined;
+  private attempt: AbortController | undefined;
+  private lossTimer: unknown;
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
 
   constructor(private readonly o: LeaderElectorOptions) {}
 
-  /** True while this candidate holds the Lease. */
+  /** True while this candidate holds the Lease and its leadership is still valid. */
   get isLeader(): boolean {
-    return this.leading;
+    return this.leading && this.o.now() < this.validUntil;
   }
 
-  /** Campaigns until stopped: acquires, then renews until it fails for renewDeadline. */
-  async run(): Promise<void> {
-    const { timings, now } = this.o;
-    while (!this.stopped) {
-      const ok = await this.tryAcquireOrRenew().catch((err: Error) => {
-        this.o.logger.warn(
-          { lease: this.o.leaseRef },
-          `leader election: failed to update Lease: ${err.message}`,
-        );
-        return false;
-      });
-      if (ok) {
-        this.lastRenew = now();
-        if (!this.leading) {
-          this.leading = true;
-          this.o.logger.info({ lease: this.o.leaseRef, identity: this.o.identity }, 'became leader');
-          this.o.onStartedLeading();
-        }
-      } else if (this.leading && now() - this.lastRenew > timings.renewDeadlineMs) {
-        this.leading = false;
-        this.o.logger.error({ lease: this.o.leaseRef }, 'lost leadership: could not renew the Lease in time');
-        this.o.onStoppedLeading();
-        return;
-      }
-      await this.o.sleep(timings.retryPeriodMs);
+  /** Campaigns, then renews, until stopped or until leadership is lost. */
+  run(): Promise<void> {
+    this.running ??= this.loop();
+    return this.running;
+  }
+
+  /** Stops campaigning and renewing (the Lease stays held until {@link release} or its expiry). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.attempt?.abort(new Error('the elector is stopping'));
+    this.wake?.();
+    await this.running;
+  }
+
+  /**
+   * Gives the Lease up so a standby takes over at once. Call it only once this replica writes
+   * no more (the fence is closed): from then on another may lead. Bounded by what is left of
+   * this leadership; after that the Lease is free by expiry anyway.
+   */
+  async release(): Promise<void> {
+    this.o.timers.clearTimeout(this.lossTimer);
+    const left = this.validUntil - this.o.now();
+    const held = this.leading && this.current?.spec;
+    this.leading = false;
+    if (!held || !this.current?.spec || left <= 0) return;
+    const stamp = new V1MicroTime(this.o.now());
+    const released: V1Lease = {
+      ...this.current,
+      spec: {
+        ...this.current.spec,
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        acquireTime: stamp,
+        renewTime: stamp,
+      },
+    };
+    try {
+      await this.bounded(left, (signal) => this.o.client.replace(released, signal));
+      this.o.logger.info({ lease: this.o.leaseRef }, 'released the Lease');
+    } catch (err) {
+      this.o.logger.warn(
+        { lease: this.o.leaseRef },
+        `could not release the Lease ${this.o.leaseRef} (a standby takes over when it expires): ${(err as Error).message}`,
+      );
     }
   }
 
-  /** Stops campaigning; a leader releases the Lease so another replica takes over at once. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (!this.leading || !this.current?.spec) return;
+  private async loop(): Promise<void> {
+    const { now, timings, logger, leaseRef } = this.o;
+    while (!this.stopped) {
+      const started = now();
+      const bound = this.leading ? this.validUntil - started : timings.renewDeadlineMs;
+      let ok = false;
+      if (bound > 0) {
+        try {
+          ok = await this.bounded(bound, (signal) => this.tryAcquireOrRenew(signal));
+        } catch (err) {
+          if (!this.stopped)
+            logger.warn(
+              { lease: leaseRef },
+              `leader election: failed to ${this.leading ? 'renew' : 'acquire'} Lease ${leaseRef}: ${(err as Error).message}`,
+            );
+        }
+      }
+      if (this.stopped) break;
+      if (ok) this.renewed(started);
+      else if (this.leading && now() >= this.validUntil) this.lose();
+      if (this.stopped) break;
+      await this.sleep(timings.retryPeriodMs);
+    }
+  }
+
+  /** Runs `call` with a signal that fires after `ms`; gives up at that moment even if `call` ignores it. */
+  private async bounded<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.attempt = controller;
+    const timer = this.o.timers.setTimeout(
+      () => controller.abort(new Error(`no answer within ${ms} ms`)),
+      ms,
+    );
+    try {
+      return await Promise.race([call(controller.signal), whenAborted(controller.signal)]);
+    } finally {
+      this.o.timers.clearTimeout(timer);
+      if (this.attempt === controller) this.attempt = undefined;
+    }
+  }
+
+  /** A renewal (or acquisition) sent at `sentAt` succeeded. */
+  private renewed(sentAt: number): void {
+    const { now, timers, timings, fence, logger, leaseRef, identity } = this.o;
+    this.validUntil = sentAt + timings.renewDeadlineMs;
+    fence.allowUntil(this.validUntil);
+    timers.clearTimeout(this.lossTimer);
+    this.lossTimer = timers.setTimeout(() => this.lose(), Math.max(0, this.validUntil - now()));
+    if (this.leading) return;
+    this.leading = true;
+    logger.info({ lease: leaseRef, identity }, 'became leader');
+    this.o.onStartedLeading();
+  }
+
+  /** Ends leadership once its validity has run out; a renewal that came in time re-armed the timer. */
+  private lose(): void {
+    const { now, timings, fence, logger, leaseRef } = this.o;
+    if (!this.leading || now() < this.validUntil) return;
     this.leading = false;
-    const released: V1Lease = {
-      ...this.current,
-      spec: { ...this.current.spec, holderIdentity: '', leaseDurationSeconds: 1 },
-    };
-    await this.o.client.replace(released).catch((err: Error) => {
-      this.o.logger.warn({ lease: this.o.leaseRef }, `could not release the Lease: ${err.message}`);
+    this.stopped = true;
+    const reason = `could not renew Lease ${leaseRef} within --renew-deadline (${timings.renewDeadlineMs / 1000} s)`;
+    fence.close(`lost leadership: ${reason}`);
+    this.attempt?.abort(new Error('leadership lost'));
+    this.wake?.();
+    logger.error({ lease: leaseRef }, `lost leadership: ${reason}; every write has been stopped`);
+    this.o.onStoppedLeading(reason);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.o.timers.setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        this.o.timers.clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
     });
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { client, identity, now, timings } = this.o;
-    const lease = await client.get();
+    const lease = await client.get(signal);
+    // A client that ignored the abort must not write after the elector gave up on it.
+    signal.throwIfAborted();
     const record = JSON.stringify(lease?.spec ?? null);
     if (record !== this.observedRecord) {
       this.observedRecord = record;
@@ -132,31 +241,37 @@ export class LeaderElector {
     const stamp = new V1MicroTime(now());
     const seconds = Math.ceil(timings.leaseDurationMs / 1000);
     if (decision === 'create') {
-      this.current = await client.create({
-        metadata: { name: this.o.leaseRef.split('/')[1] },
-        spec: {
-          holderIdentity: identity,
-          leaseDurationSeconds: seconds,
-          acquireTime: stamp,
-          renewTime: stamp,
-          leaseTransitions: 0,
+      this.current = await client.create(
+        {
+          metadata: { name: this.o.leaseRef.split('/')[1] },
+          spec: {
+            holderIdentity: identity,
+            leaseDurationSeconds: seconds,
+            acquireTime: stamp,
+            renewTime: stamp,
+            leaseTransitions: 0,
+          },
         },
-      });
-      return true;
+        signal,
+      );
+    } else {
+      const spec = lease?.spec ?? {};
+      const transitions = (spec.leaseTransitions ?? 0) + (decision === 'acquire' ? 1 : 0);
+      this.current = await client.replace(
+        {
+          ...lease,
+          spec: {
+            ...spec,
+            holderIdentity: identity,
+            leaseDurationSeconds: seconds,
+            acquireTime: decision === 'acquire' ? stamp : spec.acquireTime,
+            renewTime: stamp,
+            leaseTransitions: transitions,
+          },
+        },
+        signal,
+      );
     }
-    const spec = lease?.spec ?? {};
-    const transitions = (spec.leaseTransitions ?? 0) + (decision === 'acquire' ? 1 : 0);
-    this.current = await client.replace({
-      ...lease,
-      spec: {
-        ...spec,
-        holderIdentity: identity,
-        leaseDurationSeconds: seconds,
-        acquireTime: decision === 'acquire' ? stamp : spec.acquireTime,
-        renewTime: stamp,
-        leaseTransitions: transitions,
-      },
-    });
     this.observedRecord = JSON.stringify(this.current.spec ?? null);
     this.observedAt = now();
     return true;

@@ -20,7 +20,7 @@ import {
   type McsCondition,
   type MultiClusterService,
 } from '../api/types.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import { FINALIZER_CLEANUP } from '../names.ts';
 import type { McsEvent } from '../plan/types.ts';
 
@@ -38,7 +38,7 @@ export class McsWriter {
   private refilledAt: number;
 
   constructor(
-    private readonly hub: ClusterClient,
+    private readonly hub: KubeClient,
     private readonly logger: Logger,
     private readonly now: () => number,
     /** This replica's name, for Events' reportingInstance. */
@@ -65,7 +65,7 @@ export class McsWriter {
   /** Replaces `status.conditions` (a merge patch on the status subresource); resolves with the new resourceVersion. */
   async writeConditions(mcs: MultiClusterService, conditions: McsCondition[]): Promise<string | undefined> {
     return versionOf(
-      await this.hub.request('patch', {
+      await this.hub.write('patch', {
         method: 'PATCH',
         path: `${mcsPath(mcs)}/status`,
         contentType: MERGE_PATCH,
@@ -84,7 +84,7 @@ export class McsWriter {
       ? [...current.filter((f) => f !== FINALIZER_CLEANUP), FINALIZER_CLEANUP]
       : current.filter((f) => f !== FINALIZER_CLEANUP);
     return versionOf(
-      await this.hub.request('patch', {
+      await this.hub.write('patch', {
         method: 'PATCH',
         path: mcsPath(mcs),
         contentType: MERGE_PATCH,
@@ -122,7 +122,7 @@ export class McsWriter {
   private async create(mcs: MultiClusterService, e: McsEvent): Promise<void> {
     const { namespace, name } = ref(mcs);
     const at = new Date(this.now()).toISOString();
-    await this.hub.request('create', {
+    await this.hub.write('create', {
       method: 'POST',
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
       body: {

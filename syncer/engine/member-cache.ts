@@ -5,9 +5,10 @@
  */
 import type { V1EndpointSlice, V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import { compactSlice, trimObject } from '../kube/compact.ts';
 import { type CacheEvent, Informer } from '../kube/informer.ts';
+import { apiListWatch } from '../kube/list-watch.ts';
 import { LABEL_SERVICE_NAME } from '../names.ts';
 import type { SyncerMetrics } from './metrics.ts';
 
@@ -19,10 +20,12 @@ export type MemberEvent =
 
 /** Options of a {@link MemberCache}. */
 export interface MemberCacheOptions {
-  client: ClusterClient;
+  client: KubeClient;
   logger: Logger;
   metrics: SyncerMetrics;
   onEvent: (cluster: string, e: MemberEvent) => void;
+  /** Called once, when all three caches have listed for the first time. */
+  onSynced?: () => void;
 }
 
 /** Informer-backed caches of one member cluster. */
@@ -34,43 +37,49 @@ export class MemberCache {
   private readonly slicesByService = new Map<string, Map<string, V1EndpointSlice>>();
   /** `namespace/slice` → the `namespace/service` bucket it is in. */
   private readonly serviceOfSlice = new Map<string, string>();
+  private announced = false;
 
   constructor(private readonly o: MemberCacheOptions) {
     const { client, logger, metrics } = o;
     const cluster = client.name;
     const common = {
       cluster,
-      kubeConfig: client.kubeConfig,
       logger,
       onRestart: (resource: string) => () => metrics.watchRestarts.inc({ cluster, resource }),
+      onListed: () => {
+        if (this.synced && !this.announced) {
+          this.announced = true;
+          o.onSynced?.();
+        }
+      },
+    };
+    const sources = {
+      namespaces: apiListWatch<V1Namespace>(client, '/api/v1/namespaces', { transform: trimObject }),
+      services: apiListWatch<V1Service>(client, '/api/v1/services', { transform: trimObject }),
+      // Only slices that name a Service: those are the sources and the copies.
+      slices: apiListWatch<V1EndpointSlice>(client, '/apis/discovery.k8s.io/v1/endpointslices', {
+        labelSelector: LABEL_SERVICE_NAME,
+        transform: compactSlice,
+      }),
     };
     this.namespaces = new Informer<V1Namespace>({
       ...common,
       resource: 'namespaces',
-      path: '/api/v1/namespaces',
-      list: (transform) => client.list('/api/v1/namespaces', transform),
-      transform: trimObject,
+      source: sources.namespaces,
       onEvent: (event, object) => o.onEvent(cluster, { kind: 'Namespace', event, object }),
       onRestart: common.onRestart('namespaces'),
     });
     this.services = new Informer<V1Service>({
       ...common,
       resource: 'services',
-      path: '/api/v1/services',
-      list: (transform) => client.list('/api/v1/services', transform),
-      transform: trimObject,
+      source: sources.services,
       onEvent: (event, object) => o.onEvent(cluster, { kind: 'Service', event, object }),
       onRestart: common.onRestart('services'),
     });
-    // Only slices that name a Service: those are the sources and the copies.
     this.slices = new Informer<V1EndpointSlice>({
       ...common,
       resource: 'endpointslices',
-      path: '/apis/discovery.k8s.io/v1/endpointslices',
-      labelSelector: LABEL_SERVICE_NAME,
-      list: (transform) =>
-        client.list('/apis/discovery.k8s.io/v1/endpointslices', transform, LABEL_SERVICE_NAME),
-      transform: compactSlice,
+      source: sources.slices,
       onEvent: (event, object) => {
         this.index(event, object);
         o.onEvent(cluster, { kind: 'EndpointSlice', event, object });

@@ -27,6 +27,8 @@ export class SyncerMetrics {
   readonly queueDepth: Gauge;
   /** 1 while this replica is the leader. */
   readonly leader: Gauge;
+  /** 1 while the hub answers its probes, 0 while not. */
+  readonly hubReady: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -86,6 +88,11 @@ export class SyncerMetrics {
     this.leader = new Gauge({
       name: `${PREFIX}leader`,
       help: '1 while this replica is the leader.',
+      registers,
+    });
+    this.hubReady = new Gauge({
+      name: `${PREFIX}hub_ready`,
+      help: '1 while the hub API server answers the syncer, 0 while not.',
       registers,
     });
     collectDefaultMetrics({ register: registry, prefix: PREFIX });

@@ -1,30 +1,23 @@
 /**
  * A keyed work queue with the semantics of client-go's workqueue: a key waits at most
  * once; a key added while it is being processed runs again after; failures retry with
- * per-key exponential backoff. Watch events only add keys here, so a burst of events for
- * one MultiClusterService costs one reconcile.
+ * per-key exponential backoff, and all retries together are capped by a token bucket (as
+ * client-go's default controller rate limiter: the larger of the two delays wins), so a storm
+ * of failures cannot hammer an API server. Watch events only add keys here, so a burst of
+ * events for one MultiClusterService costs one reconcile.
  */
-
-/** Timers, passed in so tests can drive time. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The real timers. */
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+import { realTimers, type Timers } from '../../lib/timers.ts';
 
 /** Backoff of failed keys: base doubling per failure up to max. */
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
+}
+
+/** The overall cap on retries: `qps` retries a second, `burst` at once (client-go: 10 and 100). */
+export interface RetryBucketOptions {
+  qps: number;
+  burst: number;
 }
 
 /** Keyed, de-duplicating work queue. */
@@ -37,11 +30,18 @@ export class WorkQueue {
   private readonly delayed = new Map<string, unknown>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
+  private tokens: number;
+  private refilledAt: number;
 
   constructor(
     private readonly timers: Timers = realTimers,
     private readonly backoff: BackoffOptions = { baseMs: 50, maxMs: 60_000 },
-  ) {}
+    private readonly bucket: RetryBucketOptions = { qps: 10, burst: 100 },
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = bucket.burst;
+    this.refilledAt = now();
+  }
 
   /** Number of keys waiting (not counting those being processed). */
   get length(): number {
@@ -88,13 +88,26 @@ export class WorkQueue {
     );
   }
 
-  /** Re-adds a failed key after its backoff; returns the delay chosen. */
+  /**
+   * Re-adds a failed key after its backoff or after the retry bucket has a token for it,
+   * whichever is later; returns the delay chosen.
+   */
   addRateLimited(key: string): number {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
-    const delay = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** n);
+    const delay = Math.max(Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** n), this.reserveToken());
     this.addAfter(key, delay);
     return delay;
+  }
+
+  /** Takes a token from the retry bucket; returns how long until it is really there (ms). */
+  private reserveToken(): number {
+    const now = this.now();
+    const { qps, burst } = this.bucket;
+    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) / 1000) * qps);
+    this.refilledAt = now;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / qps);
   }
 
   /** Clears every key's failure count and runs the waiting retries now (an outage has ended). */

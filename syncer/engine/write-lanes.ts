@@ -14,7 +14,7 @@
  * make. The preconditions on every write (see executor.ts) keep a background write from
  * overwriting anything newer.
  */
-import type { Timers } from './queue.ts';
+import type { Timers } from '../../lib/timers.ts';
 
 /** Options of {@link WriteLanes}. */
 export interface WriteLanesOptions {
@@ -44,8 +44,21 @@ export class WriteLanes {
   /** Per cluster: chains running, and keys deferred because the lane was full. */
   private readonly lanes = new Map<string, { running: number; deferred: Set<string> }>();
   private readonly slow = new Set<string>();
+  /** Every chain still running, waited for or not. */
+  private readonly chains = new Set<Promise<unknown>>();
+  private closed = false;
 
   constructor(private readonly o: WriteLanesOptions) {}
+
+  /** Starts no chain any more: every later {@link run} answers pending at once. */
+  shutDown(): void {
+    this.closed = true;
+  }
+
+  /** Resolves once no chain runs (call after {@link shutDown}; the caller bounds the wait). */
+  async drain(): Promise<void> {
+    while (this.chains.size > 0) await Promise.allSettled([...this.chains]);
+  }
 
   /** The clusters currently treated as slow. */
   slowClusters(): string[] {
@@ -57,6 +70,7 @@ export class WriteLanes {
    * and waits for it at most the configured wait (not at all when the cluster is slow).
    */
   async run<R>(cluster: string, key: string, chain: () => Promise<R>): Promise<LaneOutcome<R>> {
+    if (this.closed) return { done: false };
     const id = `${cluster}\u0000${key}`;
     const busy = this.running.get(id);
     if (busy) {
@@ -79,6 +93,11 @@ export class WriteLanes {
       if (entry.detached) this.o.onSettled(key);
       this.releaseDeferred(lane);
     });
+    this.chains.add(finished);
+    void finished.then(
+      () => this.chains.delete(finished),
+      () => this.chains.delete(finished),
+    );
     const wait = this.slow.has(cluster) ? 0 : this.o.waitMs;
     let timer: unknown;
     const timedOut = new Promise<'timeout'>((resolve) => {

@@ -1,72 +1,58 @@
 /**
- * A cache of one resource in one cluster, kept by client-node's ListWatch, made to
- * survive what ListWatch alone does not, and to hold objects in a compact form:
- * - ListWatch stops for good on any error other than 410 Gone; here it restarts with
- *   exponential backoff, resuming from its last resourceVersion (a 410 then relists).
- * - ListWatch has no "synced" signal; here `synced` turns true after the first list.
- * - Its watches carry no timeout, so a silently dead connection could hang forever;
- *   here each watch asks the server to end it after 5–10 minutes (as client-go does) and
- *   asks for bookmarks, so a re-watch rarely needs a relist.
+ * A cache of one resource in one cluster, kept by list and watch as client-go's reflector
+ * keeps it, and made to survive what a plain list-watch does not:
+ * - any error restarts the watch with exponential backoff, resuming from the last
+ *   resourceVersion seen (an event's or a bookmark's); only 410 Gone lists again;
+ * - a silent connection (packets dropped, no reset) cannot hold a watch open for ever: the
+ *   watch asks for bookmarks, which the API server sends about once a minute, and one that
+ *   brings neither an event nor a bookmark for `idleTimeoutMs` is aborted and restarted from
+ *   its resourceVersion;
+ * - `synced` turns true after the first list, and stays true while the watch recovers.
+ * Objects take the compact form of `transform` (see compact.ts) before they are stored.
  */
-import {
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  ListWatch,
-  Watch,
-} from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { realTimers, type Timers } from '../engine/queue.ts';
+import { describeApiError } from '../../lib/kube-errors.ts';
+import { realTimers, type Timers } from '../../lib/timers.ts';
 
 /** What changed in the cache; `obj` is the new object, or the last known one for a delete. */
 export type CacheEvent = 'add' | 'update' | 'delete';
 
-/** A Watch that bounds each watch request, asks for bookmarks, and transforms objects for the cache. */
-class BoundedWatch extends Watch {
-  constructor(
-    kc: KubeConfig,
-    private readonly transform: ((o: never) => unknown) | undefined,
-  ) {
-    super(kc);
-  }
+/** A list answer: items (already in cache form) and the resourceVersion to watch from. */
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+}
 
-  override watch(
-    path: string,
-    queryParams: Record<string, string | number | boolean | undefined>,
-    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
-    done: (err: unknown) => void,
-  ): Promise<AbortController> {
-    const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
-    const transform = this.transform;
-    const forward = transform
-      ? (phase: string, obj: unknown, w?: unknown) =>
-          callback(
-            phase,
-            phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? transform(obj as never) : obj,
-            w,
-          )
-      : callback;
-    return super.watch(path, { ...queryParams, timeoutSeconds, allowWatchBookmarks: true }, forward, done);
-  }
+/** One watch event; `object` is in cache form for ADDED, MODIFIED and DELETED. */
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T | { code?: number; message?: string; metadata?: { resourceVersion?: string } };
+}
+
+/** The two requests an informer makes (the API in production, a fake in tests). */
+export interface ListWatchSource<T> {
+  /** Lists the collection. */
+  list(signal: AbortSignal): Promise<ListResult<T>>;
+  /**
+   * Watches from `resourceVersion` until the server ends the stream (resolve) or it fails
+   * (reject); `onOpen` once the server accepted it.
+   */
+  watch(
+    resourceVersion: string,
+    onEvent: (e: WatchEvent<T>) => void,
+    onOpen: () => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 /** Options of an informer. */
 export interface InformerOptions<T extends KubernetesObject> {
-  /** Cluster name, for logs and metrics. */
+  /** Cluster name, for logs. */
   cluster: string;
-  /** Resource name, for logs and metrics (e.g. `endpointslices`). */
+  /** Resource name, for logs (e.g. `endpointslices`). */
   resource: string;
-  kubeConfig: KubeConfig;
-  /** The collection's API path, e.g. `/apis/discovery.k8s.io/v1/endpointslices`. */
-  path: string;
-  /**
-   * Lists the collection, passing each item through `transform` as it arrives (page by
-   * page, so a large list never sits in memory whole); the answer must be plain JSON.
-   */
-  list: (transform: (o: T) => T) => Promise<KubernetesListObject<T>>;
-  /** The form objects take in the cache (see compact.ts); default: as received. */
-  transform?: (o: T) => T;
-  labelSelector?: string;
+  source: ListWatchSource<T>;
   logger: Logger;
   /** Called for every cache change: keep it cheap (enqueue a key). */
   onEvent: (event: CacheEvent, obj: T) => void;
@@ -74,46 +60,36 @@ export interface InformerOptions<T extends KubernetesObject> {
   onRestart?: () => void;
   /** Called once the watch works again after failures (the cluster is back). */
   onRecovered?: () => void;
+  /** Called after each list that filled the cache (the first one, and after a 410). */
+  onListed?: () => void;
   timers?: Timers;
   backoff?: { baseMs: number; maxMs: number };
+  /** A watch that brings no event and no bookmark for this long is restarted (default 90 s). */
+  idleTimeoutMs?: number;
 }
+
+/** The API server sends a bookmark about once a minute (k8s.io/apiserver's cacher); 1.5× that. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
+
+class GoneError extends Error {}
+class IdleError extends Error {}
+class RestartRequested extends Error {}
 
 /** A self-healing list-watch cache of one resource in one cluster. */
 export class Informer<T extends KubernetesObject> {
-  private readonly lw: ListWatch<T>;
+  private readonly store = new Map<string, Map<string, T>>();
+  private resourceVersion = '';
   private listed = false;
   private stopped = true;
   private failures = 0;
-  private errorsSeen = 0;
-  private retry: unknown;
   private lastError: string | undefined;
+  private current: AbortController | undefined;
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
   private readonly timers: Timers;
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.timers = opts.timers ?? realTimers;
-    const transform = opts.transform ?? ((o: T) => o);
-    const list = async () => {
-      // ListWatch lists again only when the server no longer serves its resourceVersion.
-      if (this.listed)
-        opts.logger.info(
-          { cluster: opts.cluster, resource: opts.resource },
-          `listing ${opts.resource} in ${opts.cluster} again: its watch expired (410 Gone)`,
-        );
-      const result = await opts.list(transform);
-      this.listed = true;
-      return result;
-    };
-    this.lw = new ListWatch<T>(
-      opts.path,
-      new BoundedWatch(opts.kubeConfig, opts.transform as ((o: never) => unknown) | undefined),
-      list,
-      false,
-      opts.labelSelector,
-    );
-    this.lw.on('add', (o) => opts.onEvent('add', o));
-    this.lw.on('update', (o) => opts.onEvent('update', o));
-    this.lw.on('delete', (o) => opts.onEvent('delete', o));
-    this.lw.on('error', (err) => this.onError(err));
   }
 
   /** True once the first list has filled the cache. Stays true while the watch recovers. */
@@ -126,59 +102,195 @@ export class Informer<T extends KubernetesObject> {
     return this.lastError;
   }
 
-  /** Starts listing and watching; resolves after the first attempt (which may have failed and be retrying). */
-  async start(): Promise<void> {
-    this.stopped = false;
-    await this.attempt();
+  /** The resourceVersion the next watch resumes from ('' before the first list and after a 410). */
+  get lastResourceVersion(): string {
+    return this.resourceVersion;
   }
 
-  /** Stops watching; the cache keeps its contents. */
+  /**
+   * Starts listing and watching in the background; resolves once the first list has
+   * succeeded or failed (each list request is bounded, so this is too).
+   */
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    let firstAttempt: () => void = () => {};
+    const attempted = new Promise<void>((resolve) => {
+      firstAttempt = resolve;
+    });
+    this.running = this.loop(firstAttempt);
+    await attempted;
+  }
+
+  /** Stops watching and waits until the loop has ended; the cache keeps its contents. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retry !== undefined) this.timers.clearTimeout(this.retry);
-    this.retry = undefined;
-    await this.lw.stop();
+    this.current?.abort(new RestartRequested('stopped'));
+    this.wake?.();
+    await this.running;
   }
 
-  /** Drops the current watch and starts a new one now (e.g. when the cluster comes back). */
+  /** Drops the current watch and starts a new one now, from the last resourceVersion. */
   async restart(): Promise<void> {
     if (this.stopped) return;
-    if (this.retry !== undefined) this.timers.clearTimeout(this.retry);
-    this.retry = undefined;
-    await this.lw.stop(); // the abort this causes is ignored by onError
-    await this.attempt();
+    this.failures = 0;
+    this.current?.abort(new RestartRequested('restart'));
+    this.wake?.();
   }
 
   /** One object from the cache. Cached objects are shared: never modify them. */
   get(name: string, namespace?: string): T | undefined {
-    return this.lw.get(name, namespace);
+    return this.store.get(namespace ?? '')?.get(name);
   }
 
   /** All cached objects, or those of one namespace. Never modify them. */
   list(namespace?: string): readonly T[] {
-    return this.lw.list(namespace);
+    if (namespace) return [...(this.store.get(namespace)?.values() ?? [])];
+    const all: T[] = [];
+    for (const objects of this.store.values()) all.push(...objects.values());
+    return all;
   }
 
-  /** One start of the list-watch; clears the failure count when it went through. */
-  private async attempt(): Promise<void> {
-    const errorsBefore = this.errorsSeen;
-    await this.lw.start().catch((err) => this.onError(err));
-    if (this.errorsSeen === errorsBefore && this.listed && this.failures > 0) {
-      this.opts.logger.info(
-        { cluster: this.opts.cluster, resource: this.opts.resource, failures: this.failures },
-        `watch of ${this.opts.resource} in ${this.opts.cluster} recovered`,
-      );
-      this.failures = 0;
-      this.lastError = undefined;
-      this.opts.onRecovered?.();
+  private async loop(firstAttempt: () => void): Promise<void> {
+    const { cluster, resource, logger } = this.opts;
+    while (!this.stopped) {
+      const controller = new AbortController();
+      this.current = controller;
+      try {
+        if (!this.resourceVersion) {
+          if (this.listed)
+            logger.info(
+              { cluster, resource },
+              `listing ${resource} in ${cluster} again: its watch expired (410 Gone)`,
+            );
+          const list = await this.opts.source.list(controller.signal);
+          this.replace(list.items);
+          this.resourceVersion = list.resourceVersion;
+          this.listed = true;
+          this.recovered();
+          this.opts.onListed?.();
+        }
+        firstAttempt();
+        await this.watchOnce(controller.signal);
+      } catch (err) {
+        firstAttempt();
+        const reason = controller.signal.aborted ? controller.signal.reason : err;
+        if (this.stopped || reason instanceof RestartRequested) continue;
+        if (reason instanceof GoneError || httpStatus(reason) === 410) {
+          this.resourceVersion = '';
+          continue;
+        }
+        await this.backOff(reason);
+      }
     }
   }
 
-  private onError(err: unknown): void {
-    // Aborts are ours (stop, restart, ListWatch re-watching): retrying them would make two
-    // watches abort each other in turn.
-    if (this.stopped || isAbort(err)) return;
-    this.errorsSeen++;
+  /** One watch, until the server ends it (resolves) or it fails, goes idle or is aborted (rejects). */
+  private async watchOnce(signal: AbortSignal): Promise<void> {
+    const idleMs = this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const controller = this.current;
+    let idle: unknown;
+    const arm = () => {
+      if (idle !== undefined) this.timers.clearTimeout(idle);
+      idle = this.timers.setTimeout(
+        () =>
+          controller?.abort(
+            new IdleError(`no event or bookmark for ${idleMs / 1000} s: the connection is presumed dead`),
+          ),
+        idleMs,
+      );
+    };
+    arm();
+    try {
+      await this.opts.source.watch(
+        this.resourceVersion,
+        (e) => {
+          arm();
+          this.apply(e);
+        },
+        () => this.recovered(),
+        signal,
+      );
+    } finally {
+      if (idle !== undefined) this.timers.clearTimeout(idle);
+    }
+  }
+
+  private apply(e: WatchEvent<T>): void {
+    if (e.type === 'ERROR') {
+      // The server ends the stream after an ERROR event; abort it now, with the reason.
+      const status = e.object as { code?: number; message?: string };
+      this.current?.abort(
+        status.code === 410
+          ? new GoneError(status.message ?? 'resourceVersion too old')
+          : new Error(`watch error event: ${status.message ?? 'no message'} (${status.code ?? 'no code'})`),
+      );
+      return;
+    }
+    const version = e.object.metadata?.resourceVersion;
+    if (e.type !== 'BOOKMARK') {
+      const obj = e.object as T;
+      const ns = obj.metadata?.namespace ?? '';
+      const name = obj.metadata?.name ?? '';
+      if (e.type === 'DELETED') {
+        const objects = this.store.get(ns);
+        objects?.delete(name);
+        if (objects?.size === 0) this.store.delete(ns);
+        this.opts.onEvent('delete', obj);
+      } else {
+        const had = this.get(name, ns) !== undefined;
+        this.put(obj);
+        this.opts.onEvent(had ? 'update' : 'add', obj);
+      }
+    }
+    if (version) this.resourceVersion = version;
+  }
+
+  /** Replaces the cache with a list: events only for what changed. */
+  private replace(items: readonly T[]): void {
+    const seen = new Set<string>();
+    for (const obj of items) {
+      const ns = obj.metadata?.namespace ?? '';
+      const name = obj.metadata?.name ?? '';
+      seen.add(`${ns}/${name}`);
+      const old = this.get(name, ns);
+      this.put(obj);
+      if (!old) this.opts.onEvent('add', obj);
+      else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion)
+        this.opts.onEvent('update', obj);
+    }
+    for (const old of this.list()) {
+      const ns = old.metadata?.namespace ?? '';
+      const name = old.metadata?.name ?? '';
+      if (seen.has(`${ns}/${name}`)) continue;
+      this.store.get(ns)?.delete(name);
+      if (this.store.get(ns)?.size === 0) this.store.delete(ns);
+      this.opts.onEvent('delete', old);
+    }
+  }
+
+  private put(obj: T): void {
+    const ns = obj.metadata?.namespace ?? '';
+    let objects = this.store.get(ns);
+    if (!objects) {
+      objects = new Map();
+      this.store.set(ns, objects);
+    }
+    objects.set(obj.metadata?.name ?? '', obj);
+  }
+
+  private recovered(): void {
+    if (this.failures === 0) return;
+    this.opts.logger.info(
+      { cluster: this.opts.cluster, resource: this.opts.resource, failures: this.failures },
+      `watch of ${this.opts.resource} in ${this.opts.cluster} recovered`,
+    );
+    this.failures = 0;
+    this.lastError = undefined;
+    this.opts.onRecovered?.();
+  }
+
+  private async backOff(err: unknown): Promise<void> {
     this.failures++;
     this.lastError = describe(err);
     const backoff = this.opts.backoff ?? { baseMs: 250, maxMs: 30_000 };
@@ -196,23 +308,25 @@ export class Informer<T extends KubernetesObject> {
       );
     }
     this.opts.onRestart?.();
-    if (this.retry !== undefined) this.timers.clearTimeout(this.retry);
-    this.retry = this.timers.setTimeout(() => {
-      this.retry = undefined;
-      if (!this.stopped) void this.attempt();
-    }, delay);
+    await new Promise<void>((resolve) => {
+      const timer = this.timers.setTimeout(resolve, delay);
+      this.wake = () => {
+        this.timers.clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 }
 
-function isAbort(err: unknown): boolean {
-  return (err as { name?: string } | undefined)?.name === 'AbortError';
+function httpStatus(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown } | undefined;
+  const code = e?.code ?? e?.statusCode;
+  return typeof code === 'number' ? code : undefined;
 }
 
 function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const code =
-      (err as { statusCode?: number; code?: number | string }).statusCode ?? (err as { code?: unknown }).code;
-    return code !== undefined ? `${err.message} (${String(code)})` : err.message;
-  }
-  return String(err);
+  const text = describeApiError(err);
+  const code = httpStatus(err);
+  return code !== undefined && !text.includes(String(code)) ? `${text} (${code})` : text;
 }

@@ -1,31 +1,41 @@
 /**
- * The {@link LeaseClient} of the leader elector, on coordination.k8s.io/v1.
+ * The Lease calls of leader election (coordination.k8s.io/v1), each bounded by the abort
+ * signal the elector passes: a renewal that hangs is given up at the renew deadline.
  */
 import type { V1Lease } from '@kubernetes/client-node';
 import { httpCode } from '../../lib/kube-errors.ts';
-import type { LeaseClient } from '../engine/leader.ts';
-import type { ClusterClient } from './cluster-client.ts';
+import type { KubeClient } from './cluster-client.ts';
 
-/** Lease calls for one Lease `namespace/name` in the hub. */
-export function leaseClient(hub: ClusterClient, namespace: string, name: string): LeaseClient {
-  const api = hub.coordination;
+/** The Lease calls the elector makes. */
+export interface LeaseClient {
+  /** The Lease, or undefined when it does not exist. */
+  get(signal: AbortSignal): Promise<V1Lease | undefined>;
+  /** Creates the Lease; rejects with a conflict when someone else created it first. */
+  create(lease: V1Lease, signal: AbortSignal): Promise<V1Lease>;
+  /** Replaces the Lease; rejects with a conflict when its resourceVersion is stale. */
+  replace(lease: V1Lease, signal: AbortSignal): Promise<V1Lease>;
+}
+
+/** Lease calls for one Lease `namespace/name` in the hub. Never fenced: they are the election. */
+export function leaseClient(hub: KubeClient, namespace: string, name: string): LeaseClient {
+  const collection = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const path = `${collection}/${encodeURIComponent(name)}`;
   return {
-    async get() {
+    async get(signal) {
       try {
-        return await hub.call('get', () => api.readNamespacedLease({ name, namespace }));
+        return await hub.request<V1Lease>('get', { method: 'GET', path, signal });
       } catch (err) {
         if (httpCode(err) === 404) return undefined;
         throw err;
       }
     },
-    create: (lease) =>
-      hub.call('create', () =>
-        api.createNamespacedLease({
-          namespace,
-          body: { ...lease, metadata: { ...lease.metadata, name, namespace } },
-        }),
-      ),
-    replace: (lease: V1Lease) =>
-      hub.call('update', () => api.replaceNamespacedLease({ name, namespace, body: lease })),
+    create: (lease, signal) =>
+      hub.request<V1Lease>('create', {
+        method: 'POST',
+        path: collection,
+        body: { ...lease, metadata: { ...lease.metadata, name, namespace } },
+        signal,
+      }),
+    replace: (lease, signal) => hub.request<V1Lease>('update', { method: 'PUT', path, body: lease, signal }),
   };
 }

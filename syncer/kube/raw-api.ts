@@ -3,10 +3,13 @@
  * same pooled connections) as client-node's typed clients, but without their model
  * layer. Profiling the syncer at 1,000 MCS showed client-node's ObjectSerializer
  * (serialize, deserialize, findCorrectType) as its largest JavaScript cost, and typed
- * lists turn every timestamp into a Date the cache then has to undo. The syncer's hot
- * paths — the lists behind its caches and its writes — go through here instead.
+ * lists turn every timestamp into a Date the cache then has to undo. Every request of the
+ * syncer goes through here, so every one is bounded: a deadline for the whole request (a
+ * silent connection that accepts bytes and never answers cannot hold it), and an abort
+ * signal the caller may fire sooner. A watch is bounded by its caller (see informer.ts).
  */
 import https from 'node:https';
+import { createInterface } from 'node:readline';
 import {
   ApiException,
   type KubeConfig,
@@ -14,25 +17,80 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 
+/** Longest a request may take, answer included, unless the caller says otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** Options of one request. */
 export interface RawRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path with no query, e.g. `/apis/discovery.k8s.io/v1/namespaces/default/endpointslices`. */
   path: string;
-  query?: Record<string, string | number | undefined>;
+  query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   /** Content type of the body (default application/json; merge patches need theirs). */
   contentType?: string;
+  /** Deadline of the whole request (default {@link DEFAULT_REQUEST_TIMEOUT_MS}). */
   timeoutMs?: number;
+  /** Aborts the request (the connection is destroyed, not just left waiting). */
+  signal?: AbortSignal;
+  /** `text`: resolve with the body as text (e.g. `/readyz`); default: parsed JSON. */
+  answer?: 'json' | 'text';
 }
 
-/** Sends one request; resolves with the parsed JSON answer, rejects with an ApiException on HTTP errors. */
-export async function rawRequest<T>(kc: KubeConfig, r: RawRequest): Promise<T> {
+/** Rejected with when a request was aborted or ran past its deadline; `cause` says which. */
+export class RequestAbortedError extends Error {
+  override readonly name = 'RequestAbortedError';
+}
+
+function urlOf(kc: KubeConfig, path: string, query: RawRequest['query']): URL {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(cluster.server.replace(/\/+$/, '') + r.path);
-  for (const [k, v] of Object.entries(r.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-  const opts: https.RequestOptions = { method: r.method, headers: { accept: 'application/json' } };
+  const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+  return url;
+}
+
+/**
+ * A signal that fires at the deadline or when `outer` fires, and why, for the error.
+ * Disposing it clears the timer.
+ */
+function deadline(
+  what: string,
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new RequestAbortedError(`${what}: no answer within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  const onOuter = () => {
+    const reason = outer?.reason;
+    controller.abort(
+      reason instanceof Error
+        ? new RequestAbortedError(`${what}: ${reason.message}`)
+        : new RequestAbortedError(`${what}: aborted`),
+    );
+  };
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuter);
+    },
+  };
+}
+
+/** Sends one request; resolves with the parsed answer, rejects with an ApiException on HTTP errors. */
+export async function rawRequest<T>(kc: KubeConfig, r: RawRequest): Promise<T> {
+  const url = urlOf(kc, r.path, r.query);
+  const what = `${r.method} ${r.path}`;
+  const opts: https.RequestOptions = {
+    method: r.method,
+    headers: { accept: r.answer === 'text' ? '*/*' : 'application/json' },
+  };
   await kc.applyToHTTPSOptions(opts);
   const payload = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
   if (payload) {
@@ -42,45 +100,61 @@ export async function rawRequest<T>(kc: KubeConfig, r: RawRequest): Promise<T> {
       'content-length': payload.length,
     };
   }
-  return new Promise<T>((resolve, reject) => {
-    const req = https.request(url, opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const code = res.statusCode ?? 0;
-        if (code < 200 || code > 299) {
-          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-          reject(new ApiException(code, `HTTP-Code: ${code}\nBody: ${text}`, text, headers));
-          return;
-        }
-        try {
-          resolve((text ? JSON.parse(text) : undefined) as T);
-        } catch (err) {
-          reject(
-            new Error(
-              `${r.method} ${r.path}: the API server's answer is not JSON: ${(err as Error).message}`,
-            ),
-          );
-        }
+  const bound = deadline(what, r.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, r.signal);
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      if (bound.signal.aborted) {
+        reject(bound.signal.reason);
+        return;
+      }
+      const req = https.request(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const code = res.statusCode ?? 0;
+          if (code < 200 || code > 299) {
+            const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+            reject(new ApiException(code, `HTTP-Code: ${code}\nBody: ${text}`, text, headers));
+            return;
+          }
+          if (r.answer === 'text') {
+            resolve(text as T);
+            return;
+          }
+          try {
+            resolve((text ? JSON.parse(text) : undefined) as T);
+          } catch (err) {
+            reject(new Error(`${what}: the API server's answer is not JSON: ${(err as Error).message}`));
+          }
+        });
       });
+      // Destroying the request closes its connection: a silent one is not handed back to the pool.
+      bound.signal.addEventListener('abort', () => req.destroy(bound.signal.reason as Error), { once: true });
+      req.on('error', (err) => reject(bound.signal.aborted ? bound.signal.reason : err));
+      req.end(payload);
     });
-    req.setTimeout(r.timeoutMs ?? 60_000, () => req.destroy(new Error(`${r.method} ${r.path} timed out`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  } finally {
+    bound.dispose();
+  }
 }
 
 /**
  * Lists a collection page by page (so no single answer holds it all), passing every item
  * through `transform` as it arrives. Restarts once from the top if the continue token
- * expired (HTTP 410) between pages.
+ * expired (HTTP 410) between pages. Each page is bounded like any request.
  */
 export async function rawList<T extends KubernetesObject>(
   kc: KubeConfig,
   path: string,
-  opts: { labelSelector?: string; pageSize?: number; transform?: (o: T) => T } = {},
+  opts: {
+    labelSelector?: string;
+    pageSize?: number;
+    transform?: (o: T) => T;
+    signal?: AbortSignal;
+    timeoutMs?: number;
+  } = {},
 ): Promise<KubernetesListObject<T>> {
   for (let attempt = 0; ; attempt++) {
     const items: T[] = [];
@@ -92,6 +166,8 @@ export async function rawList<T extends KubernetesObject>(
           method: 'GET',
           path,
           query: { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 500, continue: token },
+          signal: opts.signal,
+          timeoutMs: opts.timeoutMs,
         });
         resourceVersion ??= page.metadata?.resourceVersion;
         for (const item of page.items) items.push(opts.transform ? opts.transform(item) : item);
@@ -104,4 +180,87 @@ export async function rawList<T extends KubernetesObject>(
       throw err;
     }
   }
+}
+
+/** One event of a watch stream, as the API server sends it. */
+export interface RawWatchEvent {
+  type: string;
+  object: unknown;
+}
+
+/**
+ * Opens a watch and passes every event to `onEvent`; `onOpen` is called once the API server
+ * has accepted it (HTTP 200). Resolves when the server ends the stream, rejects with an
+ * ApiException when it refuses the watch, with the abort reason when `signal` fires, or with
+ * the network error. Nothing here bounds a watch: its caller does, by aborting it when no
+ * event or bookmark has come for too long (see informer.ts).
+ */
+export async function rawWatch(
+  kc: KubeConfig,
+  path: string,
+  query: Record<string, string | number | boolean | undefined>,
+  onEvent: (e: RawWatchEvent) => void,
+  onOpen: () => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const url = urlOf(kc, path, { ...query, watch: true });
+  const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(opts);
+  await new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let settled = false;
+    const settle = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const req = https.request(url, opts, (res) => {
+      const code = res.statusCode ?? 0;
+      if (code !== 200) {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', settle);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+          settle(new ApiException(code, `HTTP-Code: ${code}\nBody: ${text}`, text, headers));
+        });
+        return;
+      }
+      onOpen();
+      const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
+      // readline re-emits the stream's errors: unhandled, one would end the process.
+      lines.on('error', (err) => settle(signal.aborted ? signal.reason : err));
+      lines.on('line', (line) => {
+        if (settled || line.trim() === '') return;
+        let event: RawWatchEvent;
+        try {
+          event = JSON.parse(line) as RawWatchEvent;
+        } catch (err) {
+          req.destroy(new Error(`watch ${path}: an event is not JSON: ${(err as Error).message}`));
+          return;
+        }
+        try {
+          onEvent(event);
+        } catch (err) {
+          req.destroy(err as Error);
+        }
+      });
+      res.on('error', (err) => settle(signal.aborted ? signal.reason : err));
+      res.on('end', () => settle());
+      // 'close' without 'end': the connection went away mid-stream.
+      res.on('close', () =>
+        settle(signal.aborted ? signal.reason : new Error(`watch ${path}: connection closed`)),
+      );
+    });
+    const onAbort = () => req.destroy(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err) => settle(signal.aborted ? signal.reason : err));
+    req.end();
+  });
 }

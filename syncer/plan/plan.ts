@@ -37,7 +37,7 @@ function intentOf(s: McsSnapshot, known: readonly string[]): Intent {
   if (!s.mcs) return { kind: 'withdraw', reason: 'MultiClusterService deleted' };
   if (isDeleting(s.mcs)) return { kind: 'withdraw', reason: 'MultiClusterService is being deleted' };
   if (!isCrossCluster(s.mcs)) {
-    const types = s.mcs.spec.types.join(', ');
+    const types = (s.mcs.spec?.types ?? []).join(', ');
     const message = `spec.types is ${types}: mcs-bridge carries out CrossCluster only and provisions no load balancer`;
     return {
       kind: 'withdraw',
@@ -169,7 +169,7 @@ function rank(p: Problem): number {
  * the draft of the status. Pure: reads the snapshot, never mutates it, never does I/O.
  *
  * Nothing is planned until the hub caches have synced. A cluster that is not ready or not synced
- * gets no write, and the copies that came from it stay (DESIGN.md § Rules of behaviour).
+ * gets no write, and the copies that came from it stay (docs/architecture.md § Rules of behaviour).
  */
 export function planMcs(s: McsSnapshot): McsPlan {
   const { namespace, name } = s;

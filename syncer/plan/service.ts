@@ -10,7 +10,7 @@ import { compact, sameValue } from './equality.ts';
 const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 const DUAL_STACK_POLICIES = new Set(['PreferDualStack', 'RequireDualStack']);
 
-/** Whether a Service in a member cluster is one of the syncer's copies (by label, DESIGN.md § Ownership). */
+/** Whether a Service in a member cluster is one of the syncer's copies (by label, docs/architecture.md § Ownership labels). */
 export function isOwnedService(svc: V1Service): boolean {
   return svc.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY_MCS_BRIDGE;
 }

@@ -16,7 +16,7 @@ import { compact, sameValue } from './equality.ts';
 /** Labels of a dispatched slice the syncer sets (and therefore compares). */
 const OWNED_LABELS = [LABEL_SERVICE_NAME, LABEL_SLICE_MANAGED_BY, LABEL_SOURCE_CLUSTER, LABEL_HEADLESS];
 
-/** Whether a slice in a member cluster is one the syncer dispatched (by managed-by, DESIGN.md § Ownership). */
+/** Whether a slice in a member cluster is one the syncer dispatched (by managed-by, docs/architecture.md § Ownership labels). */
 export function isOwnedSlice(slice: V1EndpointSlice): boolean {
   return slice.metadata?.labels?.[LABEL_SLICE_MANAGED_BY] === SLICE_MANAGER_SYNCER;
 }

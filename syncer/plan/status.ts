@@ -5,7 +5,7 @@ import type { McsCondition } from '../api/types.ts';
 import { CONDITION_ENDPOINTSLICE_DISPATCHED, CONDITION_SERVICE_APPLIED } from '../api/types.ts';
 import type { Action } from './actions.ts';
 import { actionKey } from './actions.ts';
-import type { McsEvent, McsPlan, Problem, StatusDraft } from './types.ts';
+import { type McsEvent, type McsPlan, PROBLEM_REASONS, type Problem, type StatusDraft } from './types.ts';
 
 /** What became of one action: no `error` means it succeeded. */
 export interface ActionResult {
@@ -13,6 +13,11 @@ export interface ActionResult {
   readonly action: Action;
   /** The cause of the failure (the API's message), if it failed. */
   readonly error?: string;
+  /**
+   * Set when the object exists and is not ours (found by the write, not in the caches): it was
+   * left alone, and the MCS reports it as a ServiceConflict or EndpointSliceConflict.
+   */
+  readonly conflict?: string;
 }
 
 /** Conditions to write and events to record after a reconcile. */
@@ -117,12 +122,18 @@ export function statusFor(plan: McsPlan, results: readonly ActionResult[], ctx: 
   const byKey = new Map(results.map((r) => [actionKey(r.action), r]));
   const failures: Record<Side, string[]> = { service: [], slices: [] };
   const done: Record<Side, Action[]> = { service: [], slices: [] };
+  const conflicts: Problem[] = [];
   for (const action of plan.actions) {
     const result = byKey.get(actionKey(action));
-    if (result && result.error === undefined) done[sideOf(action)].push(action);
-    else failures[sideOf(action)].push(failureMessage(action, result?.error ?? 'not attempted'));
+    const side = sideOf(action);
+    if (result?.conflict !== undefined) {
+      const reason = side === 'slices' ? 'EndpointSliceConflict' : 'ServiceConflict';
+      conflicts.push({ reason, scope: side, message: result.conflict });
+    } else if (result && result.error === undefined) done[side].push(action);
+    else failures[side].push(failureMessage(action, result?.error ?? 'not attempted'));
   }
   const events: McsEvent[] = [
+    ...conflicts.map((p): McsEvent => ({ type: 'Warning', reason: p.reason, message: p.message })),
     ...failures.service.map(
       (message): McsEvent => ({ type: 'Warning', reason: 'SyncServiceFailed', message }),
     ),
@@ -148,7 +159,10 @@ export function statusFor(plan: McsPlan, results: readonly ActionResult[], ctx: 
   const draft = plan.status;
   if (!draft) return { conditions: previous, changed: false, events };
   const success = successMessages(draft);
-  const onSide = (side: Side) => draft.problems.filter((p) => p.scope === side || p.scope === 'both');
+  const problems = [...draft.problems, ...conflicts].sort(
+    (a, b) => PROBLEM_REASONS.indexOf(a.reason) - PROBLEM_REASONS.indexOf(b.reason),
+  );
+  const onSide = (side: Side) => problems.filter((p) => p.scope === side || p.scope === 'both');
   const wanted = [
     condition(
       CONDITION_SERVICE_APPLIED,

@@ -1,123 +1,84 @@
 /**
- * `--cluster-source=karmada`: member clusters are Karmada's Cluster objects
- * (cluster.karmada.io/v1alpha1) on the hub. Push-mode clusters are reached at
- * `spec.apiEndpoint` with the token and CA bundle of the Secret `spec.secretRef` names;
- * readiness is their `Ready` condition. A Pull-mode cluster cannot be reached from the
- * control plane: it is known (so its name resolves) but never ready, so what it holds
- * is never withdrawn.
+ * `--cluster-source=karmada`: member clusters are Karmada's Cluster objects on the hub
+ * (karmada-cluster.ts says how one becomes a member). The member list is rebuilt:
+ * - when a Cluster is added or deleted, or its spec or Ready condition changes; a burst of
+ *   such events makes one refresh, and the rest of the status, which Karmada rewrites every
+ *   few seconds, makes none;
+ * - every `refreshMs`, when every Secret is read again so rotated credentials are picked up.
+ * Secrets are read concurrently, each bounded; between periodic refreshes the credentials read
+ * last are reused. A refresh that fails is logged and retried with backoff: refreshes never stop.
  */
-import { createHash } from 'node:crypto';
-import { KubeConfig, type KubernetesObject, type V1Condition } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { reuseConnections } from '../../lib/kube-connections.ts';
 import { describeApiError } from '../../lib/kube-errors.ts';
-import type { MemberDefinition } from '../engine/clusters.ts';
-import type { SyncerMetrics } from '../engine/metrics.ts';
-import type { ClusterClient } from '../kube/cluster-client.ts';
+import { realTimers, type Timers } from '../../lib/timers.ts';
+import type { KubeClient } from '../kube/cluster-client.ts';
 import { trimObject } from '../kube/compact.ts';
-import { Informer } from '../kube/informer.ts';
-import type { ClusterSource } from './source.ts';
+import { Informer, type ListWatchSource } from '../kube/informer.ts';
+import { apiListWatch } from '../kube/list-watch.ts';
+import {
+  type ClusterCredentials,
+  clusterFingerprint,
+  KARMADA_CLUSTER,
+  type KarmadaCluster,
+  memberFromCluster,
+  secretRefOf,
+} from './karmada-cluster.ts';
+import type { ClusterSource, MemberDefinition } from './source.ts';
 
-/** The fields of Karmada's Cluster the syncer reads. */
-export interface KarmadaCluster extends KubernetesObject {
-  spec?: {
-    apiEndpoint?: string;
-    secretRef?: { namespace?: string; name?: string };
-    insecureSkipTLSVerification?: boolean;
-    syncMode?: string;
-    proxyURL?: string;
-  };
-  status?: { conditions?: V1Condition[] };
-}
+export { KARMADA_CLUSTER };
 
-/** Group, version and plural of Karmada's Cluster. */
-export const KARMADA_CLUSTER = {
-  group: 'cluster.karmada.io',
-  version: 'v1alpha1',
-  plural: 'clusters',
-} as const;
-
-/** Credentials read from a Cluster's Secret. */
-export interface ClusterCredentials {
-  token?: string;
-  caBundle?: string;
-}
-
-/** The member a Cluster describes, or why it cannot be reached (pure). */
-export function memberFromCluster(
-  cluster: KarmadaCluster,
-  creds: ClusterCredentials | string,
-): MemberDefinition {
-  const name = cluster.metadata?.name ?? '';
-  const spec = cluster.spec ?? {};
-  const ready = cluster.status?.conditions?.find((c) => c.type === 'Ready');
-  let sourceReady = ready?.status === 'True';
-  let sourceReason = sourceReady
-    ? undefined
-    : `its Karmada Ready condition is ${ready ? `${ready.status} (${ready.reason ?? 'no reason'})` : 'missing'}`;
-  let server = spec.apiEndpoint ?? '';
-  if (server && !/^[a-z]+:\/\//i.test(server)) server = `https://${server}`;
-  if (spec.syncMode === 'Pull') {
-    sourceReady = false;
-    sourceReason = 'it is a Pull-mode cluster, which the control plane cannot reach';
-  } else if (!server) {
-    sourceReady = false;
-    sourceReason = 'its spec.apiEndpoint is empty';
-  } else if (typeof creds === 'string') {
-    sourceReady = false;
-    sourceReason = creds;
-  }
-  const c = typeof creds === 'string' ? {} : creds;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name,
-        server: server || 'https://invalid.local',
-        caData: c.caBundle ? Buffer.from(c.caBundle).toString('base64') : undefined,
-        skipTLSVerify: spec.insecureSkipTLSVerification === true,
-      },
-    ],
-    users: [{ name, token: c.token }],
-    contexts: [{ name, cluster: name, user: name }],
-    currentContext: name,
-  });
-  const fingerprint = createHash('sha256')
-    .update(
-      JSON.stringify([server, c.token ?? '', c.caBundle ?? '', spec.insecureSkipTLSVerification === true]),
-    )
-    .digest('hex')
-    .slice(0, 16);
-  return { name, kubeConfig: reuseConnections(kc), sourceReady, sourceReason, fingerprint };
+/** Options of a {@link KarmadaSource}. */
+export interface KarmadaSourceOptions {
+  hub: KubeClient;
+  logger: Logger;
+  /** Counts watch restarts of the Cluster objects (the syncer's `watch_restarts_total`). */
+  onWatchRestart?: () => void;
+  /** Told of every set of credentials read (to keep them out of the logs). */
+  onCredentials?: (credentials: ClusterCredentials) => void;
+  timers?: Timers;
+  /** How often Secrets are read again, so rotated credentials are picked up (default 60 s). */
+  refreshMs?: number;
+  /** How long Cluster events are gathered into one refresh (default 100 ms). */
+  coalesceMs?: number;
+  /** Bound of one Secret read (default 10 s). */
+  secretTimeoutMs?: number;
+  /** First wait before a failed refresh is tried again; doubles up to 30 s (default 1 s). */
+  retryMs?: number;
+  /** Where the Cluster objects are listed and watched (default: the hub's API; fakes in tests). */
+  clusters?: ListWatchSource<KarmadaCluster>;
 }
 
 /** Watches Cluster objects on the hub and reads their Secrets. */
 export class KarmadaSource implements ClusterSource {
   readonly kind = 'karmada';
   private readonly informer: Informer<KarmadaCluster>;
+  private readonly timers: Timers;
   private onChange: (members: MemberDefinition[]) => void = () => {};
-  private refreshing: Promise<void> = Promise.resolve();
   private delivered = false;
-  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Per cluster: what of it was last turned into a member (see clusterFingerprint). */
+  private readonly seen = new Map<string, string>();
+  /** Per cluster: the Secret read last and what came of it. */
+  private readonly credentials = new Map<string, { secret: string; value: ClusterCredentials }>();
+  private timer: unknown;
+  private periodic: unknown;
+  private running: Promise<void> | undefined;
+  /** A refresh was asked for while one ran: run once more after it. */
+  private again = false;
+  private rereadSecrets = false;
+  private failures = 0;
 
-  constructor(
-    private readonly hub: ClusterClient,
-    private readonly logger: Logger,
-    metrics: SyncerMetrics,
-    /** How often Secrets are read again, so rotated credentials are picked up. */
-    private readonly refreshMs = 60_000,
-  ) {
+  constructor(private readonly o: KarmadaSourceOptions) {
+    this.timers = o.timers ?? realTimers;
     const { group, version, plural } = KARMADA_CLUSTER;
     this.informer = new Informer<KarmadaCluster>({
-      cluster: hub.name,
+      cluster: o.hub.name,
       resource: plural,
-      kubeConfig: hub.kubeConfig,
-      logger,
-      path: `/apis/${group}/${version}/${plural}`,
-      list: (transform) => hub.list(`/apis/${group}/${version}/${plural}`, transform),
-      transform: trimObject,
-      onEvent: () => this.refresh(),
-      onRestart: () => metrics.watchRestarts.inc({ cluster: hub.name, resource: plural }),
+      logger: o.logger,
+      source:
+        o.clusters ?? apiListWatch(o.hub, `/apis/${group}/${version}/${plural}`, { transform: trimObject }),
+      onEvent: (event, cluster) => this.onClusterEvent(event, cluster),
+      onRestart: o.onWatchRestart,
     });
   }
 
@@ -125,50 +86,134 @@ export class KarmadaSource implements ClusterSource {
     return this.delivered;
   }
 
+  /** Starts watching; resolves once the first member list was delivered (or could not be). */
   async start(onChange: (members: MemberDefinition[]) => void): Promise<void> {
     this.onChange = onChange;
+    this.stopped = false;
     await this.informer.start();
-    this.refresh();
-    await this.refreshing;
-    this.timer = setInterval(() => this.refresh(), this.refreshMs);
-    this.timer.unref();
+    if (this.informer.synced) await this.refreshNow(true);
+    this.schedulePeriodic();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    this.timers.clearTimeout(this.timer);
+    this.timers.clearTimeout(this.periodic);
     await this.informer.stop();
+    await this.running;
   }
 
-  /** Rebuilds the member list; refreshes run one at a time, in order. */
-  private refresh(): void {
-    if (!this.informer.synced) return;
-    this.refreshing = this.refreshing.then(async () => {
-      const members: MemberDefinition[] = [];
-      for (const cluster of this.informer.list())
-        members.push(memberFromCluster(cluster, await this.credentials(cluster)));
-      this.delivered = true;
-      this.onChange(members);
-    });
+  /** Restarts the watch of Cluster objects now (the hub answers again after an outage). */
+  restartWatches(): void {
+    void this.informer.restart();
   }
 
-  private async credentials(cluster: KarmadaCluster): Promise<ClusterCredentials | string> {
-    const ref = cluster.spec?.secretRef;
-    if (!ref?.name || !ref.namespace) return 'its spec.secretRef is missing';
+  private onClusterEvent(event: string, cluster: KarmadaCluster): void {
+    const name = cluster.metadata?.name ?? '';
+    if (event !== 'delete' && this.seen.get(name) === clusterFingerprint(cluster)) return;
+    this.schedule(0);
+  }
+
+  private schedulePeriodic(): void {
+    if (this.stopped) return;
+    this.periodic = this.timers.setTimeout(() => {
+      this.rereadSecrets = true;
+      this.schedule(0);
+      this.schedulePeriodic();
+    }, this.o.refreshMs ?? 60_000);
+  }
+
+  /** Asks for a refresh after the coalescing window (plus `delayMs`); one refresh at a time. */
+  private schedule(delayMs: number): void {
+    if (this.stopped || !this.informer.synced) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer !== undefined) return;
+    this.timer = this.timers.setTimeout(
+      () => {
+        this.timer = undefined;
+        const reread = this.rereadSecrets;
+        this.rereadSecrets = false;
+        void this.refreshNow(reread);
+      },
+      delayMs + (this.o.coalesceMs ?? 100),
+    );
+  }
+
+  /** Rebuilds the member list and delivers it; never rejects (a failure is retried). */
+  private async refreshNow(rereadSecrets: boolean): Promise<void> {
+    const run = this.refresh(rereadSecrets).then(
+      () => {
+        this.failures = 0;
+      },
+      (err: unknown) => {
+        this.failures++;
+        const delay = Math.min(30_000, (this.o.retryMs ?? 1_000) * 2 ** (this.failures - 1));
+        this.o.logger.error(
+          { retryInMs: delay },
+          `failed to refresh the member clusters from Karmada's Cluster objects: ${describeApiError(err)}`,
+        );
+        this.rereadSecrets ||= rereadSecrets;
+        this.again = false;
+        this.running = undefined;
+        this.schedule(delay);
+      },
+    );
+    this.running = run;
+    await run;
+    if (this.running !== run) return;
+    this.running = undefined;
+    if (this.again) {
+      this.again = false;
+      this.schedule(0);
+    }
+  }
+
+  private async refresh(rereadSecrets: boolean): Promise<void> {
+    const clusters = [...this.informer.list()];
+    const members = await Promise.all(
+      clusters.map(async (c) => memberFromCluster(c, await this.credentialsOf(c, rereadSecrets))),
+    );
+    const names = new Set(clusters.map((c) => c.metadata?.name ?? ''));
+    for (const name of [...this.credentials.keys()]) if (!names.has(name)) this.credentials.delete(name);
+    this.seen.clear();
+    for (const c of clusters) this.seen.set(c.metadata?.name ?? '', clusterFingerprint(c));
+    this.delivered = true;
+    this.onChange(members);
+  }
+
+  /** The cluster's credentials: read from its Secret, or as read last when allowed and unchanged. */
+  private async credentialsOf(
+    cluster: KarmadaCluster,
+    reread: boolean,
+  ): Promise<ClusterCredentials | string> {
+    const name = cluster.metadata?.name ?? '';
+    const secret = secretRefOf(cluster);
+    if (!secret) return 'its spec.secretRef is missing';
+    const cached = this.credentials.get(name);
+    if (!reread && cached?.secret === secret) return cached.value;
+    const [namespace = '', secretName = ''] = secret.split('/');
     try {
-      const secret = await this.hub.call('get', () =>
-        this.hub.core.readNamespacedSecret({ name: ref.name as string, namespace: ref.namespace as string }),
-      );
-      const decode = (k: string) =>
-        secret.data?.[k] ? Buffer.from(secret.data[k], 'base64').toString('utf8') : undefined;
+      const found = await this.o.hub.request<{ data?: Record<string, string> }>('get', {
+        method: 'GET',
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(secretName)}`,
+        timeoutMs: this.o.secretTimeoutMs ?? 10_000,
+      });
+      const decode = (k: string) => {
+        const v = found.data?.[k];
+        return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
+      };
       const token = decode('token');
-      if (!token) return `its Secret ${ref.namespace}/${ref.name} has no token`;
-      return { token, caBundle: decode('caBundle') };
+      if (!token) return `its Secret ${secret} has no token`;
+      const value: ClusterCredentials = { token, caBundle: decode('caBundle') };
+      this.o.onCredentials?.(value);
+      this.credentials.set(name, { secret, value });
+      return value;
     } catch (err) {
-      const why = `cannot read its Secret ${ref.namespace}/${ref.name}: ${describeApiError(err)}`;
-      this.logger.warn(
-        { cluster: cluster.metadata?.name },
-        `member cluster ${cluster.metadata?.name}: ${why}`,
-      );
+      const why = `cannot read its Secret ${secret}: ${describeApiError(err)}`;
+      this.o.logger.warn({ cluster: name }, `member cluster ${name}: ${why}`);
       return why;
     }
   }

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { reuseConnections } from '../../lib/kube-connections.ts';
-import type { MemberDefinition } from '../engine/clusters.ts';
-import type { ClusterSource } from './source.ts';
+import { kubeconfigErrorMessage } from '../../lib/log-redaction.ts';
+import type { ClusterSource, MemberDefinition } from './source.ts';
 
 /** The members a kubeconfig file describes, one per context (pure apart from reading the file). */
 export function membersFromKubeconfig(file: string, exclude: readonly string[] = []): MemberDefinition[] {
@@ -21,7 +21,8 @@ export function membersFromKubeconfig(file: string, exclude: readonly string[] =
   try {
     all.loadFromString(text);
   } catch (err) {
-    throw new Error(`member kubeconfig ${file} is not a valid kubeconfig: ${(err as Error).message}`);
+    // Only the first line: the YAML parser quotes the lines around a fault, token and all.
+    throw new Error(`member kubeconfig ${file} is not a valid kubeconfig: ${kubeconfigErrorMessage(err)}`);
   }
   if (all.getContexts().length === 0) throw new Error(`member kubeconfig ${file} has no contexts`);
   return all

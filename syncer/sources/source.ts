@@ -1,7 +1,19 @@
 /**
  * Where the syncer learns which member clusters exist and how to reach them.
  */
-import type { MemberDefinition } from '../engine/clusters.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** A member cluster as its source describes it. */
+export interface MemberDefinition {
+  name: string;
+  kubeConfig: KubeConfig;
+  /** Whether the source considers it ready (Karmada's Ready condition). */
+  sourceReady: boolean;
+  /** Why it is not ready, when the source knows. */
+  sourceReason?: string;
+  /** Changes whenever the endpoint or credentials change (the client is then rebuilt). */
+  fingerprint: string;
+}
 
 /** A source of member clusters. */
 export interface ClusterSource {
@@ -12,4 +24,6 @@ export interface ClusterSource {
   /** Starts the source; `onChange` receives the full list on every change. */
   start(onChange: (members: MemberDefinition[]) => void): Promise<void>;
   stop(): Promise<void>;
+  /** Restarts the source's own watches, if it has any (the hub answers again after an outage). */
+  restartWatches?(): void;
 }

@@ -9,8 +9,10 @@
  * 4. Write cost: API writes per source slice change (the floor: one per consumer).
  * Prints a table and writes the figures under `syncer` in bench-results.json.
  *
- *   node --import tsx test/bench/syncer.ts [--changes 500] [--churn-rate 50] [--churn-seconds 60]
+ *   node --import tsx test/bench/syncer.ts [--changes 1000] [--churn-rate 50] [--churn-seconds 60]
  *     [--churn-services 200] [--scales 1000,5000] [--scale-floor 1000] [--rest-seconds 60]
+ * Its sandbox takes the 100 ports from $MCS_BENCH_PORT_BASE (default 17600; `make bench` sets it
+ * from BENCH_PORT_BASE).
  */
 
 import { readFile } from 'node:fs/promises';
@@ -31,11 +33,11 @@ import {
 import { startBenchSyncer, startFloorCopier } from './syncer/programs.ts';
 import { churn, type LatencyRun, SourceWriter, sequential } from './syncer/propagation.ts';
 import { type ScaleRun, scale } from './syncer/scale.ts';
-import { inParallel, type Percentiles, percentiles } from './syncer/stats.ts';
+import { benchPortBase, inParallel, type Percentiles, percentiles, slowSamples } from './syncer/stats.ts';
 
 const { values: o } = parseArgs({
   options: {
-    changes: { type: 'string', default: '500' },
+    changes: { type: 'string', default: '1000' },
     'churn-rate': { type: 'string', default: '50' },
     'churn-seconds': { type: 'string', default: '60' },
     'churn-services': { type: 'string', default: '200' },
@@ -55,7 +57,7 @@ const SCALES = (o.scales ?? '').split(',').filter(Boolean).map(Number);
 const SCALE_FLOOR = new Set((o['scale-floor'] ?? '').split(',').filter(Boolean).map(Number));
 const REST = Number(o['rest-seconds']);
 const DIR = path.join(REPO_ROOT, '.sandbox/bench');
-const BASE_PORT = 17600;
+const BASE_PORT = benchPortBase(process.env.MCS_BENCH_PORT_BASE);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 async function freshSandbox(): Promise<Sandbox> {
@@ -168,7 +170,12 @@ async function main() {
   }
   await Sandbox.down({ dir: DIR, log: () => {} });
 
-  const summary = (r: LatencyRun) => ({ ...percentiles(r.samplesMs), coalesced: r.coalesced, lost: r.lost });
+  const summary = (r: LatencyRun) => ({
+    ...percentiles(r.samplesMs),
+    coalesced: r.coalesced,
+    lost: r.lost,
+    over100ms: slowSamples(r.samplesMs, 100),
+  });
   const syncer = prop.syncer;
   const floor = prop.floor;
   if (!syncer || !floor) throw new Error('a propagation phase did not run');
@@ -182,6 +189,8 @@ async function main() {
     p50WithinOnePointThreeOfFloor: ratios.p50 <= 1.3,
     p99UnderChurnWithinTwiceFloor: ratios.p99UnderChurn <= 2,
     writesPerChangeEqualsConsumers: Math.abs((syncer.writesPerChange ?? Number.NaN) - 1) < 0.05,
+    // A change that met our own copy newer than the cache cost a fixed 500 ms retry once.
+    noOneAtATimeChangeOver100ms: s.sequential.count >= 1000 && s.sequential.over100ms === 0,
     ...Object.fromEntries(
       scales.flatMap((r) => [
         [`converge${r.mcs}Under60s`, r.mcs !== 5000 || r.convergeSeconds < 60],
@@ -198,6 +207,9 @@ async function main() {
   );
   log(
     `| latency under churn, ${CHURN.rate}/s over ${CHURN.services} Services for ${CHURN.seconds} s | ${fmt(s.churn)} | ${fmt(f.churn)} | p99 ${ratios.p99UnderChurn.toFixed(2)}× |`,
+  );
+  log(
+    `| one-at-a-time changes over 100 ms (of ${s.sequential.count}) | ${s.sequential.over100ms} (max ${s.sequential.max.toFixed(1)} ms) | ${f.sequential.over100ms} (max ${f.sequential.max.toFixed(1)} ms) | |`,
   );
   log(`| API writes per source slice change (1 consumer) | ${syncer.writesPerChange?.toFixed(2)} | 1 | |`);
   for (const r of scales) {

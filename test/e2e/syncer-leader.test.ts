@@ -11,6 +11,7 @@ import { createNamespace, eventually, uniqueName, useSandbox } from '../sandbox/
 import {
   ensureCrd,
   exportWrittenServices,
+  leaderElectionFlags,
   metricOf,
   readyAddresses,
   type SyncerUnderTest,
@@ -26,13 +27,7 @@ describe('two syncer replicas with leader election', () => {
   let cleanup = async () => {};
   const replicas: SyncerUnderTest[] = [];
   const LEASE_SECONDS = 6;
-  const flags = [
-    '--leader-elect',
-    `--leader-election-namespace=${ns}`,
-    `--lease-duration=${LEASE_SECONDS}s`,
-    '--renew-deadline=4s',
-    '--retry-period=1s',
-  ];
+  const flags = leaderElectionFlags(ns, LEASE_SECONDS);
   const names = ['a', 'b', 'c', 'd'];
 
   before(async () => {

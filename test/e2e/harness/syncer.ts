@@ -59,12 +59,15 @@ export async function startSyncer(
     members = 'kubeconfig',
     contexts = ['member1', 'member2'],
     memberKubeconfig = sb.layout.kubeconfig,
+    hubKubeconfig = sb.layout.kubeconfig,
   }: {
     members?: 'kubeconfig' | 'auto';
     /** The member contexts (default member1 and member2). */
     contexts?: string[];
     /** A kubeconfig holding them (default the sandbox's; e.g. one through a proxy). */
     memberKubeconfig?: string;
+    /** A kubeconfig whose context `hub` reaches the hub (default the sandbox's; e.g. one through a proxy). */
+    hubKubeconfig?: string;
   } = {},
 ): Promise<SyncerUnderTest> {
   const metricsPort = await freePort(sb);
@@ -73,7 +76,7 @@ export async function startSyncer(
       ? [`--member-kubeconfig=${memberKubeconfig}`, ...contexts.map((c) => `--member-context=${c}`)]
       : [];
   const program = await startProgram(sb, name, 'syncer', [
-    `--kubeconfig=${sb.layout.kubeconfig}`,
+    `--kubeconfig=${hubKubeconfig}`,
     '--context=hub',
     ...memberFlags,
     `--metrics-port=${metricsPort}`,
@@ -83,12 +86,27 @@ export async function startSyncer(
     `--log-level=${process.env.MCS_E2E_LOG_LEVEL ?? 'info'}`,
     ...extra,
   ]);
-  await waitHttpOk(program, `http://127.0.0.1:${metricsPort}/readyz`);
+  // A syncer that never became ready is stopped here: the caller has no handle to stop it with.
+  await waitHttpOk(program, `http://127.0.0.1:${metricsPort}/readyz`).catch(async (err: unknown) => {
+    await program.stop().catch(() => {});
+    throw err;
+  });
   return {
     program,
     metricsPort,
     metrics: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
   };
+}
+
+/** Flags of a replica with leader election on a Lease in `namespace`: short timings, for tests. */
+export function leaderElectionFlags(namespace: string, leaseSeconds = 6): string[] {
+  return [
+    '--leader-elect',
+    `--leader-election-namespace=${namespace}`,
+    `--lease-duration=${leaseSeconds}s`,
+    `--renew-deadline=${leaseSeconds - 2}s`,
+    '--retry-period=1s',
+  ];
 }
 
 /** Creates the hub Service and MCS of the seed in `namespace`, with the given cluster lists. */

@@ -28,6 +28,7 @@ function contentTypeOf(options: unknown): string | undefined {
     setHeaderParam: (k: string, v: string) => {
       headers[k] = v;
     },
+    setSignal: () => {},
   };
   for (const m of middleware) m.pre(request);
   return headers['Content-Type'];
@@ -248,6 +249,51 @@ describe('KubernetesCABundlePatcher', () => {
     await assert.rejects(
       patcher.setCABundle({ kind: 'MutatingWebhookConfiguration', name: 'm' }, CA),
       /^Error: failed to patch the caBundle of MutatingWebhookConfiguration m: forbidden \(HTTP 403\)$/,
+    );
+  });
+});
+
+/** The abort signal a call's options set, if any (see lib/kube-abort.ts). */
+function signalOf(options: unknown): AbortSignal | undefined {
+  let signal: AbortSignal | undefined;
+  const middleware = (options as { middleware?: { pre: (r: unknown) => unknown }[] }).middleware ?? [];
+  const request = {
+    setHeaderParam: () => {},
+    setSignal: (s: AbortSignal) => {
+      signal = s;
+    },
+  };
+  for (const m of middleware) m.pre(request);
+  return signal;
+}
+
+describe('the bound of every call the certificate code makes', () => {
+  it('gives each Secret and webhook configuration call an abort signal that fires after the timeout', async () => {
+    const { api, calls } = fakeCore({
+      readNamespacedSecret: () => ({ data: {}, metadata: { resourceVersion: '1' } }),
+      createNamespacedSecret: () => ({ data: {}, metadata: { resourceVersion: '2' } }),
+      patchNamespacedSecret: () => ({ data: {}, metadata: { resourceVersion: '3' } }),
+      readMutatingWebhookConfiguration: () => ({ webhooks: [{ name: 'a', clientConfig: {} }] }),
+      patchMutatingWebhookConfiguration: () => ({}),
+    });
+    const store = new KubernetesSecretStore(api as CoreV1Api, undefined, 50);
+    await store.read(REF);
+    await store.create(REF, { 'tls.crt': 'x' });
+    await store.update(REF, { 'tls.crt': 'y' }, '2');
+    const patcher = new KubernetesCABundlePatcher(api as AdmissionregistrationV1Api, 50);
+    await patcher.setCABundle({ kind: 'MutatingWebhookConfiguration', name: 'm' }, 'CA');
+    const signals = calls.map((c) => signalOf(c.options));
+    assert.equal(signals.length, 5);
+    assert.ok(signals.every((s) => s instanceof AbortSignal && !s.aborted));
+    await new Promise((r) => setTimeout(r, 80));
+    assert.ok(
+      signals.every((s) => s?.aborted),
+      'every signal fired after 50 ms',
+    );
+    assert.equal(
+      contentTypeOf(calls[2]?.options),
+      'application/merge-patch+json',
+      'the patch keeps its content type',
     );
   });
 });

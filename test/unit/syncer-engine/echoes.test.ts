@@ -5,12 +5,24 @@ import { WriteEchoes } from '../../../syncer/engine/echoes.ts';
 const ref = { cluster: 'member2', kind: 'EndpointSlice', namespace: 'default', name: 'member1-nginx-abc' };
 
 /** A write of ours: announced, then answered with `outcome`. */
-function write(e: WriteEchoes, outcome: string | 'deleted' | 'failed') {
+function write(e: WriteEchoes, outcome: string | 'deleted' | 'failed' | undefined) {
   e.sending(ref);
   e.answered(ref, outcome);
 }
 
 describe('echoes of our own writes', () => {
+  it('expects no echo of a write that changed nothing (a delete answered 404), so a later delete by someone else is seen', () => {
+    const e = new WriteEchoes(() => 0);
+    write(e, undefined);
+    assert.equal(e.size, 0, 'nothing remembered');
+    let changed = 0;
+    assert.equal(
+      e.absorbs(ref, undefined, true, () => changed++),
+      false,
+      'a delete event after it is acted on',
+    );
+  });
+
   it('absorbs the event that carries the version our write returned, once', () => {
     const e = new WriteEchoes(() => 0);
     write(e, '42');

@@ -1,5 +1,5 @@
 /** Timers and a clock driven by hand, for the engine's unit tests. */
-import type { Timers } from '../../../syncer/engine/queue.ts';
+import type { Timers } from '../../../lib/timers.ts';
 
 /** Timers driven by hand: `advance(ms)` moves the clock and fires what is due, in order. */
 export function fakeTimers() {

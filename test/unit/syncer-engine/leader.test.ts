@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Lease } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { decideLease, LeaderElector, type LeaseClient } from '../../../syncer/engine/leader.ts';
+import { decideLease, LeaderElector, type LeaderTimings } from '../../../syncer/engine/leader.ts';
+import type { LeaseClient } from '../../../syncer/kube/lease-client.ts';
+import { WriteGate } from '../../../syncer/kube/write-gate.ts';
+import { fakeTimers } from './fake-timers.ts';
 
 const lease = (holder: string, seconds = 15): V1Lease => ({
   metadata: { name: 'l', resourceVersion: '1' },
@@ -28,89 +31,191 @@ describe('deciding what to do with the Lease', () => {
   }
 });
 
-/** A Lease store that enforces resourceVersions like the API server. */
-function memoryLeases(failing: () => boolean = () => false): LeaseClient & { stored?: V1Lease } {
+/** How a candidate's connection to the API server behaves at a given time. */
+type Link = 'up' | 'refused' | 'hangs-ignoring-abort' | 'hangs-until-aborted';
+
+/** One Lease in memory, enforcing resourceVersions like the API server. */
+function leaseStore() {
   let rv = 0;
-  const store: LeaseClient & { stored?: V1Lease; readonly fail: boolean } = {
-    get fail() {
-      return failing();
-    },
-    async get() {
-      if (store.fail) throw new Error('connection refused');
-      return store.stored && structuredClone(store.stored);
-    },
-    async create(l) {
-      if (store.fail) throw new Error('connection refused');
-      if (store.stored) throw Object.assign(new Error('already exists'), { code: 409 });
-      store.stored = { ...l, metadata: { ...l.metadata, resourceVersion: String(++rv) } };
-      return structuredClone(store.stored);
-    },
-    async replace(l) {
-      if (store.fail) throw new Error('connection refused');
-      if (l.metadata?.resourceVersion !== store.stored?.metadata?.resourceVersion) {
-        throw Object.assign(new Error('conflict'), { code: 409 });
+  const store: { stored?: V1Lease; requests: string[] } = { requests: [] };
+  /** A client of the store for one candidate whose link is `link()` at the time of each request. */
+  const clientFor = (name: string, link: () => Link, now: () => number): LeaseClient => {
+    const call = <T>(verb: string, signal: AbortSignal, fn: () => T): Promise<T> => {
+      store.requests.push(`${name} ${verb} at ${now()}`);
+      const l = link();
+      if (l === 'refused') return Promise.reject(new Error('connection refused'));
+      if (l === 'hangs-ignoring-abort') return new Promise(() => {});
+      if (l === 'hangs-until-aborted')
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      try {
+        return Promise.resolve(fn());
+      } catch (err) {
+        return Promise.reject(err);
       }
-      store.stored = { ...l, metadata: { ...l.metadata, resourceVersion: String(++rv) } };
-      return structuredClone(store.stored);
-    },
+    };
+    return {
+      get: (signal) => call('get', signal, () => store.stored && structuredClone(store.stored)),
+      create: (l, signal) =>
+        call('create', signal, () => {
+          if (store.stored) throw Object.assign(new Error('already exists'), { code: 409 });
+          store.stored = { ...l, metadata: { ...l.metadata, resourceVersion: String(++rv) } };
+          return structuredClone(store.stored);
+        }),
+      replace: (l, signal) =>
+        call('replace', signal, () => {
+          if (l.metadata?.resourceVersion !== store.stored?.metadata?.resourceVersion)
+            throw Object.assign(new Error('conflict'), { code: 409 });
+          store.stored = { ...l, metadata: { ...l.metadata, resourceVersion: String(++rv) } };
+          return structuredClone(store.stored);
+        }),
+    };
   };
-  return store;
+  return { store, clientFor };
 }
 
-/** An elector on a virtual clock whose sleep advances time. */
-function candidate(client: LeaseClient, identity: string, clock: { t: number }, log: string[]) {
-  const elector: LeaderElector = new LeaderElector({
-    client,
-    identity,
+const TIMINGS: LeaderTimings = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+
+/** A candidate on the shared fake clock, recording what happens to it. */
+function candidate(
+  clientFor: ReturnType<typeof leaseStore>['clientFor'],
+  clock: ReturnType<typeof fakeTimers>,
+  name: string,
+  log: string[],
+  link: () => Link = () => 'up',
+) {
+  const gate = new WriteGate(clock.now, false);
+  const elector = new LeaderElector({
+    client: clientFor(name, link, clock.now),
+    identity: name,
     leaseRef: 'ns/l',
-    timings: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    timings: TIMINGS,
     logger: pino({ level: 'silent' }),
-    now: () => clock.t,
-    sleep: async (ms) => {
-      clock.t += ms;
-      if (clock.t > 200_000) await elector.stop();
+    now: clock.now,
+    timers: clock.timers,
+    fence: {
+      allowUntil: (t) => gate.allowUntil(t),
+      close: (reason) => {
+        log.push(`${name} fenced at ${clock.now()}`);
+        gate.close(reason);
+      },
     },
-    onStartedLeading: () => log.push(`${identity} leads at ${clock.t}`),
-    onStoppedLeading: () => log.push(`${identity} stepped down at ${clock.t}`),
+    onStartedLeading: () => log.push(`${name} leads at ${clock.now()}`),
+    onStoppedLeading: () => log.push(`${name} stepped down at ${clock.now()}`),
   });
-  return elector;
+  return { elector, gate };
 }
+
+/** Moves the fake clock in steps of 100 ms, letting promises settle after each. */
+async function runUntil(clock: ReturnType<typeof fakeTimers>, until: number, each?: () => void) {
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  await settle();
+  while (clock.now() < until) {
+    clock.advance(100);
+    await settle();
+    each?.();
+  }
+}
+
+const timeOf = (log: string[], prefix: string) => {
+  const line = log.find((l) => l.startsWith(prefix));
+  assert.ok(line, `${prefix}: not in ${log.join('; ')}`);
+  return Number(line.split(' at ')[1]);
+};
 
 describe('the leader elector', () => {
   it('lets exactly one of two candidates lead', async () => {
-    const store = memoryLeases();
-    const clock = { t: 0 };
+    const clock = fakeTimers();
+    const { clientFor } = leaseStore();
     const log: string[] = [];
-    const a = candidate(store, 'a', clock, log);
-    const b = candidate(store, 'b', clock, log);
-    await Promise.all([a.run(), b.run()]);
+    const a = candidate(clientFor, clock, 'a', log);
+    const b = candidate(clientFor, clock, 'b', log);
+    void a.elector.run();
+    void b.elector.run();
+    await runUntil(clock, 60_000);
     assert.deepEqual(log, ['a leads at 0']);
+    assert.ok(a.gate.open && !b.gate.open, 'only the leader may write');
   });
 
-  it('steps down when it cannot renew within the renew deadline', async () => {
-    const clock = { t: 0 };
-    const store = memoryLeases(() => clock.t >= 20_000); // the API server goes away at 20 s
+  it('steps down, closing the fence, at its renew deadline when the API server refuses', async () => {
+    const clock = fakeTimers();
+    const { clientFor } = leaseStore();
     const log: string[] = [];
-    await candidate(store, 'a', clock, log).run();
-    // Last renewal at 18 s; the deadline of 10 s passes between 28 and 30 s.
-    assert.deepEqual(log, ['a leads at 0', 'a stepped down at 30000']);
+    const a = candidate(clientFor, clock, 'a', log, () => (clock.now() >= 20_000 ? 'refused' : 'up'));
+    void a.elector.run();
+    await runUntil(clock, 40_000);
+    // Renewals are sent every 2 s (0, 2, … 18 s); the one of 18 s is the last that succeeds.
+    assert.deepEqual(log, ['a leads at 0', 'a fenced at 28000', 'a stepped down at 28000']);
+    assert.equal(a.gate.open, false);
   });
 
-  it('releases the Lease on stop so the next candidate takes it without waiting', async () => {
-    const store = memoryLeases();
-    const clock = { t: 0 };
+  for (const link of ['hangs-ignoring-abort', 'hangs-until-aborted'] as const) {
+    it(`stops writing before the standby leads when its requests hang (${link})`, async () => {
+      const clock = fakeTimers();
+      const { clientFor, store } = leaseStore();
+      const log: string[] = [];
+      // The leader's link goes silent at 20.05 s: its renewal of 20 s got through, the next hangs.
+      const a = candidate(clientFor, clock, 'a', log, () => (clock.now() > 20_050 ? link : 'up'));
+      void a.elector.run();
+      await runUntil(clock, 1_000);
+      const b = candidate(clientFor, clock, 'b', log);
+      void b.elector.run();
+      const writesOfA: number[] = [];
+      await runUntil(clock, 60_000, () => {
+        if (a.gate.open) writesOfA.push(clock.now());
+      });
+      const stepped = timeOf(log, 'a stepped down');
+      const fenced = timeOf(log, 'a fenced');
+      const led = timeOf(log, 'b leads');
+      // The last renewal that got through was sent at 20 s: valid until 20 + 10 s.
+      assert.equal(stepped, 30_000);
+      assert.equal(fenced, 30_000);
+      assert.ok(led >= 20_000 + TIMINGS.leaseDurationMs, `b led at ${led}`);
+      assert.ok(Math.max(...writesOfA) < led, 'a let no write through once b led');
+      assert.ok(stepped < led);
+      // Every renewal attempt of a was given up: none after it stepped down.
+      const lastRequestOfA = Math.max(
+        ...store.requests.filter((r) => r.startsWith('a ')).map((r) => Number(r.split(' at ')[1])),
+      );
+      assert.ok(lastRequestOfA < stepped, `a's last Lease request at ${lastRequestOfA}`);
+    });
+  }
+
+  it('bounds each attempt of a candidate whose requests hang by the renew deadline, and keeps trying', async () => {
+    const clock = fakeTimers();
+    const { clientFor, store } = leaseStore();
     const log: string[] = [];
-    const a = candidate(store, 'a', clock, log);
-    const running = a.run();
-    await new Promise((r) => setImmediate(r));
-    await a.stop();
-    await running;
-    assert.equal(store.stored?.spec?.holderIdentity, '');
-    const b = candidate(store, 'b', clock, log);
-    await b.run();
-    assert.ok(
-      log.some((l) => l.startsWith('b leads at')),
-      log.join('; '),
+    const a = candidate(clientFor, clock, 'a', log, () =>
+      clock.now() < 25_000 ? 'hangs-until-aborted' : 'up',
     );
+    void a.elector.run();
+    await runUntil(clock, 30_000);
+    // Attempts at 0, 12 (10 s bound + 2 s retry) and 24 s hang; the one at 36 s… has not come yet,
+    // so the Lease is taken at the first attempt after 25 s.
+    assert.deepEqual(
+      store.requests.filter((r) => r.startsWith('a get')),
+      ['a get at 0', 'a get at 12000', 'a get at 24000'],
+    );
+    await runUntil(clock, 40_000);
+    assert.equal(timeOf(log, 'a leads'), 36_000);
+  });
+
+  it('releases the Lease only when asked, after which the standby takes it without waiting', async () => {
+    const clock = fakeTimers();
+    const { clientFor, store } = leaseStore();
+    const log: string[] = [];
+    const a = candidate(clientFor, clock, 'a', log);
+    void a.elector.run();
+    await runUntil(clock, 1_000);
+    await a.elector.stop();
+    assert.equal(store.stored?.spec?.holderIdentity, 'a', 'stopping alone keeps the Lease');
+    a.gate.close('shutting down');
+    await a.elector.release();
+    assert.equal(store.stored?.spec?.holderIdentity, '');
+    const b = candidate(clientFor, clock, 'b', log);
+    void b.elector.run();
+    await runUntil(clock, 3_000);
+    assert.equal(timeOf(log, 'b leads'), 1_000);
   });
 });

@@ -90,3 +90,21 @@ describe('the work queue', () => {
     assert.equal(await q.get(), undefined);
   });
 });
+
+describe('the overall cap on retries', () => {
+  it('lets a burst of retries through at their own backoff, then spaces the rest by the bucket’s rate', () => {
+    const clock = fakeTimers();
+    const q = new WorkQueue(clock.timers, { baseMs: 5, maxMs: 1_000 }, { qps: 10, burst: 3 }, clock.now);
+    const delays = ['a', 'b', 'c', 'd', 'e'].map((k) => q.addRateLimited(k));
+    assert.deepEqual(delays, [5, 5, 5, 100, 200]);
+  });
+
+  it('refills the bucket as time passes', () => {
+    const clock = fakeTimers();
+    const q = new WorkQueue(clock.timers, { baseMs: 5, maxMs: 1_000 }, { qps: 10, burst: 1 }, clock.now);
+    assert.equal(q.addRateLimited('a'), 5);
+    assert.equal(q.addRateLimited('b'), 100);
+    clock.advance(1_000);
+    assert.equal(q.addRateLimited('c'), 5, 'the bucket is full again after a second');
+  });
+});

@@ -165,3 +165,41 @@ describe('write lanes', () => {
     assert.deepEqual(settled, ['ns/b', 'ns/c']);
   });
 });
+
+describe('stopping the write lanes', () => {
+  it('starts no chain once shut down, and drains those still running', async () => {
+    const clock = fakeTimers();
+    const lanes = new WriteLanes({
+      waitMs: 10,
+      maxPerCluster: 4,
+      now: clock.now,
+      timers: clock.timers,
+      onSettled: () => {},
+    });
+    let finish: () => void = () => {};
+    const slow = new Promise<string>((r) => {
+      finish = () => r('done');
+    });
+    const first = lanes.run('member3', 'ns/a', () => slow);
+    clock.advance(10);
+    assert.deepEqual(await first, { done: false }, 'still running in the background');
+    lanes.shutDown();
+    let ran = false;
+    assert.deepEqual(
+      await lanes.run('member2', 'ns/b', async () => {
+        ran = true;
+      }),
+      { done: false },
+    );
+    assert.equal(ran, false);
+    let drained = false;
+    const draining = lanes.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(drained, false, 'the chain of member3 still runs');
+    finish();
+    await draining;
+    assert.equal(drained, true);
+  });
+});

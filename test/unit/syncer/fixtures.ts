@@ -4,6 +4,7 @@
  */
 import type { V1EndpointSlice, V1Namespace, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
 import type { MultiClusterService } from '../../../syncer/api/types.ts';
+import { serviceForUpdate } from '../../../syncer/engine/service-update.ts';
 import {
   FINALIZER_CLEANUP,
   LABEL_SERVICE_NAME,
@@ -201,11 +202,14 @@ function carryOutOne(m: MemberSnapshot, a: Action, family: string): MemberSnapsh
   if (a.kind === 'Service') {
     if (a.verb === 'delete') return { ...m, service: undefined };
     const object = a.object as V1Service;
-    // Server-side apply: our fields win, what the server allocated stays.
-    const merged: V1Service =
-      a.verb === 'update' && m.service ? { ...object, spec: { ...m.service.spec, ...object.spec } } : object;
+    // As the engine writes it: a create of the copy, or a PUT of the cached object with the
+    // owned fields replaced (engine/service-update.ts); the server then defaults what is unset.
+    const body: V1Service =
+      a.verb === 'update' && m.service
+        ? serviceForUpdate(m.service, object, a.expected?.resourceVersion)
+        : object;
     const ip = m.service?.spec?.clusterIP ?? `10.${m.name.length}.0.${counter % 250}`;
-    return { ...m, service: served.service(merged, ip, family) };
+    return { ...m, service: served.service(body, ip, family) };
   }
   const rest = m.endpointSlices.filter((s) => s.metadata?.name !== a.name);
   if (a.verb === 'delete') return { ...m, endpointSlices: rest };

@@ -215,6 +215,22 @@ describe('the admission routes', () => {
     assert.match(text, /mcs_bridge_webhook_request_duration_seconds_count\{webhook="validate"\} \d+/);
   });
 
+  it('count a bad request by its webhook when the API server calls with a query, as it does (?timeout=10s)', async () => {
+    const t = testApp();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/validate-multiclusterservice?timeout=10s',
+      payload: 'x'.repeat(MAX_BODY_BYTES + 1),
+      headers: { 'content-type': 'application/json' },
+    });
+    await t.app.close();
+    assert.equal(res.statusCode, 413);
+    assert.match(
+      await t.registry.metrics(),
+      /mcs_bridge_webhook_requests_total\{webhook="validate",operation="unknown",result="bad_request"\} 1/,
+    );
+  });
+
   it('answer 404 elsewhere', async () => {
     const res = await post('/validate-something-else', review(admissionRequest()));
     assert.equal(res.statusCode, 404);

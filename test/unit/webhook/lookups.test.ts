@@ -79,6 +79,36 @@ describe('warnings that read the API', () => {
     assert.ok(Date.now() - started < 1000);
     assert.deepEqual(failures, ['services']);
   });
+
+  it('aborts a read at its timeout, so its request is closed rather than left waiting', async () => {
+    const aborted: string[] = [];
+    const l = lookups({
+      timeoutMs: 20,
+      services: {
+        serviceExists: (_ns, _name, signal) =>
+          new Promise<boolean>((_, reject) =>
+            signal.addEventListener('abort', () => {
+              aborted.push(`services: ${(signal.reason as Error).message}`);
+              reject(signal.reason);
+            }),
+          ),
+      },
+      clusters: {
+        clusterNames: (signal) =>
+          new Promise((_, reject) =>
+            signal.addEventListener('abort', () => {
+              aborted.push('clusters');
+              reject(signal.reason);
+            }),
+          ),
+      },
+    });
+    assert.deepEqual(await lookupWarnings(mcs(), 'default', l), []);
+    assert.deepEqual(aborted.sort(), [
+      'clusters',
+      'services: reading Service default/nginx took longer than 20 ms',
+    ]);
+  });
 });
 
 describe('the cluster list cache', () => {
@@ -95,11 +125,11 @@ describe('the cluster list cache', () => {
       1000,
       { now: () => now },
     );
-    assert.deepEqual([...(await cached.clusterNames())], ['m1']);
+    assert.deepEqual([...(await cached.clusterNames(new AbortController().signal))], ['m1']);
     now = 999;
-    assert.deepEqual([...(await cached.clusterNames())], ['m1']);
+    assert.deepEqual([...(await cached.clusterNames(new AbortController().signal))], ['m1']);
     now = 1000;
-    assert.deepEqual([...(await cached.clusterNames())], ['m2']);
+    assert.deepEqual([...(await cached.clusterNames(new AbortController().signal))], ['m2']);
     assert.equal(reads, 2);
   });
 
@@ -115,8 +145,8 @@ describe('the cluster list cache', () => {
       1000,
       { now: () => 5 },
     );
-    await assert.rejects(cached.clusterNames(), /no such resource/);
-    await assert.rejects(cached.clusterNames(), /no such resource/);
+    await assert.rejects(cached.clusterNames(new AbortController().signal), /no such resource/);
+    await assert.rejects(cached.clusterNames(new AbortController().signal), /no such resource/);
     assert.equal(reads, 1);
   });
 });

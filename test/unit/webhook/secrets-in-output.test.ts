@@ -6,67 +6,21 @@
  * the /metrics text are searched for the token and for the key.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ROUTES } from '../../../webhook/app.ts';
 import { reliabilityCase } from '../../reliability/case.ts';
+import { freeLoopbackPort, SourceProgram } from '../harness/source-program.ts';
 import { admissionRequest, review } from './fixtures.ts';
 import { loopbackCertificate } from './fuzz-harness.ts';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 // Short enough that a YAML error snippet would quote it whole.
 const TOKEN = `tok-${randomBytes(6).toString('hex')}`;
-
-/** A webhook process from source; all it prints is kept. */
-class Webhook {
-  output = '';
-  private done = false;
-  private readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'webhook/main.ts'), ...args], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        this.output += chunk;
-      });
-    }
-    this.exited = new Promise((resolve) =>
-      this.child.once('exit', (code) => {
-        this.done = true;
-        resolve(code);
-      }),
-    );
-  }
-
-  /** Resolves once the output matches, or rejects with the output so far. */
-  async waitFor(pattern: RegExp, ms = 20_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!pattern.test(this.output)) {
-      if (this.done || Date.now() > deadline) {
-        throw new Error(`no ${pattern} in the webhook's output:\n${this.output}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.child.kill('SIGTERM');
-    await this.exited;
-  }
-}
 
 /** A kubeconfig with the secret token, for a server on loopback whose CA is `ca`. */
 const kubeconfig = (server: string, ca: string, extra = '') =>
@@ -77,19 +31,13 @@ describe('secrets in what the webhook prints and serves', () => {
   let key = '';
   let echo: https.Server;
   let api = '';
-  const programs: Webhook[] = [];
+  const programs: SourceProgram[] = [];
   const start = (args: string[]) => {
-    const w = new Webhook(args);
+    const w = new SourceProgram('webhook', args);
     programs.push(w);
     return w;
   };
-  const port = async () => {
-    const s = http.createServer().listen(0, '127.0.0.1');
-    await new Promise((r) => s.once('listening', r));
-    const p = (s.address() as AddressInfo).port;
-    await new Promise((r) => s.close(r));
-    return p;
-  };
+  const port = freeLoopbackPort;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mcs-secrets-'));

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { ClusterRegistry } from '../../../syncer/engine/clusters.ts';
+import { SyncerMetrics } from '../../../syncer/engine/metrics.ts';
+import type { MemberDefinition } from '../../../syncer/sources/source.ts';
+import { FakeCluster } from './fake-cluster.ts';
+import { settle } from './fake-list-watch.ts';
+
+const def = (name: string, fingerprint = name, sourceReady = true): MemberDefinition => ({
+  name,
+  kubeConfig: new KubeConfig(),
+  sourceReady,
+  fingerprint,
+});
+
+const registries: ClusterRegistry[] = [];
+afterEach(async () => {
+  for (const r of registries.splice(0)) await r.stop();
+});
+
+/** A registry over fake members, recording what it reports. */
+function registryOf(fakes: Record<string, FakeCluster>, probeTimeoutMs = 200) {
+  const changes: string[] = [];
+  const made: string[] = [];
+  const registry = new ClusterRegistry({
+    logger: pino({ level: 'silent' }),
+    metrics: new SyncerMetrics(new Registry()),
+    now: Date.now,
+    onEvent: () => {},
+    onChange: (cluster, what) => changes.push(`${cluster} ${what}`),
+    probeTimeoutMs,
+    clientFor: (d) => {
+      made.push(`${d.name}@${d.fingerprint}`);
+      const fake = fakes[d.name];
+      if (!fake) throw new Error(`no fake for ${d.name}`);
+      return fake;
+    },
+  });
+  registries.push(registry);
+  return { registry, changes, made };
+}
+
+describe('the cluster registry', () => {
+  it('starts new members together: one that never answers holds up neither the others nor the update past one probe', async () => {
+    const silent = new FakeCluster('member3');
+    silent.silent = true;
+    const fakes = {
+      member1: new FakeCluster('member1'),
+      member2: new FakeCluster('member2'),
+      member3: silent,
+    };
+    const { registry, changes } = registryOf(fakes, 300);
+    const started = Date.now();
+    await registry.update([def('member1'), def('member2'), def('member3')]);
+    const took = Date.now() - started;
+    assert.ok(took < 1_500, `update took ${took} ms with a silent member and a 300 ms probe`);
+    await settle();
+    const state = registry.list().map((m) => `${m.name} ready=${m.ready} synced=${m.cache.synced}`);
+    assert.deepEqual(state, [
+      'member1 ready=true synced=true',
+      'member2 ready=true synced=true',
+      'member3 ready=false synced=false',
+    ]);
+    assert.match(registry.get('member3')?.reason ?? '', /did not answer \/readyz/);
+    assert.deepEqual(changes.filter((c) => !c.endsWith('synced')).sort(), [
+      'member1 added',
+      'member1 ready',
+      'member2 added',
+      'member2 ready',
+      'member3 added',
+      'member3 not-ready',
+    ]);
+    assert.deepEqual(changes.filter((c) => c.endsWith('synced')).sort(), [
+      'member1 synced',
+      'member2 synced',
+    ]);
+  });
+
+  it('needs two failed probes in a row to call a reachable member not ready, and one success to take it back, restarting its watches', async () => {
+    const m1 = new FakeCluster('member1');
+    const { registry, changes } = registryOf({ member1: m1 }, 100);
+    await registry.update([def('member1')]);
+    await settle();
+    changes.length = 0;
+    m1.silent = true;
+    await registry.probeAll();
+    assert.equal(registry.get('member1')?.ready, true, 'one lost probe is no outage');
+    await registry.probeAll();
+    assert.equal(registry.get('member1')?.ready, false);
+    m1.silent = false;
+    const watchesBefore = m1.requests.filter((r) => r.startsWith('WATCH')).length;
+    await registry.probeAll();
+    await settle();
+    assert.equal(registry.get('member1')?.ready, true);
+    assert.deepEqual(changes, ['member1 not-ready', 'member1 ready']);
+    assert.equal(
+      m1.requests.filter((r) => r.startsWith('WATCH')).length,
+      watchesBefore + 3,
+      'its three watches were started afresh',
+    );
+  });
+
+  it('follows the source: a cluster the source calls not ready is not ready, whatever its probes say', async () => {
+    const { registry } = registryOf({ member1: new FakeCluster('member1') });
+    await registry.update([def('member1', 'a', false)]);
+    assert.equal(registry.get('member1')?.ready, false);
+    assert.equal(registry.get('member1')?.reason, 'the cluster source reports it not ready');
+    await registry.update([def('member1', 'a', true)]);
+    assert.equal(registry.get('member1')?.ready, true);
+  });
+
+  it('replaces a member whose endpoint or credentials changed, and removes one the source dropped', async () => {
+    const fakes = { member1: new FakeCluster('member1'), member2: new FakeCluster('member2') };
+    const { registry, changes, made } = registryOf(fakes);
+    await registry.update([def('member1', 'a'), def('member2')]);
+    await registry.update([def('member1', 'b')]);
+    assert.deepEqual(made, ['member1@a', 'member2@member2', 'member1@b']);
+    assert.deepEqual(
+      registry.list().map((m) => m.name),
+      ['member1'],
+    );
+    assert.ok(changes.includes('member2 removed'));
+    assert.ok(!changes.includes('member1 removed'), 'a replaced member is not reported removed');
+  });
+});

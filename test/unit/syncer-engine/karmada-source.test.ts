@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { pino } from 'pino';
+import type { KarmadaCluster } from '../../../syncer/sources/karmada-cluster.ts';
+import { KarmadaSource } from '../../../syncer/sources/karmada-source.ts';
+import type { MemberDefinition } from '../../../syncer/sources/source.ts';
+import { FakeCluster } from './fake-cluster.ts';
+import { settle } from './fake-list-watch.ts';
+import { fakeTimers } from './fake-timers.ts';
+
+const CLUSTERS = '/apis/cluster.karmada.io/v1alpha1/clusters';
+const SECRETS = '/api/v1/namespaces/karmada-cluster/secrets';
+
+const cluster = (
+  name: string,
+  ready = 'True',
+  extra: Partial<KarmadaCluster['status']> = {},
+): KarmadaCluster => ({
+  metadata: { name },
+  spec: {
+    apiEndpoint: `https://${name}.example:6443`,
+    syncMode: 'Push',
+    secretRef: { namespace: 'karmada-cluster', name },
+  },
+  status: {
+    conditions: [
+      { type: 'Ready', status: ready, reason: 'ClusterReady', message: '', lastTransitionTime: new Date(0) },
+    ],
+    ...extra,
+  },
+});
+
+const secret = (token: string) => ({
+  metadata: { name: 'x' },
+  data: { token: Buffer.from(token).toString('base64'), caBundle: Buffer.from('ca').toString('base64') },
+});
+
+const sources: KarmadaSource[] = [];
+afterEach(async () => {
+  for (const s of sources.splice(0)) await s.stop();
+});
+
+/** A source over a fake hub holding `names`, started; what it delivered is recorded. */
+async function started(names: string[], o: { secretTimeoutMs?: number; onChange?: () => void } = {}) {
+  const hub = new FakeCluster('hub');
+  for (const n of names) {
+    hub.seed(`${CLUSTERS}/${n}`, cluster(n) as never);
+    hub.seed(`${SECRETS}/${n}`, secret(`token-of-${n}`) as never);
+  }
+  const clock = fakeTimers();
+  const delivered: string[][] = [];
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l).msg) });
+  const source = new KarmadaSource({
+    hub,
+    logger,
+    timers: clock.timers,
+    refreshMs: 60_000,
+    coalesceMs: 100,
+    retryMs: 1_000,
+    secretTimeoutMs: o.secretTimeoutMs,
+  });
+  sources.push(source);
+  await source.start((members: MemberDefinition[]) => {
+    o.onChange?.();
+    delivered.push(
+      members.map((m) => `${m.name}:${m.sourceReady ? 'ready' : `not ready (${m.sourceReason})`}`),
+    );
+  });
+  const secretReads = () => hub.requests.filter((r) => r.startsWith(`GET ${SECRETS}`)).length;
+  /** Lets the watch events in flight arrive, then moves the clock. */
+  const tick = async (ms: number) => {
+    await settle();
+    clock.advance(ms);
+    await settle();
+  };
+  return { hub, clock, delivered, lines, source, secretReads, tick };
+}
+
+describe('the Karmada cluster source', () => {
+  it('delivers every cluster with the credentials of its Secret once started', async () => {
+    const { delivered, secretReads, source } = await started(['m1', 'm2']);
+    assert.deepEqual(delivered, [['m1:ready', 'm2:ready']]);
+    assert.equal(secretReads(), 2);
+    assert.equal(source.synced, true);
+  });
+
+  it('turns a burst of Cluster events into one refresh', async () => {
+    const { hub, delivered, tick } = await started(['m1', 'm2']);
+    await settle();
+    for (const n of ['m1', 'm2']) hub.seed(`${CLUSTERS}/${n}`, cluster(n, 'False') as never);
+    hub.seed(`${CLUSTERS}/m3`, cluster('m3') as never);
+    hub.seed(`${SECRETS}/m3`, secret('token-of-m3') as never);
+    await tick(100);
+    assert.equal(delivered.length, 2);
+    assert.deepEqual(
+      delivered[1]?.map((d) => d.split(' ')[0]),
+      ['m1:not', 'm2:not', 'm3:ready'],
+    );
+  });
+
+  it('neither refreshes nor reads a Secret for status changes that leave readiness and endpoint alone', async () => {
+    const { hub, delivered, secretReads, tick } = await started(['m1']);
+    await settle();
+    hub.seed(
+      `${CLUSTERS}/m1`,
+      cluster('m1', 'True', { resourceSummary: { allocatable: { cpu: '4' } } } as never) as never,
+    );
+    await tick(200);
+    assert.equal(delivered.length, 1);
+    assert.equal(secretReads(), 1);
+  });
+
+  it('refreshes without reading the Secret again when only readiness changes', async () => {
+    const { hub, delivered, secretReads, tick } = await started(['m1']);
+    await settle();
+    hub.seed(`${CLUSTERS}/m1`, cluster('m1', 'False') as never);
+    await tick(100);
+    assert.deepEqual(delivered.at(-1), [
+      'm1:not ready (its Karmada Ready condition is False (ClusterReady))',
+    ]);
+    assert.equal(secretReads(), 1);
+  });
+
+  it('reads every Secret again each refresh period, so rotated credentials are picked up', async () => {
+    const { secretReads, tick } = await started(['m1', 'm2']);
+    await tick(60_000);
+    await tick(100);
+    assert.equal(secretReads(), 4);
+  });
+
+  it('reads Secrets concurrently, each bounded: two that never answer cost one timeout, not two', async () => {
+    const hub = new FakeCluster('hub');
+    for (const n of ['m1', 'm2']) {
+      hub.seed(`${CLUSTERS}/${n}`, cluster(n) as never);
+      hub.script('GET', `${SECRETS}/${n}`, 'hang');
+    }
+    const delivered: string[][] = [];
+    const source = new KarmadaSource({
+      hub,
+      logger: pino({ level: 'silent' }),
+      timers: fakeTimers().timers,
+      secretTimeoutMs: 300,
+    });
+    sources.push(source);
+    const t = Date.now();
+    await source.start((members) =>
+      delivered.push(members.map((m) => `${m.name}:${m.sourceReason ?? 'ready'}`)),
+    );
+    const took = Date.now() - t;
+    assert.ok(took < 550, `took ${took} ms`);
+    assert.deepEqual(delivered, [
+      [
+        'm1:cannot read its Secret karmada-cluster/m1: GET /api/v1/namespaces/karmada-cluster/secrets/m1: no answer within 300 ms',
+        'm2:cannot read its Secret karmada-cluster/m2: GET /api/v1/namespaces/karmada-cluster/secrets/m2: no answer within 300 ms',
+      ],
+    ]);
+  });
+
+  it('logs a refresh that failed and tries it again, never leaving a rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let calls = 0;
+      const { hub, delivered, lines, tick } = await started(['m1'], {
+        onChange: () => {
+          calls++;
+          if (calls === 2) throw new Error('the registry refused the list');
+        },
+      });
+      await settle();
+      hub.seed(`${CLUSTERS}/m1`, cluster('m1', 'False') as never);
+      await tick(100);
+      assert.equal(delivered.length, 1, 'the failed delivery recorded nothing');
+      assert.ok(
+        lines.some((l) => /failed to refresh the member clusters .*the registry refused the list/.test(l)),
+        lines.join('\n'),
+      );
+      await tick(1_000);
+      await tick(100);
+      assert.equal(delivered.length, 2, 'tried again after its backoff');
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

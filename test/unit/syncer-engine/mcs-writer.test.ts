@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import type { MultiClusterService } from '../../../lib/mcs-api.ts';
+import { McsWriter } from '../../../syncer/engine/mcs-writer.ts';
+import { FINALIZER_CLEANUP } from '../../../syncer/names.ts';
+import { FakeCluster } from './fake-cluster.ts';
+
+const PATH = '/apis/networking.karmada.io/v1alpha1/namespaces/default/multiclusterservices/nginx';
+const EVENTS = '/api/v1/namespaces/default/events';
+
+function setup() {
+  const hub = new FakeCluster('hub');
+  const mcs = hub.seed(PATH, {
+    metadata: { name: 'nginx', namespace: 'default', finalizers: ['other'] },
+    spec: { types: ['CrossCluster'] },
+  } as MultiClusterService & { metadata: object }) as MultiClusterService;
+  let t = Date.UTC(2030, 0, 1);
+  const clock = {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+  const writer = new McsWriter(hub, pino({ level: 'silent' }), clock.now, 'replica-a', 600_000, 5);
+  return { hub, mcs, writer, clock };
+}
+
+const condition = {
+  type: 'ServiceApplied',
+  status: 'True' as const,
+  reason: 'ok',
+  message: 'ok',
+  lastTransitionTime: 'x',
+};
+const eventsSent = (hub: FakeCluster) => hub.requests.filter((r) => r.startsWith(`POST ${EVENTS}`)).length;
+
+describe('the writes on the MultiClusterService itself', () => {
+  it('replaces the conditions with a merge patch of the status subresource, and returns the new version', async () => {
+    const { hub, mcs, writer } = setup();
+    const version = await writer.writeConditions(mcs, [condition]);
+    assert.deepEqual(hub.requests, [`PATCH ${PATH}/status`]);
+    const stored = hub.get(PATH) as MultiClusterService;
+    assert.deepEqual(stored.status?.conditions, [condition]);
+    assert.equal(version, stored.metadata?.resourceVersion);
+  });
+
+  it('adds and removes its finalizer next to the others, guarded by the version it read', async () => {
+    const { hub, mcs, writer } = setup();
+    await writer.setFinalizer(mcs, true);
+    const added = hub.get(PATH) as MultiClusterService;
+    assert.deepEqual(added.metadata?.finalizers, ['other', FINALIZER_CLEANUP]);
+    await assert.rejects(writer.setFinalizer(mcs, false), (err: { code?: number }) => err.code === 409);
+    await writer.setFinalizer(added, false);
+    assert.deepEqual((hub.get(PATH) as MultiClusterService).metadata?.finalizers, ['other']);
+  });
+
+  it('records a state event only when the status changed', async () => {
+    const { hub, mcs, writer } = setup();
+    const e = {
+      type: 'Warning' as const,
+      reason: 'ClusterNotReady',
+      message: 'cluster member2 is not ready',
+    };
+    await writer.record(mcs, [e], false);
+    assert.equal(eventsSent(hub), 0);
+    await writer.record(mcs, [e], true);
+    assert.equal(eventsSent(hub), 1);
+  });
+
+  it('records a failure once per message every ten minutes', async () => {
+    const { hub, mcs, writer, clock } = setup();
+    const e = {
+      type: 'Warning' as const,
+      reason: 'DispatchEndpointSliceFailed',
+      message: 'failed: etcd timed out',
+    };
+    await writer.record(mcs, [e], false);
+    await writer.record(mcs, [e], false);
+    assert.equal(eventsSent(hub), 1);
+    clock.advance(600_001);
+    await writer.record(mcs, [e], false);
+    assert.equal(eventsSent(hub), 2);
+  });
+
+  it('caps success events overall, 50 at once and then 5 a second', async () => {
+    const { hub, writer, clock } = setup();
+    const e = {
+      type: 'Normal' as const,
+      reason: 'DispatchEndpointSliceSucceed',
+      message: 'created in member2',
+    };
+    for (let i = 0; i < 60; i++) {
+      const other = { metadata: { name: 'nginx', namespace: 'default', uid: `u${i}` }, spec: {} };
+      await writer.record(other, [e], true);
+    }
+    assert.equal(eventsSent(hub), 50);
+    clock.advance(1_000);
+    for (let i = 60; i < 70; i++) {
+      const other = { metadata: { name: 'nginx', namespace: 'default', uid: `u${i}` }, spec: {} };
+      await writer.record(other, [e], true);
+    }
+    assert.equal(eventsSent(hub), 55);
+  });
+
+  it('logs an event it could not record, and goes on', async () => {
+    const { hub, mcs, writer } = setup();
+    hub.script('POST', EVENTS, new Error('connection refused'));
+    const e = { type: 'Warning' as const, reason: 'SyncServiceFailed', message: 'failed' };
+    await writer.record(mcs, [e, { ...e, message: 'failed again' }], true);
+    assert.equal(eventsSent(hub), 2);
+  });
+});

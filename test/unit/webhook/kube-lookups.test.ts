@@ -1,0 +1,30 @@
+/**
+ * The webhook's API reads on a real socket: at its bound a read's request is aborted and its
+ * connection closed, not left open behind a warning given up on.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { karmadaClusterDirectory, kubeServiceLookup } from '../../../webhook/kube-lookups.ts';
+import { type LoopbackApi, startLoopbackApi } from '../harness/loopback-api.ts';
+
+describe('the webhook’s API reads against a server that never answers', () => {
+  let api: LoopbackApi;
+  before(async () => {
+    api = await startLoopbackApi();
+  });
+  after(() => api.close());
+
+  it('aborts the Service read and closes its connection when the signal fires', async () => {
+    api.seen.length = 0;
+    const read = kubeServiceLookup(api.kc).serviceExists('default', 'nginx', AbortSignal.timeout(100));
+    await assert.rejects(read, /failed to read Service default\/nginx/);
+    assert.equal(await api.closedSoon(0), true);
+  });
+
+  it('aborts the cluster list and closes its connection when the signal fires', async () => {
+    api.seen.length = 0;
+    const read = karmadaClusterDirectory(api.kc).clusterNames(AbortSignal.timeout(100));
+    await assert.rejects(read, /failed to list clusters.cluster.karmada.io/);
+    assert.equal(await api.closedSoon(0), true);
+  });
+});
