@@ -207,6 +207,11 @@ describe('the Helm chart on the sandbox hub', () => {
         assert.equal(await can(`delete services -n ${appNs}`), true);
         assert.equal(await can('watch endpointslices.discovery.k8s.io --all-namespaces'), true);
         assert.equal(await can('create namespaces'), true);
+        // The overlap check reads the member's own ranges, and only reads them.
+        assert.equal(await can('list nodes'), true);
+        assert.equal(await can('watch nodes'), true);
+        assert.equal(await can('list servicecidrs.networking.k8s.io'), true);
+        assert.equal(await can('watch servicecidrs.networking.k8s.io'), true);
         assert.equal(await can(`get secrets -n ${appNs}`), false, `no Secret is readable in ${member}`);
         for (const verb of [
           'delete namespaces',
@@ -217,6 +222,11 @@ describe('the Helm chart on the sandbox hub', () => {
           'create serviceaccounts --subresource=token -n mcs-system',
           'create clusterrolebindings.rbac.authorization.k8s.io',
           'patch nodes',
+          'update nodes --subresource=status',
+          'get nodes --subresource=proxy',
+          'delete nodes',
+          'create servicecidrs.networking.k8s.io',
+          'delete servicecidrs.networking.k8s.io',
         ]) {
           assert.equal(await can(verb), false, `the member identity cannot ${verb} in ${member}`);
         }
