@@ -10,7 +10,6 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
-import { reuseConnections } from '../lib/kube-connections.ts';
 import { describeApiError, httpCode } from '../lib/kube-errors.ts';
 import { parseSyncerArgs, type SyncerConfig } from './config.ts';
 import { Controller } from './engine/controller.ts';
@@ -18,30 +17,11 @@ import { LeaderElector } from './engine/leader.ts';
 import { SyncerMetrics } from './engine/metrics.ts';
 import { buildHealthServer } from './health-server.ts';
 import { ClusterClient } from './kube/cluster-client.ts';
+import { loadHubKubeConfig } from './kube/hub-kubeconfig.ts';
 import { leaseClient } from './kube/lease-client.ts';
 import { KARMADA_CLUSTER, KarmadaSource } from './sources/karmada-source.ts';
 import { KubeconfigSource } from './sources/kubeconfig-source.ts';
 import type { ClusterSource } from './sources/source.ts';
-
-function hubKubeConfig(c: SyncerConfig): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (c.kubeconfig) kc.loadFromFile(c.kubeconfig);
-    else kc.loadFromDefault();
-  } catch (err) {
-    throw new Error(
-      `cannot load the hub kubeconfig ${c.kubeconfig ?? '(default)'}: ${(err as Error).message}`,
-    );
-  }
-  if (c.context) {
-    if (!kc.getContextObject(c.context))
-      throw new Error(`--context: the hub kubeconfig has no context '${c.context}'`);
-    kc.setCurrentContext(c.context);
-  }
-  if (!kc.getCurrentCluster())
-    throw new Error('the hub kubeconfig has no current cluster: give --kubeconfig and --context');
-  return reuseConnections(kc);
-}
 
 /** Chooses the cluster source: as configured, or Karmada's when the hub serves its Cluster API. */
 async function clusterSource(
@@ -88,7 +68,7 @@ runMain('mcs-bridge-syncer', async () => {
   const registry = new Registry();
   const metrics = new SyncerMetrics(registry);
   const identity = `${process.env.POD_NAME ?? os.hostname()}_${randomBytes(4).toString('hex')}`;
-  const hub = new ClusterClient('hub', hubKubeConfig(config), metrics);
+  const hub = new ClusterClient('hub', loadHubKubeConfig(config), metrics);
   const source = await clusterSource(config, hub, logger, metrics);
   const controller = new Controller({
     hub,

@@ -13,8 +13,8 @@ import type { Logger } from 'pino';
 import { describeApiError } from '../../lib/kube-errors.ts';
 import type { ClusterClient } from '../kube/cluster-client.ts';
 import { Informer } from '../kube/informer.ts';
-import { serviceRangeBound } from '../network/cidr.ts';
-import type { ClusterRanges, OwnRange } from '../network/overlaps.ts';
+import type { ClusterRanges } from '../network/overlaps.ts';
+import { boundedServiceRanges, podRanges, serviceCidrRanges } from '../network/own-ranges.ts';
 import type { SyncerMetrics } from './metrics.ts';
 
 /** A Node as this cache keeps it. */
@@ -120,15 +120,7 @@ export class MemberNetworks {
         ? { ranges: [], unknown: [`cannot list nodes: ${this.nodes.error}`] }
         : undefined;
     }
-    const ranges = new Map<string, OwnRange>();
-    for (const node of [...this.nodes.list()].sort(byName)) {
-      const cidrs = node.spec?.podCIDRs?.length ? node.spec.podCIDRs : [node.spec?.podCIDR];
-      for (const cidr of cidrs) {
-        if (cidr && !ranges.has(cidr))
-          ranges.set(cidr, { cidr, kind: 'pod', origin: `node ${node.metadata?.name}`, exact: true });
-      }
-    }
-    return { ranges: [...ranges.values()], unknown: [] };
+    return { ranges: podRanges(this.nodes.list()), unknown: [] };
   }
 
   private serviceRanges(): ClusterRanges | undefined {
@@ -138,29 +130,10 @@ export class MemberNetworks {
         const error = this.serviceCidrs.error;
         return error ? { ranges: [], unknown: [`cannot list servicecidrs: ${error}`] } : undefined;
       }
-      const ranges: OwnRange[] = [];
-      for (const s of [...this.serviceCidrs.list()].sort(byName)) {
-        for (const cidr of s.spec?.cidrs ?? [])
-          ranges.push({ cidr, kind: 'service', origin: `ServiceCIDR ${s.metadata?.name}`, exact: true });
-      }
-      return { ranges, unknown: [] };
+      return { ranges: serviceCidrRanges(this.serviceCidrs.list()), unknown: [] };
     }
     const { synced, service } = this.o.kubernetesService();
-    if (!synced) return undefined;
-    const ips = service?.spec?.clusterIPs?.length ? service.spec.clusterIPs : [service?.spec?.clusterIP];
-    const ranges: OwnRange[] = [];
-    for (const ip of ips) {
-      const bound = ip ? serviceRangeBound(ip) : undefined;
-      if (bound) {
-        const origin = `the widest range the kubernetes Service's ClusterIP ${ip} allows; this cluster serves no ServiceCIDR API`;
-        ranges.push({ cidr: bound.text, kind: 'service', origin, exact: false });
-      }
-    }
-    const unknown =
-      ranges.length === 0
-        ? ['it serves no ServiceCIDR API and has no default/kubernetes Service with a ClusterIP']
-        : [];
-    return { ranges, unknown };
+    return synced ? boundedServiceRanges(service) : undefined;
   }
 
   /** Asks whether the ServiceCIDR API is served, then watches it if it is. */
@@ -220,10 +193,4 @@ function trimNode(node: NodeRanges): NodeRanges {
 
 function trimServiceCidr(s: ServiceCidr): ServiceCidr {
   return { metadata: trimMeta(s.metadata), spec: { cidrs: s.spec?.cidrs } };
-}
-
-function byName(a: KubernetesObject, b: KubernetesObject): number {
-  const x = a.metadata?.name ?? '';
-  const y = b.metadata?.name ?? '';
-  return x < y ? -1 : x > y ? 1 : 0;
 }
