@@ -98,13 +98,10 @@ describe("the syncer's check of provider endpoints against the consumers' own CI
     );
     assert.deepEqual(readyAddresses((await slicesIn(sb, 'member2', ns)).ours), ips, 'so does member2');
     await eventually('a Warning event CIDROverlap on the MCS', async () => {
-      const events = await sb
-        .kubeConfig('hub')
-        .makeApiClient(CoreV1Api)
-        .listNamespacedEvent({
-          namespace: ns,
-          fieldSelector: 'involvedObject.name=nginx,reason=CIDROverlap',
-        });
+      const events = await sb.kubeConfig('hub').makeApiClient(CoreV1Api).listNamespacedEvent({
+        namespace: ns,
+        fieldSelector: 'involvedObject.name=nginx,reason=CIDROverlap',
+      });
       assert.equal(events.items.length, 1, 'one event, not one per reconcile');
       assert.equal(events.items[0]?.type, 'Warning');
       assert.match(
