@@ -1,13 +1,19 @@
 /**
  * A TCP proxy on loopback in front of an API server, for fault tests: it passes bytes
  * through (TLS stays end to end; the apiserver's certificate names 127.0.0.1, which the
- * proxy shares), and on demand delays them, refuses new connections, or cuts the ones
- * open — what a slow network, a partition or a load balancer restart do to watches.
+ * proxy shares), and on demand delays them, refuses new connections, cuts the ones open, or
+ * takes new connections and never answers — what a slow network, a load balancer restart or a
+ * silent partition do to clients.
  */
 import net from 'node:net';
 
 /** What the proxy does with traffic. */
-export type ProxyMode = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'refuse' };
+export type ProxyMode =
+  | { kind: 'pass' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'refuse' }
+  // Accepts the connection, reads what comes, answers nothing and never closes it.
+  | { kind: 'silent' };
 
 /** A running proxy. */
 export interface TcpProxy {
@@ -37,6 +43,13 @@ export async function startTcpProxy(target: number, port = 0): Promise<TcpProxy>
   const server = net.createServer((client) => {
     if (mode.kind === 'refuse') {
       client.destroy();
+      return;
+    }
+    if (mode.kind === 'silent') {
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      client.on('error', () => client.destroy());
+      client.resume(); // read and drop: the client's TLS hello gets no answer
       return;
     }
     const upstream = net.connect(target, '127.0.0.1');
