@@ -50,7 +50,9 @@ export function probeCommand(e: ProbeEndpoint, timeoutMs: number): string[] {
   const seconds = (timeoutMs / 1000).toString();
   return [
     'curl',
-    '-sS',
+    // -v names the socket error ("Connection refused", "Network is unreachable"), which curl's
+    // own message folds into "Couldn't connect to server".
+    '-sSv',
     '-o',
     '/dev/null',
     '--connect-timeout',
@@ -85,10 +87,13 @@ export function classifyProbe(
   if (connect > 0 || code === 0)
     return { outcome: 'connected', detail: `in ${Math.round(connect * 1000)}ms` };
   if (code === 28) return { outcome: 'unreachable', detail: `no answer within ${timeoutMs / 1000}s` };
-  if (code === 7)
-    return /no route|unreachable/i.test(said)
-      ? { outcome: 'unreachable', detail: said }
-      : { outcome: 'refused', detail: said || 'connection refused' };
+  // curl -v names the socket error: "* connect to 10.10.1.1 port 80 failed: Connection refused".
+  const socketError = /connect to \S+ port \d+ failed: (.+)$/m.exec(stderr)?.[1]?.trim();
+  if (code === 7 && socketError)
+    return /refused/i.test(socketError)
+      ? { outcome: 'refused', detail: socketError }
+      : { outcome: 'unreachable', detail: socketError };
+  if (code === 7) return { outcome: 'unreachable', detail: said || 'could not connect' };
   return { outcome: 'failed', detail: `curl exit ${code}: ${said}` };
 }
 

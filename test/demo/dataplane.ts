@@ -50,6 +50,31 @@ for (let i = 0; i < 6; i++) {
   say((await runIn(['curl', '-s', URL])).split('\n').find((l) => l.startsWith('Hostname')) ?? '(no answer)');
 }
 
+// First a broken data path: with the link between the nodes cut the copies stay right, and
+// only a probe from the client pod can tell. Then the link is back, and the guide's command.
+const link = [nodes.member2.netns, nodes.member2.linkDevice] as const;
+say(`\n$ ip -n ${link[0]} link set ${link[1]} down   # cut the flat network between the nodes`);
+await ip(['-n', link[0], 'link', 'set', link[1], 'down']);
+const broken = await kubectl([...diagnoseArgs, '--probe-from', 'member2/deploy/curl']);
+say(`$ kubectl ${diagnoseArgs.join(' ')} --probe-from member2/deploy/curl   # exit ${broken.code}`);
+say(broken.stdout.trimEnd());
+await ip(['-n', link[0], 'link', 'set', link[1], 'up']);
+await ip([
+  '-n',
+  link[0],
+  'route',
+  'replace',
+  nodes.member1.podCIDR,
+  'via',
+  nodes.member1.ip,
+  'dev',
+  link[1],
+  'onlink',
+]);
+say(
+  `$ ip -n ${link[0]} link set ${link[1]} up && ip -n ${link[0]} route replace ${nodes.member1.podCIDR} via ${nodes.member1.ip} dev ${link[1]} onlink   # back (the link took its route down with it)`,
+);
+
 // The guide's last command, verbatim: through member2's API server and kubelet (kwok).
 const guide = ['--context', 'member2', 'exec', 'deploy/curl', '--', 'curl', '-s', URL];
 const answered = await eventually(
@@ -82,28 +107,6 @@ const healthy = await eventually(
 );
 say(`\n$ kubectl ${diagnoseArgs.join(' ')} --syncer-url ${syncerUrl} --probe-from member2/deploy/curl`);
 say(healthy.trimEnd());
-
-// Cut the link between the nodes: the copies stay right, the data path does not.
-const link = [nodes.member2.netns, nodes.member2.linkDevice] as const;
-say(`\n$ ip -n ${link[0]} link set ${link[1]} down   # cut the flat network between the nodes`);
-await ip(['-n', link[0], 'link', 'set', link[1], 'down']);
-const broken = await kubectl([...diagnoseArgs, '--probe-from', 'member2/deploy/curl']);
-say(`$ kubectl ${diagnoseArgs.join(' ')} --probe-from member2/deploy/curl   # exit ${broken.code}`);
-say(broken.stdout.trimEnd());
-await ip(['-n', link[0], 'link', 'set', link[1], 'up']);
-await ip([
-  '-n',
-  link[0],
-  'route',
-  'replace',
-  nodes.member1.podCIDR,
-  'via',
-  nodes.member1.ip,
-  'dev',
-  link[1],
-  'onlink',
-]);
-say(`$ ip -n ${link[0]} link set ${link[1]} up      # and back`);
 
 say(`
 member2 resolved nginx.default with its CoreDNS to its own cluster IP for nginx, and its

@@ -15,18 +15,25 @@ describe('kubectl mcs diagnose --probe-from', () => {
       'in 1ms',
     ],
     [
-      'exit 7 without a route is unreachable',
+      'exit 7 with a network that cannot be reached is unreachable, in the words of the socket error',
       '0.000000 7',
-      'curl: (7) Failed to connect to 10.10.1.1 port 80 after 3 ms: No route to host',
+      "*   Trying 10.10.1.1:80...\n* connect to 10.10.1.1 port 80 failed: Network is unreachable\ncurl: (7) Failed to connect to 10.10.1.1 port 80 after 5 ms: Couldn't connect to server",
       'unreachable',
-      'curl: (7) Failed to connect to 10.10.1.1 port 80 after 3 ms: No route to host',
+      'Network is unreachable',
     ],
     [
-      'exit 7 otherwise is a refusal',
+      'exit 7 with a refused connection is a refusal: the address answers, nothing listens',
       '0.000000 7',
-      "curl: (7) Failed to connect to 10.10.1.1 port 81 after 0 ms: Couldn't connect to server",
+      "* connect to 10.10.1.1 port 81 failed: Connection refused\ncurl: (7) Failed to connect to 10.10.1.1 port 81 after 0 ms: Couldn't connect to server",
       'refused',
-      "curl: (7) Failed to connect to 10.10.1.1 port 81 after 0 ms: Couldn't connect to server",
+      'Connection refused',
+    ],
+    [
+      'exit 7 without curl saying why counts as unreachable',
+      '0.000000 7',
+      "curl: (7) Failed to connect to 10.10.1.1 port 80 after 3 ms: Couldn't connect to server",
+      'unreachable',
+      "curl: (7) Failed to connect to 10.10.1.1 port 80 after 3 ms: Couldn't connect to server",
     ],
     [
       'exit 28 with no connect time is silence',
@@ -50,7 +57,7 @@ describe('kubectl mcs diagnose --probe-from', () => {
   it('connects with curl, bounded, printing only the connect time and the exit code', () => {
     assert.deepEqual(probeCommand({ provider: M1, ip: '10.10.1.1', port: 80 }, 2000), [
       'curl',
-      '-sS',
+      '-sSv',
       '-o',
       '/dev/null',
       '--connect-timeout',
