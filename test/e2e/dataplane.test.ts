@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { DataPlane } from '../dataplane/dataplane.ts';
 import { ip } from '../dataplane/netns.ts';
+import { reliabilityCase } from '../reliability/case.ts';
 import { REPO_ROOT, type Sandbox } from '../sandbox/sandbox.ts';
 import {
   createAll,
@@ -221,6 +222,7 @@ describe('curl http://nginx.<namespace> from member2 reaches nginx in member1 (r
   });
 
   it('names every unreachable endpoint once the link between the nodes is cut, and none once it is back', async () => {
+    reliabilityCase('Faults', 'Pod network between two members cut');
     const { netns, linkDevice } = (dp as DataPlane).topology.nodes.member2;
     const m1 = (dp as DataPlane).topology.nodes.member1;
     await ip(['-n', netns, 'link', 'set', linkDevice, 'down']);

@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { reliabilityCase } from '../reliability/case.ts';
 import { sleep } from '../sandbox/processes.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { REPO_ROOT } from '../sandbox/sandbox.ts';
@@ -233,6 +234,7 @@ describe('kubectl mcs diagnose and get on the sandbox', () => {
   });
 
   it('says in one line that there is no such MCS, prints nothing else, and exits 3', async () => {
+    reliabilityCase('Bad input', 'kubectl mcs: an unknown MultiClusterService');
     const r = await mcs(['diagnose', 'nope', '-n', ns, ...members()]);
     assert.equal(r.code, 3);
     assert.equal(r.stdout, '');
@@ -243,6 +245,7 @@ describe('kubectl mcs diagnose and get on the sandbox', () => {
   });
 
   it('says in one line which member refuses connections', async () => {
+    reliabilityCase('Faults', 'kubectl mcs: a member that refuses connections');
     proxy.setMode({ kind: 'refuse' });
     const kc = await kubeconfigThrough(
       sb,
@@ -263,6 +266,7 @@ describe('kubectl mcs diagnose and get on the sandbox', () => {
   });
 
   it('says in one line which member never answers, within the request timeout', async () => {
+    reliabilityCase('Faults', 'kubectl mcs: a member that accepts connections and never answers');
     proxy.setMode({ kind: 'silent' });
     const kc = await kubeconfigThrough(
       sb,
@@ -286,6 +290,7 @@ describe('kubectl mcs diagnose and get on the sandbox', () => {
   });
 
   it('says in one line which member refuses to be read, and what', async () => {
+    reliabilityCase('Bad input', 'kubectl mcs: no permission to read a member');
     const sa = `${ns}-nobody`;
     await core('member2').createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: sa } } });
     const token = await core('member2').createNamespacedServiceAccountToken({

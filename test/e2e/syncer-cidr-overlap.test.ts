@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { reliabilityCase } from '../reliability/case.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import {
   createAll,
@@ -77,6 +78,7 @@ describe("the syncer's check of provider endpoints against the consumers' own CI
   });
 
   it("says False, naming member1's IPs and member3's pod CIDR, warns, counts, and still dispatches", async () => {
+    reliabilityCase('Bad input', "Provider endpoints inside a consumer's own pod or Service CIDR");
     const ips = await nginxPodIps(sb, 'member1', ns);
     await member3().createNode({
       body: { metadata: { name: node }, spec: { podCIDR: '10.10.0.0/16', podCIDRs: ['10.10.0.0/16'] } },
