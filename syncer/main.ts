@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
@@ -20,7 +19,7 @@ import { ClusterClient } from './kube/cluster-client.ts';
 import { loadHubKubeConfig } from './kube/hub-kubeconfig.ts';
 import { leaseClient } from './kube/lease-client.ts';
 import { KARMADA_CLUSTER, KarmadaSource } from './sources/karmada-source.ts';
-import { KubeconfigSource } from './sources/kubeconfig-source.ts';
+import { excludedContexts, KubeconfigSource } from './sources/kubeconfig-source.ts';
 import type { ClusterSource } from './sources/source.ts';
 
 /** Chooses the cluster source: as configured, or Karmada's when the hub serves its Cluster API. */
@@ -31,19 +30,7 @@ async function clusterSource(
   metrics: SyncerMetrics,
 ): Promise<ClusterSource> {
   if (c.clusterSource === 'kubeconfig' && c.memberKubeconfig) {
-    const all = new KubeConfig();
-    all.loadFromFile(c.memberKubeconfig);
-    const unknown = c.memberContexts.filter((n) => !all.getContextObject(n));
-    if (unknown.length > 0)
-      throw new Error(`--member-context: ${c.memberKubeconfig} has no context ${unknown.join(', ')}`);
-    const exclude =
-      c.memberContexts.length > 0
-        ? all
-            .getContexts()
-            .map((x) => x.name)
-            .filter((n) => !c.memberContexts.includes(n))
-        : [];
-    return new KubeconfigSource(c.memberKubeconfig, exclude);
+    return new KubeconfigSource(c.memberKubeconfig, excludedContexts(c.memberKubeconfig, c.memberContexts));
   }
   if (c.clusterSource === undefined) {
     const { group, version, plural } = KARMADA_CLUSTER;

@@ -4,10 +4,10 @@
  * Secrets they name (sources/karmada-source.ts's `memberFromCluster`), with the same
  * default: kubeconfig when --member-kubeconfig is given, Karmada otherwise.
  */
-import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import type { MemberDefinition } from '../engine/clusters.ts';
 import { KARMADA_CLUSTER, type KarmadaCluster, memberFromCluster } from '../sources/karmada-source.ts';
-import { membersFromKubeconfig } from '../sources/kubeconfig-source.ts';
+import { excludedContexts, membersFromKubeconfig } from '../sources/kubeconfig-source.ts';
 import { getJson, listAll, RequestError, type Target } from './api.ts';
 import type { ConnectionOptions } from './options.ts';
 
@@ -21,21 +21,7 @@ export interface MemberList {
 export async function loadMembers(o: ConnectionOptions, hub: Target): Promise<MemberList> {
   if (o.clusterSource === 'kubeconfig' && o.memberKubeconfig) {
     const file = o.memberKubeconfig;
-    const all = new KubeConfig();
-    try {
-      all.loadFromFile(file);
-    } catch (err) {
-      throw new Error(`cannot load the member kubeconfig ${file}: ${(err as Error).message}`);
-    }
-    const unknown = o.memberContexts.filter((n) => !all.getContextObject(n));
-    if (unknown.length > 0) throw new Error(`--member-context: ${file} has no context ${unknown.join(', ')}`);
-    const exclude =
-      o.memberContexts.length > 0
-        ? all
-            .getContexts()
-            .map((c) => c.name)
-            .filter((n) => !o.memberContexts.includes(n))
-        : [];
+    const exclude = excludedContexts(file, o.memberContexts);
     return { source: 'kubeconfig', members: membersFromKubeconfig(file, exclude) };
   }
   const { group, version, plural } = KARMADA_CLUSTER;

@@ -95,6 +95,27 @@ describe('kubectl mcs diagnose and get on the sandbox', () => {
       list: r.report.problems.map((p) => `${p.code}${p.cluster ? `@${p.cluster}` : ''}`),
     };
   };
+  /**
+   * Diagnoses with member2 reached through the proxy in `mode`, bounded so that only a hang
+   * fails (a run takes seconds, or tens of seconds on a loaded machine). Expects exit 3 and
+   * nothing on stdout; resolves with stderr.
+   */
+  const diagnoseThrough = async (mode: 'refuse' | 'silent', extra: string[] = []) => {
+    proxy.setMode({ kind: mode });
+    try {
+      const file = path.join(sb.layout.dir, `${ns}-${mode}.kubeconfig`);
+      const kc = await kubeconfigThrough(sb, 'member2', proxy.port, file);
+      const r = await Promise.race([
+        diagnose(extra, kc),
+        sleep(HANG_MS).then(() => assert.fail(`kubectl mcs still runs after ${HANG_MS / 1000} s`)),
+      ]);
+      assert.equal(r.code, 3, r.stdout);
+      assert.equal(r.stdout, '');
+      return r.stderr;
+    } finally {
+      proxy.setMode({ kind: 'pass' });
+    }
+  };
   const startLeadingSyncer = () =>
     startSyncer(sb, `syncer-${ns}`, [
       '--leader-elect',
@@ -246,47 +267,23 @@ describe('kubectl mcs diagnose and get on the sandbox', () => {
 
   it('says in one line which member refuses connections', async () => {
     reliabilityCase('Faults', 'kubectl mcs: a member that refuses connections');
-    proxy.setMode({ kind: 'refuse' });
-    const kc = await kubeconfigThrough(
-      sb,
-      'member2',
-      proxy.port,
-      path.join(sb.layout.dir, `${ns}-refuse.kubeconfig`),
-    );
-    const r = await diagnose([], kc);
-    assert.equal(r.code, 3, r.stdout);
-    assert.equal(r.stdout, '');
+    const stderr = await diagnoseThrough('refuse');
     assert.match(
-      r.stderr,
+      stderr,
       new RegExp(
         `^kubectl mcs: member cluster member2 \\(https://127\\.0\\.0\\.1:${proxy.port}\\): GET /readyz: .*(ECONNRESET|socket hang up|ECONNREFUSED)`,
       ),
     );
-    assert.equal(r.stderr.split('\n').length, 2, 'one line');
+    assert.equal(stderr.split('\n').length, 2, 'one line');
   });
 
   it('says in one line which member never answers, within the request timeout', async () => {
     reliabilityCase('Faults', 'kubectl mcs: a member that accepts connections and never answers');
-    proxy.setMode({ kind: 'silent' });
-    const kc = await kubeconfigThrough(
-      sb,
-      'member2',
-      proxy.port,
-      path.join(sb.layout.dir, `${ns}-silent.kubeconfig`),
-    );
-    // Without its deadline the plugin would wait for ever: only a hang fails this bound (a run
-    // takes seconds, or tens of seconds on a loaded machine; the message shows the 2 s deadline fired).
-    const r = await Promise.race([
-      diagnose(['--request-timeout=2s'], kc),
-      sleep(HANG_MS).then(() => assert.fail(`kubectl mcs still runs after ${HANG_MS / 1000} s`)),
-    ]);
-    assert.equal(r.code, 3, r.stdout);
-    assert.equal(r.stdout, '');
+    // Without its deadline the plugin would wait for ever; the message shows the 2 s one fired.
     assert.equal(
-      r.stderr,
+      await diagnoseThrough('silent', ['--request-timeout=2s']),
       `kubectl mcs: member cluster member2 (https://127.0.0.1:${proxy.port}): GET /readyz: no answer within 2s\n`,
     );
-    proxy.setMode({ kind: 'pass' });
   });
 
   it('says in one line which member refuses to be read, and what', async () => {

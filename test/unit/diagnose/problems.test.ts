@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DiagnoseFacts } from '../../../syncer/diagnose/facts.ts';
+import type { DiagnoseFacts, ProbeResult } from '../../../syncer/diagnose/facts.ts';
 import { diagnose } from '../../../syncer/diagnose/report.ts';
 import { hubService, localSlice, mcs, served } from '../syncer/fixtures.ts';
 import { healthy, M1, M2, memberFacts, NOW, reportedMcs, withMemberFacts } from './fixtures.ts';
@@ -12,6 +12,11 @@ const only = (f: DiagnoseFacts, code: string) => {
   assert.ok(p, `a ${code} problem among ${codes(f).join(', ')}`);
   return p;
 };
+
+/** `f` with probes from member2's curl pod that found `results`. */
+function probed(f: DiagnoseFacts, results: ProbeResult[]): DiagnoseFacts {
+  return { ...f, probes: { from: 'member2/default/curl-1', cluster: M2, timeoutMs: 2000, results } };
+}
 
 /** member2's copies as they were before member1 changed its endpoints at `changedAt`. */
 function staleSince(changedAt: number): DiagnoseFacts {
@@ -205,24 +210,11 @@ describe('kubectl mcs diagnose: the problems it names', () => {
     ],
     [
       'names every endpoint a probe could not connect to',
-      (f) => ({
-        ...f,
-        probes: {
-          from: 'member2/default/curl-1',
-          cluster: M2,
-          timeoutMs: 2000,
-          results: [
-            { provider: M1, ip: '10.10.1.1', port: 80, outcome: 'connected', detail: 'in 1ms' },
-            {
-              provider: M1,
-              ip: '10.10.1.2',
-              port: 80,
-              outcome: 'unreachable',
-              detail: 'no answer within 2s',
-            },
-          ],
-        },
-      }),
+      (f) =>
+        probed(f, [
+          { provider: M1, ip: '10.10.1.1', port: 80, outcome: 'connected', detail: 'in 1ms' },
+          { provider: M1, ip: '10.10.1.2', port: 80, outcome: 'unreachable', detail: 'no answer within 2s' },
+        ]),
       ['EndpointUnreachable@member2'],
     ],
   ];
@@ -239,25 +231,10 @@ describe('kubectl mcs diagnose: the problems it names', () => {
   });
 
   it('names the unreachable endpoint, its provider and the pod it was tried from', () => {
-    const f = healthy();
     const p = only(
-      {
-        ...f,
-        probes: {
-          from: 'member2/default/curl-1',
-          cluster: M2,
-          timeoutMs: 2000,
-          results: [
-            {
-              provider: M1,
-              ip: '10.10.1.2',
-              port: 80,
-              outcome: 'unreachable',
-              detail: 'no answer within 2s',
-            },
-          ],
-        },
-      },
+      probed(healthy(), [
+        { provider: M1, ip: '10.10.1.2', port: 80, outcome: 'unreachable', detail: 'no answer within 2s' },
+      ]),
       'EndpointUnreachable',
     );
     assert.equal(
