@@ -47,7 +47,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 build: dist/.built ## compile TypeScript to dist/
 dist/.built: node_modules/.package-lock.json tsconfig.json tsconfig.build.json $(TS_SOURCES)
 	$(BIN)/tsc -p tsconfig.build.json
-	@chmod +x dist/webhook/main.js dist/syncer/main.js dist/certs/main.js
+	@chmod +x dist/webhook/main.js dist/syncer/main.js dist/certs/main.js dist/syncer/diagnose/main.js
+	@# kubectl finds a plugin by its file name on PATH: PATH=$(CURDIR)/dist/bin:$$PATH kubectl mcs …
+	@mkdir -p dist/bin && ln -sfn ../syncer/diagnose/main.js dist/bin/kubectl-mcs
 	@touch $@
 
 lint: install ## biome (lint + format check), tsc --noEmit over everything, bash -n on scripts

@@ -6,13 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
-import { reuseConnections } from '../lib/kube-connections.ts';
 import { describeApiError, httpCode } from '../lib/kube-errors.ts';
-import { kubeconfigErrorMessage, redactingLoggerOptions, SecretScrubber } from '../lib/log-redaction.ts';
+import { redactingLoggerOptions, SecretScrubber } from '../lib/log-redaction.ts';
 import { realTimers } from '../lib/timers.ts';
 import { parseSyncerArgs, type SyncerConfig } from './config.ts';
 import { Controller } from './engine/controller.ts';
@@ -20,39 +18,16 @@ import { LeaderElector } from './engine/leader.ts';
 import { SyncerMetrics } from './engine/metrics.ts';
 import { buildHealthServer } from './health-server.ts';
 import { ClusterClient, type KubeClient } from './kube/cluster-client.ts';
+import { loadHubKubeConfig } from './kube/hub-kubeconfig.ts';
 import { leaseClient } from './kube/lease-client.ts';
 import { WriteGate } from './kube/write-gate.ts';
 import { shutDown } from './shutdown.ts';
 import { KARMADA_CLUSTER, KarmadaSource } from './sources/karmada-source.ts';
-import { KubeconfigSource } from './sources/kubeconfig-source.ts';
+import { excludedContexts, KubeconfigSource, loadMemberKubeconfig } from './sources/kubeconfig-source.ts';
 import type { ClusterSource } from './sources/source.ts';
 
 /** Longest a shutdown waits for writes in flight before aborting them and releasing the Lease. */
 const SHUTDOWN_DRAIN_MS = 10_000;
-
-function loadKubeconfig(file: string | undefined, what: string): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (file) kc.loadFromFile(file);
-    else kc.loadFromDefault();
-  } catch (err) {
-    // Only the first line: the YAML parser quotes the lines around a fault, token and all.
-    throw new Error(`cannot load the ${what} ${file ?? '(default)'}: ${kubeconfigErrorMessage(err)}`);
-  }
-  return kc;
-}
-
-function hubKubeConfig(c: SyncerConfig): KubeConfig {
-  const kc = loadKubeconfig(c.kubeconfig, 'hub kubeconfig');
-  if (c.context) {
-    if (!kc.getContextObject(c.context))
-      throw new Error(`--context: the hub kubeconfig has no context '${c.context}'`);
-    kc.setCurrentContext(c.context);
-  }
-  if (!kc.getCurrentCluster())
-    throw new Error('the hub kubeconfig has no current cluster: give --kubeconfig and --context');
-  return reuseConnections(kc);
-}
 
 /** Chooses the cluster source: as configured, or Karmada's when the hub serves its Cluster API. */
 async function clusterSource(
@@ -63,19 +38,9 @@ async function clusterSource(
   scrubber: SecretScrubber,
 ): Promise<ClusterSource> {
   if (c.clusterSource === 'kubeconfig' && c.memberKubeconfig) {
-    const all = loadKubeconfig(c.memberKubeconfig, 'member kubeconfig');
-    scrubber.addKubeconfigUsers(all.getUsers());
-    const unknown = c.memberContexts.filter((n) => !all.getContextObject(n));
-    if (unknown.length > 0)
-      throw new Error(`--member-context: ${c.memberKubeconfig} has no context ${unknown.join(', ')}`);
-    const exclude =
-      c.memberContexts.length > 0
-        ? all
-            .getContexts()
-            .map((x) => x.name)
-            .filter((n) => !c.memberContexts.includes(n))
-        : [];
-    return new KubeconfigSource(c.memberKubeconfig, exclude);
+    // Their tokens are scrubbed from every log line (lib/log-redaction.ts).
+    scrubber.addKubeconfigUsers(loadMemberKubeconfig(c.memberKubeconfig).getUsers());
+    return new KubeconfigSource(c.memberKubeconfig, excludedContexts(c.memberKubeconfig, c.memberContexts));
   }
   const { group, version, plural } = KARMADA_CLUSTER;
   if (c.clusterSource === undefined) {
@@ -113,7 +78,7 @@ runMain('mcs-bridge-syncer', async () => {
   const registry = new Registry();
   const metrics = new SyncerMetrics(registry);
   const identity = `${process.env.POD_NAME ?? os.hostname()}_${randomBytes(4).toString('hex')}`;
-  const hubConfig = hubKubeConfig(config);
+  const hubConfig = loadHubKubeConfig(config);
   scrubber.addKubeconfigUsers(hubConfig.getUsers());
   // With leader election, nothing is written until this replica leads (see kube/write-gate.ts).
   const gate = new WriteGate(Date.now, !config.leaderElect);

@@ -16,6 +16,7 @@ import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
 import { statusFor } from '../plan/status.ts';
 import type { ClusterSource, MemberDefinition } from '../sources/source.ts';
+import { CidrChecks } from './cidr-status.ts';
 import { ClusterRegistry } from './clusters.ts';
 import { WriteEchoes } from './echoes.ts';
 import { executeActions } from './executor.ts';
@@ -76,6 +77,7 @@ export class Controller {
   private readonly echoes: WriteEchoes;
   private readonly lanes: WriteLanes;
   private readonly hubHealth: HubHealth;
+  private readonly cidrs: CidrChecks;
   private readonly slowWarnedAt = new Map<string, number>();
   /** Per key: when a source slice change was first seen and not yet carried out. */
   private readonly pendingSince = new Map<string, number>();
@@ -128,6 +130,7 @@ export class Controller {
     });
     this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
     this.echoes = new WriteEchoes(o.now);
+    this.cidrs = new CidrChecks(o.metrics);
     this.lanes = new WriteLanes({
       waitMs: o.slowMemberWaitMs ?? 1_000,
       maxPerCluster: o.workers,
@@ -300,6 +303,11 @@ export class Controller {
           .list(e.object.metadata?.name)
           .map((mcs) => mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
         break;
+      case 'ClusterNetworks': // its own CIDRs changed: every MCS's overlap check may change
+        keys = this.hub.mcs
+          .list()
+          .map((mcs) => mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
+        break;
     }
     if (keys.length === 0) return;
     this.unlessEcho(cluster, e.kind, e.event, e.object, () => {
@@ -450,7 +458,14 @@ export class Controller {
     if (stale.size > 0)
       logger.debug({ mcs: key, stale: [...stale] }, 'writes met newer objects: reconciling again');
     if (mcs) {
-      const update = statusFor(judged, results, { now: now(), previous: mcs.status?.conditions });
+      const update = this.cidrs.amend(
+        key,
+        snapshot,
+        plan,
+        statusFor(judged, results, { now: now(), previous: mcs.status?.conditions }),
+        (cluster) => this.clusters.get(cluster)?.cache.networks.ranges(),
+        now(),
+      );
       // With writes still running, the status would claim too early: their end requeues the key.
       if (plan.status && update.changed && pending === 0) {
         await this.mcsWrite(mcsRef, () => this.writer.writeConditions(mcs, update.conditions));
@@ -458,6 +473,7 @@ export class Controller {
       // A deleting MCS has no status to tie its events to: record them (deduplicated) anyway.
       await this.writer.record(mcs, [...plan.events, ...update.events], update.changed || !plan.status);
     }
+    if (!mcs) this.cidrs.forget(key);
     if (plan.finalizer === 'remove' && mcs && failed.length === 0 && later.size === 0) {
       await this.mcsWrite(mcsRef, () => this.writer.setFinalizer(mcs, false));
     }

@@ -10,13 +10,16 @@ import { compactSlice, trimObject } from '../kube/compact.ts';
 import { type CacheEvent, Informer } from '../kube/informer.ts';
 import { apiListWatch } from '../kube/list-watch.ts';
 import { LABEL_SERVICE_NAME } from '../names.ts';
+import { MemberNetworks } from './member-networks.ts';
 import type { SyncerMetrics } from './metrics.ts';
 
 /** What happened in a member cache, for the controller to map to MCS keys. */
 export type MemberEvent =
   | { kind: 'Namespace'; event: CacheEvent; object: V1Namespace }
   | { kind: 'Service'; event: CacheEvent; object: V1Service }
-  | { kind: 'EndpointSlice'; event: CacheEvent; object: V1EndpointSlice };
+  | { kind: 'EndpointSlice'; event: CacheEvent; object: V1EndpointSlice }
+  // The member's own pod or Service CIDRs changed (member-networks.ts); `object` names the cluster.
+  | { kind: 'ClusterNetworks'; event: CacheEvent; object: V1Namespace };
 
 /** Options of a {@link MemberCache}. */
 export interface MemberCacheOptions {
@@ -33,6 +36,8 @@ export class MemberCache {
   readonly namespaces: Informer<V1Namespace>;
   readonly services: Informer<V1Service>;
   readonly slices: Informer<V1EndpointSlice>;
+  /** The member's own address ranges; best effort, never part of {@link synced}. */
+  readonly networks: MemberNetworks;
   /** `namespace/service` → slice name → slice. */
   private readonly slicesByService = new Map<string, Map<string, V1EndpointSlice>>();
   /** `namespace/slice` → the `namespace/service` bucket it is in. */
@@ -73,7 +78,11 @@ export class MemberCache {
       ...common,
       resource: 'services',
       source: sources.services,
-      onEvent: (event, object) => o.onEvent(cluster, { kind: 'Service', event, object }),
+      onEvent: (event, object) => {
+        if (object.metadata?.name === 'kubernetes' && object.metadata.namespace === 'default')
+          this.networks.kubernetesServiceChanged();
+        o.onEvent(cluster, { kind: 'Service', event, object });
+      },
       onRestart: common.onRestart('services'),
     });
     this.slices = new Informer<V1EndpointSlice>({
@@ -85,6 +94,21 @@ export class MemberCache {
         o.onEvent(cluster, { kind: 'EndpointSlice', event, object });
       },
       onRestart: common.onRestart('endpointslices'),
+    });
+    this.networks = new MemberNetworks({
+      client,
+      logger,
+      metrics,
+      kubernetesService: () => ({
+        synced: this.services.synced,
+        service: this.services.get('kubernetes', 'default'),
+      }),
+      onChange: () =>
+        o.onEvent(cluster, {
+          kind: 'ClusterNetworks',
+          event: 'update',
+          object: { metadata: { name: cluster } },
+        }),
     });
   }
 
@@ -100,17 +124,32 @@ export class MemberCache {
 
   /** Starts the informers (resolves after their first attempt). */
   async start(): Promise<void> {
-    await Promise.all([this.namespaces.start(), this.services.start(), this.slices.start()]);
+    await Promise.all([
+      this.namespaces.start(),
+      this.services.start(),
+      this.slices.start(),
+      this.networks.start(),
+    ]);
   }
 
   /** Stops the informers. */
   async stop(): Promise<void> {
-    await Promise.all([this.namespaces.stop(), this.services.stop(), this.slices.stop()]);
+    await Promise.all([
+      this.namespaces.stop(),
+      this.services.stop(),
+      this.slices.stop(),
+      this.networks.stop(),
+    ]);
   }
 
   /** Restarts the watches now (after the cluster came back from an outage). */
   async restart(): Promise<void> {
-    await Promise.all([this.namespaces.restart(), this.services.restart(), this.slices.restart()]);
+    await Promise.all([
+      this.namespaces.restart(),
+      this.services.restart(),
+      this.slices.restart(),
+      this.networks.restart(),
+    ]);
   }
 
   /** The slices labelled for one Service. Cached objects: never modify them. */

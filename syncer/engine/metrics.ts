@@ -23,6 +23,8 @@ export class SyncerMetrics {
   readonly clusterSlow: Gauge<'cluster'>;
   /** EndpointSlices the syncer has dispatched into each cluster (from its caches). */
   readonly dispatchedSlices: Gauge<'cluster'>;
+  /** MultiClusterServices with provider endpoints inside a consumer's own CIDRs, by consumer and range (`pod`, `service`). */
+  readonly cidrOverlaps: Gauge<'cluster' | 'range'>;
   /** MCS keys waiting in the work queue. */
   readonly queueDepth: Gauge;
   /** 1 while this replica is the leader. */
@@ -78,6 +80,12 @@ export class SyncerMetrics {
       name: `${PREFIX}dispatched_endpointslices`,
       help: 'EndpointSlices dispatched by the syncer into each cluster.',
       labelNames: ['cluster'],
+      registers,
+    });
+    this.cidrOverlaps = new Gauge({
+      name: `${PREFIX}cidr_overlaps`,
+      help: "MultiClusterServices with provider endpoints inside the cluster's own pod or Service CIDRs (range: pod, service); they are dispatched, but the cluster routes them to itself.",
+      labelNames: ['cluster', 'range'],
       registers,
     });
     this.queueDepth = new Gauge({

@@ -46,6 +46,34 @@ export function membersFromKubeconfig(file: string, exclude: readonly string[] =
     });
 }
 
+/** The member kubeconfig file, loaded; throws naming the file without quoting its lines. */
+export function loadMemberKubeconfig(file: string): KubeConfig {
+  const all = new KubeConfig();
+  try {
+    all.loadFromFile(file);
+  } catch (err) {
+    // Only the first line: the YAML parser quotes the lines around a fault, token and all.
+    throw new Error(`cannot load the member kubeconfig ${file}: ${kubeconfigErrorMessage(err)}`);
+  }
+  return all;
+}
+
+/**
+ * The contexts of the kubeconfig `file` that `--member-context` leaves out: none when `keep` is
+ * empty, else every context not in it. Throws naming the file when it cannot be read or lacks
+ * one of `keep`.
+ */
+export function excludedContexts(file: string, keep: readonly string[]): string[] {
+  const all = loadMemberKubeconfig(file);
+  const unknown = keep.filter((n) => !all.getContextObject(n));
+  if (unknown.length > 0) throw new Error(`--member-context: ${file} has no context ${unknown.join(', ')}`);
+  if (keep.length === 0) return [];
+  return all
+    .getContexts()
+    .map((c) => c.name)
+    .filter((n) => !keep.includes(n));
+}
+
 /** A kubeconfig file read once at start. */
 export class KubeconfigSource implements ClusterSource {
   readonly kind = 'kubeconfig';

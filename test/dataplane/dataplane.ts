@@ -13,6 +13,7 @@ import { sandboxLayout } from '../sandbox/layout.ts';
 import type { MarkedProcess } from '../sandbox/processes.ts';
 import { Sandbox } from '../sandbox/sandbox.ts';
 import { eventually, runCommand } from '../sandbox/testing.ts';
+import { restoreSandboxKwok, startKubelet } from './kubelet.ts';
 import {
   deleteDnsService,
   putDnsService,
@@ -110,7 +111,7 @@ export class DataPlane {
         timeoutMs,
         ready: async () => (await readFile(agent.logFile)).subarray(logged).includes('following pods'),
       });
-      const clientIP = await curlPodIP(sb, opts.namespace, timeoutMs);
+      const { ip: clientIP, name: clientPod } = await curlPod(sb, opts.namespace, timeoutMs);
       log(`member2's client: the curl pod's namespace with ${clientIP}, resolv.conf for ${opts.namespace}`);
       await addPod(topology, 'member2', clientIP, topology.clientNetns);
       await mkdir(path.join(ETC_NETNS, topology.clientNetns), { recursive: true });
@@ -118,6 +119,10 @@ export class DataPlane {
         path.join(ETC_NETNS, topology.clientNetns, 'resolv.conf'),
         resolvConf(topology, opts.namespace),
       );
+      log(
+        `member2's kubelet API: kwok at ${topology.nodes.member2.ip}:10250, exec into ${clientPod} runs in its namespace`,
+      );
+      await startKubelet(sb, topology, { name: clientPod, namespace: opts.namespace }, timeoutMs);
       return new DataPlane(sb, topology, clientIP);
     } catch (err) {
       log(`set-up failed; removing what was built (logs stay in ${sb.layout.logsDir})`);
@@ -147,6 +152,11 @@ export class DataPlane {
       await rm(path.join(ETC_NETNS, name), { recursive: true, force: true });
     }
     const sb = await Sandbox.attach(dir).catch(() => undefined);
+    // member2's kwok went with its node namespace: the sandbox's own takes over again.
+    if (sb)
+      await restoreSandboxKwok(sb).catch((err: Error) =>
+        log(`could not restart member2's kwok: ${err.message}`),
+      );
     if (sb && (await sb.healthy())) {
       await deleteDnsService(sb).catch((err: Error) =>
         log(`could not delete member2's kube-dns: ${err.message}`),
@@ -193,17 +203,22 @@ export class DataPlane {
   }
 }
 
-/** The IP kwok gave member2's curl pod in `namespace` (the client pod's identity). */
-async function curlPodIP(sb: Sandbox, namespace: string, timeoutMs: number): Promise<string> {
+/** The IP kwok gave member2's curl pod in `namespace` (the client pod's identity), and its name. */
+async function curlPod(
+  sb: Sandbox,
+  namespace: string,
+  timeoutMs: number,
+): Promise<{ ip: string; name: string }> {
   const core = sb.kubeConfig('member2').makeApiClient(CoreV1Api);
   return eventually(
     `a running curl pod (app=curl) with an IP in member2/${namespace}`,
     async () => {
       const pods = await core.listNamespacedPod({ namespace, labelSelector: 'app=curl' });
-      const ip = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)
-        ?.status?.podIP;
-      if (!ip) throw new Error(`${pods.items.length} curl pods, none running with an IP`);
-      return ip;
+      const pod = pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+      const ip = pod?.status?.podIP;
+      const name = pod?.metadata?.name;
+      if (!ip || !name) throw new Error(`${pods.items.length} curl pods, none running with an IP`);
+      return { ip, name };
     },
     { timeoutMs },
   );

@@ -96,8 +96,14 @@ await admission.createValidatingWebhookConfiguration({
   body: { metadata: { name: CONFIG_NAME }, webhooks: [entry('validate')] },
 });
 
-say('mcs-bridge demo: the syncer (members: the sandbox contexts member1 and member2)');
+say('mcs-bridge demo: the syncer (members: the sandbox contexts member1 and member2), leader-elected');
+// As the chart runs it: with leader election on the Lease mcs-system/mcs-bridge-syncer, which
+// `kubectl mcs diagnose` reads to tell whether a syncer leads.
+await k(['--context', 'hub', 'create', 'namespace', 'mcs-system']).catch((err: Error) => {
+  if (!/AlreadyExists/.test(err.message)) throw err;
+});
 const metricsPort = await freePort(sb);
+await writeFile(path.join(dir, 'syncer-url'), `http://127.0.0.1:${metricsPort}\n`);
 const syncer = await startProgram(sb, 'demo-syncer', 'syncer', [
   `--kubeconfig=${sb.layout.kubeconfig}`,
   '--context=hub',
@@ -107,6 +113,8 @@ const syncer = await startProgram(sb, 'demo-syncer', 'syncer', [
   `--metrics-port=${metricsPort}`,
   '--metrics-bind-address=127.0.0.1',
   '--cluster-health-interval=2s',
+  '--leader-elect',
+  '--leader-election-namespace=mcs-system',
 ]);
 await waitHttpOk(syncer, `http://127.0.0.1:${metricsPort}/readyz`);
 
@@ -176,6 +184,8 @@ say(`The sandbox is running the seed's example. Look around:
   kubectl --context member1 scale deployment nginx --replicas=3   # member2 follows
   kubectl --context hub delete mcs nginx                      # the copies go away
   curl -s http://127.0.0.1:${metricsPort}/metrics | grep mcs_bridge_syncer_   # the syncer's metrics
+  export PATH=${path.join(REPO_ROOT, 'dist/bin')}:$PATH            # kubectl-mcs, the kubectl mcs plugin
+  kubectl mcs diagnose nginx --member-kubeconfig ${path.relative(REPO_ROOT, members)} --syncer-url http://127.0.0.1:${metricsPort}
 Logs: ${path.relative(REPO_ROOT, sb.layout.logsDir)}/demo-syncer.log, demo-webhook.log (and every cluster component's)
 Stop everything: make sandbox-down
 `);

@@ -3,7 +3,10 @@
  * member1 (pods as network namespaces with the IPs kwok gave them), the seed's Service and
  * MCS on the hub through the webhook, the syncer copying endpoints into member2, and in
  * member2 a real kube-proxy (nftables) and a real CoreDNS, so that `curl -s http://nginx.<ns>`
- * from member2's curl pod answers with a member1 pod's name. Needs root (see test/dataplane/).
+ * from member2's curl pod answers with a member1 pod's name — through the guide's own
+ * `kubectl exec deploy/curl -- curl`, which kwok serves as member2's kubelet — and `kubectl mcs
+ * diagnose` finds nothing wrong until the link between the two nodes is cut, then names the
+ * endpoints it can no longer reach. Needs root (see test/dataplane/).
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -11,6 +14,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { DataPlane } from '../dataplane/dataplane.ts';
+import { ip } from '../dataplane/netns.ts';
+import { reliabilityCase } from '../reliability/case.ts';
 import { REPO_ROOT, type Sandbox } from '../sandbox/sandbox.ts';
 import {
   createAll,
@@ -36,6 +41,12 @@ const PERMANENT_ID = 'multiclusterservice.karmada.io/permanent-id';
 const HOSTNAME = /^Hello, world!\nVersion: 1\.0\.0\nHostname: (nginx-[a-z0-9]+-[a-z0-9]+)\n$/;
 /** kube-proxy applies a change within its minSyncPeriod (1 s); the syncer copies within a second or two. */
 const KUBE_PROXY_BOUND_MS = 20_000;
+
+/** The parts of `kubectl mcs diagnose -o json` these tests read. */
+interface DiagnoseJson {
+  problems: { code: string; message: string }[];
+  probes?: { results: { provider: string; ip: string; port: number; outcome: string }[] };
+}
 
 /** The root namespace's interfaces, routes and nftables rules: the data plane must not change them. */
 async function rootNetworkState(): Promise<string> {
@@ -72,6 +83,39 @@ describe('curl http://nginx.<namespace> from member2 reaches nginx in member1 (r
     assert.ok(m?.[1], `curl ${url} answered ${JSON.stringify(r.stdout)}`);
     return m[1];
   };
+
+  const memberOneIps = async () =>
+    (
+      await sb
+        .kubeConfig('member1')
+        .makeApiClient(CoreV1Api)
+        .listNamespacedPod({ namespace: ns, labelSelector: 'app=nginx' })
+    ).items
+      .map((p) => p.status?.podIP ?? '')
+      .sort();
+  /** `kubectl mcs diagnose nginx` through kubectl's plugin lookup, probing from the curl pod, as JSON. */
+  const diagnose = (extra: string[] = []) =>
+    runCommand(
+      path.join(sb.binDir, 'kubectl'),
+      [
+        'mcs',
+        'diagnose',
+        'nginx',
+        '-n',
+        ns,
+        `--kubeconfig=${sb.layout.kubeconfig}`,
+        '--context=hub',
+        `--member-kubeconfig=${sb.layout.kubeconfig}`,
+        '--member-context=member1',
+        '--member-context=member2',
+        `--syncer-url=http://127.0.0.1:${syncer?.metricsPort}`,
+        '--probe-from=member2/deploy/curl',
+        '-o',
+        'json',
+        ...extra,
+      ],
+      { ...process.env, PATH: `${path.join(REPO_ROOT, 'dist/bin')}:${process.env.PATH}` },
+    );
 
   before(async () => {
     sb = await useSandbox();
@@ -136,6 +180,72 @@ describe('curl http://nginx.<namespace> from member2 reaches nginx in member1 (r
     const seen = new Set<string>();
     for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(await curlName());
     assert.deepEqual([...seen].sort(), (await memberOnePods()).sort());
+  });
+
+  it("answers the guide's `kubectl exec deploy/curl -- curl` from member2's curl pod with a member1 pod", async () => {
+    const args = ['--context', 'member2', '-n', ns, 'exec', 'deploy/curl', '--', 'curl', '-s', url];
+    const r = await eventually(`kubectl ${args.join(' ')}`, async () => {
+      const run = await kubectlRun(sb, args);
+      assert.equal(run.code, 0, run.stderr);
+      return run;
+    });
+    const m = HOSTNAME.exec(r.stdout);
+    assert.ok(m?.[1], `kubectl exec answered ${JSON.stringify(r.stdout)}`);
+    assert.ok((await memberOnePods()).includes(m[1]), `${m[1]} is a pod of member1`);
+    // It ran inside the curl pod's namespace: it sees the pod's own resolv.conf (/etc/netns).
+    const inside = await kubectlRun(sb, [
+      '--context',
+      'member2',
+      '-n',
+      ns,
+      'exec',
+      'deploy/curl',
+      '--',
+      'cat',
+      '/etc/resolv.conf',
+    ]);
+    assert.match(inside.stdout, new RegExp(`^search ${ns}\\.svc\\.cluster\\.local `, 'm'));
+  });
+
+  it('kubectl mcs diagnose finds nothing wrong, and connects to every endpoint from the curl pod', async () => {
+    const r = await eventually('a clean diagnosis', async () => {
+      const d = await diagnose();
+      assert.equal(d.code, 0, `${d.stdout}${d.stderr}`);
+      return JSON.parse(d.stdout) as DiagnoseJson;
+    });
+    assert.deepEqual(r.problems, []);
+    const probes = r.probes?.results ?? [];
+    assert.deepEqual(
+      probes.map((p) => [p.provider, p.ip, p.port, p.outcome]),
+      (await memberOneIps()).map((ip) => ['member1', ip, 80, 'connected']),
+    );
+  });
+
+  it('names every unreachable endpoint once the link between the nodes is cut, and none once it is back', async () => {
+    reliabilityCase('Faults', 'Pod network between two members cut');
+    const { netns, linkDevice } = (dp as DataPlane).topology.nodes.member2;
+    const m1 = (dp as DataPlane).topology.nodes.member1;
+    await ip(['-n', netns, 'link', 'set', linkDevice, 'down']);
+    try {
+      const d = await diagnose(['--probe-timeout=1s']);
+      assert.equal(d.code, 1, d.stderr);
+      const r = JSON.parse(d.stdout) as DiagnoseJson;
+      assert.deepEqual(
+        r.problems.map((p) => p.code),
+        (await memberOneIps()).map(() => 'EndpointUnreachable'),
+      );
+      for (const [i, addr] of (await memberOneIps()).entries())
+        assert.match(
+          r.problems[i]?.message ?? '',
+          new RegExp(
+            `^member2/${ns}/curl-\\S+ cannot connect to ${addr.replaceAll('.', '\\.')}:80 \\(member1\\): `,
+          ),
+        );
+    } finally {
+      await ip(['-n', netns, 'link', 'set', linkDevice, 'up']);
+      await ip(['-n', netns, 'route', 'replace', m1.podCIDR, 'via', m1.ip, 'dev', linkDevice, 'onlink']);
+    }
+    await eventually('a clean diagnosis again', async () => assert.equal((await diagnose()).code, 0));
   });
 
   it('fails once member1 scales nginx to 0, within the time kube-proxy needs', async () => {

@@ -3,6 +3,7 @@
  * argv a component is started with, so the flags can be read and tested in one place.
  */
 import path from 'node:path';
+import { egressConfigFile, KUBELET_EGRESS_MEMBERS } from './kubelet-egress.ts';
 import type { ClusterName, ComponentId, SandboxLayout } from './layout.ts';
 
 /** Files shared by every apiserver (written by pki.ts). */
@@ -98,6 +99,16 @@ export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: stri
         '--disable-admission-plugins=ServiceAccount',
         '--allow-privileged=true',
         `--cert-dir=${path.join(layout.dir, 'apiserver-certs', c.name)}`,
+        ...(KUBELET_EGRESS_MEMBERS.includes(c.name)
+          ? [
+              // `kubectl exec` reaches the node's kubelet (kwok's, in the data plane) at its
+              // InternalIP, through the node network's proxy (kubelet-egress.ts), over TLS
+              // checked against the sandbox CA — kubeadm's address order.
+              `--egress-selector-config-file=${egressConfigFile(layout, c.name)}`,
+              '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+              `--kubelet-certificate-authority=${pki.caCert}`,
+            ]
+          : []),
         '--v=1',
       ];
     }

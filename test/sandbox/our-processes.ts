@@ -92,7 +92,7 @@ export async function startProgram(
 }
 
 /** Waits until `url` answers 200, or fails with the program's last log lines. */
-export async function waitHttpOk(p: RunningProgram, url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitHttpOk(p: RunningProgram, url: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await probe(url).catch(() => undefined);

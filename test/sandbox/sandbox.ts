@@ -14,6 +14,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { commandLine } from './commands.ts';
 import { probe, waitReady } from './health.ts';
 import { writeKubeconfigs } from './kubeconfig.ts';
+import { writeEgressConfigs } from './kubelet-egress.ts';
 import {
   allComponents,
   CLUSTERS,
@@ -137,6 +138,7 @@ export class Sandbox {
     await writeFile(basePortFile(dir), `${layout.basePort}\n`);
     const admin = await ensurePki(layout);
     await writeKubeconfigs(layout, admin, [...CLUSTERS, ...extraMembers]);
+    await writeEgressConfigs(layout);
     const sandbox = new Sandbox(layout, binDir, admin, extraMembers);
     const started = Date.now();
     try {

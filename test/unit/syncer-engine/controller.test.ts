@@ -109,6 +109,9 @@ async function controllerOver(w: World) {
   running.push(controller);
   await controller.start();
   await controller.waitForSync(5_000);
+  // The members' networks (nodes, ServiceCIDRs) are read in the background; let their first
+  // reads land before the workers run, so each test starts from one known order of triggers.
+  await settle();
   controller.runWorkers();
   await settle();
   return { controller, clock };
