@@ -2,6 +2,8 @@
  * Field errors in the form Kubernetes prints them (k8s.io/apimachinery/pkg/util/validation/field),
  * so a refusal reads `spec.ports[1].name: Duplicate value: "http"` as it would from Karmada.
  */
+import { goJson, goNumber } from './go-json.ts';
+import { goQuote } from './go-quote.ts';
 
 /** The machine-readable cause of a field error, as in a Kubernetes Status cause. */
 export type FieldErrorType =
@@ -83,11 +85,18 @@ export function previewJson(value: unknown, max = MAX_VALUE_CHARACTERS): string 
   return clip(json, max);
 }
 
-/** Renders a bad value as apimachinery does: numbers and booleans bare, everything else as JSON. */
-function renderValue(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === undefined) return 'null';
-  return previewJson(value);
+/**
+ * Renders a bad value as apimachinery's field.Error does (errors.go, ErrorBody), by the type of
+ * the Go value the API server decoded: numbers and booleans with `%v`, a string with `%q`, and
+ * anything else with json.Marshal. At most {@link MAX_VALUE_CHARACTERS} characters are shown.
+ */
+export function renderValue(value: unknown): string {
+  if (typeof value === 'number') return goNumber(value);
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return clip(goQuote(value), MAX_VALUE_CHARACTERS);
+  const { text, complete } = goJson(value, MAX_VALUE_CHARACTERS);
+  if (complete) return clip(text, MAX_VALUE_CHARACTERS);
+  return `${text.slice(0, MAX_VALUE_CHARACTERS)}... (more than ${MAX_VALUE_CHARACTERS} characters)`;
 }
 
 /** The error without its field: `Invalid value: 0: must be between 1 and 65535, inclusive`. */
