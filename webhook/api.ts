@@ -34,12 +34,12 @@ export interface MultiClusterServiceSpec {
   ports?: ExposurePort[];
   providerClusters?: ClusterSelector[];
   consumerClusters?: ClusterSelector[];
-  /** Deprecated in Karmada in favour of consumerClusters. */
-  range?: { clusterNames?: string[] };
+  /** Deprecated in Karmada in favour of consumerClusters (entries may be null: see validate-schema.ts). */
+  range?: { clusterNames?: (string | null)[] };
   /** Deprecated in Karmada in favour of providerClusters. */
-  serviceProvisionClusters?: string[];
+  serviceProvisionClusters?: (string | null)[];
   /** Deprecated in Karmada in favour of consumerClusters. */
-  serviceConsumptionClusters?: string[];
+  serviceConsumptionClusters?: (string | null)[];
 }
 
 /** The part of ObjectMeta the webhook reads. */

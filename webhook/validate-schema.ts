@@ -9,6 +9,16 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type FieldError, invalid, MAX_LISTED_ERRORS, required, typeInvalid } from './field-errors.ts';
 
 const nullableStringList = { type: 'array', nullable: true, items: { type: 'string' } } as const;
+/**
+ * A deprecated list of cluster names: its entries may be null too. Karmada's webhook decodes a
+ * null entry as "" and accepts it (it never validates these fields), so refusing it here would
+ * refuse what Karmada accepts; the mutating webhook leaves it out instead.
+ */
+const deprecatedNameList = {
+  type: 'array',
+  nullable: true,
+  items: { type: 'string', nullable: true },
+} as const;
 const clusterSelectorList = {
   type: 'array',
   nullable: true,
@@ -46,9 +56,9 @@ export const MULTI_CLUSTER_SERVICE_SCHEMA = {
         },
         providerClusters: clusterSelectorList,
         consumerClusters: clusterSelectorList,
-        range: { type: 'object', nullable: true, properties: { clusterNames: nullableStringList } },
-        serviceProvisionClusters: nullableStringList,
-        serviceConsumptionClusters: nullableStringList,
+        range: { type: 'object', nullable: true, properties: { clusterNames: deprecatedNameList } },
+        serviceProvisionClusters: deprecatedNameList,
+        serviceConsumptionClusters: deprecatedNameList,
       },
     },
   },

@@ -1,11 +1,10 @@
-module github.com/mcs-bridge/mcs-bridge/test/go-oracle
+module github.com/mcs-bridge/mcs-bridge/test/go-oracle/karmada
 
 go 1.25.10
 
 require (
 	github.com/evanphx/json-patch/v5 v5.9.11
 	github.com/karmada-io/karmada v1.18.2
-	k8s.io/apimachinery v0.35.3
 	k8s.io/klog/v2 v2.130.1
 	sigs.k8s.io/controller-runtime v0.23.1
 )
@@ -71,6 +70,7 @@ require (
 	gopkg.in/inf.v0 v0.9.1 // indirect
 	k8s.io/api v0.35.3 // indirect
 	k8s.io/apiextensions-apiserver v0.35.3 // indirect
+	k8s.io/apimachinery v0.35.3 // indirect
 	k8s.io/apiserver v0.35.3 // indirect
 	k8s.io/client-go v0.35.3 // indirect
 	k8s.io/component-base v0.35.3 // indirect

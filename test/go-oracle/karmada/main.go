@@ -1,27 +1,23 @@
-// Command go-oracle answers, with Go's and Karmada's own code, the questions our TypeScript
-// re-implements: how Go quotes and marshals a value, how apimachinery's field.Invalid renders
-// it, which runes strconv calls printable, and what Karmada v1.18.2's MultiClusterService
-// webhooks answer to an AdmissionReview. Tests run it; nothing here is shipped.
+// Command karmada answers AdmissionReviews with Karmada v1.18.2's own MultiClusterService
+// webhooks (pkg/webhook/multiclusterservice), served as Karmada's webhook server serves them
+// (controller-runtime's admission.Webhook), chained as the API server chains them: the mutating
+// webhook, its JSON Patch applied, then the validating webhook on the result. The suite
+// test/e2e/karmada-webhook-parity.test.ts runs it beside ours; nothing here is shipped.
 //
-//	go run . printable   # JSON [[first,last],...]: the runes strconv.IsPrint accepts
-//	go run . render      # stdin: JSON [{"value":…,"detail":…}]; stdout: how Go renders each value
-//	go run . karmada     # stdin: JSON [AdmissionReview]; stdout: Karmada's answers (mutate, then validate)
+//	go run .   # stdin: JSON [AdmissionReview]; stdout: JSON [{mutateStatus, mutate, mutated, validateStatus, validate}]
 package main
 
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strconv"
-	"unicode"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -30,84 +26,10 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fail(fmt.Errorf("usage: go-oracle printable|render|karmada"))
+	if err := karmada(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "karmada:", err)
+		os.Exit(2)
 	}
-	var err error
-	switch os.Args[1] {
-	case "printable":
-		err = printable(os.Stdout)
-	case "render":
-		err = render(os.Stdin, os.Stdout)
-	case "karmada":
-		err = karmada(os.Stdin, os.Stdout)
-	default:
-		err = fmt.Errorf("unknown mode %q: use printable, render or karmada", os.Args[1])
-	}
-	if err != nil {
-		fail(err)
-	}
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "go-oracle:", err)
-	os.Exit(2)
-}
-
-// printable lists the runes strconv.IsPrint accepts as ranges, with Go's Unicode version.
-func printable(w io.Writer) error {
-	var ranges [][2]rune
-	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if !strconv.IsPrint(r) {
-			continue
-		}
-		if n := len(ranges); n > 0 && ranges[n-1][1] == r-1 {
-			ranges[n-1][1] = r
-		} else {
-			ranges = append(ranges, [2]rune{r, r})
-		}
-	}
-	return json.NewEncoder(w).Encode(map[string]any{"unicode": unicode.Version, "ranges": ranges})
-}
-
-type renderCase struct {
-	Value  json.RawMessage `json:"value"`
-	Detail string          `json:"detail"`
-}
-
-type rendered struct {
-	Quote   *string `json:"quote,omitempty"`
-	JSON    string  `json:"json"`
-	Invalid string  `json:"invalid"`
-}
-
-// render decodes each value as the API server decodes a custom resource (int64 or float64 for
-// numbers) and renders it as Go's %q, json.Marshal and apimachinery's field.Invalid do.
-func render(r io.Reader, w io.Writer) error {
-	var cases []renderCase
-	if err := json.NewDecoder(r).Decode(&cases); err != nil {
-		return fmt.Errorf("reading the cases: %w", err)
-	}
-	out := make([]rendered, 0, len(cases))
-	for i, c := range cases {
-		var value any
-		if err := utiljson.Unmarshal(c.Value, &value); err != nil {
-			return fmt.Errorf("case %d: %w", i, err)
-		}
-		var res rendered
-		if s, ok := value.(string); ok {
-			q := strconv.Quote(s)
-			res.Quote = &q
-		}
-		b, err := json.Marshal(value)
-		if err != nil {
-			return fmt.Errorf("case %d: %w", i, err)
-		}
-		res.JSON = string(b)
-		res.Invalid = field.Invalid(field.NewPath("spec", "ports").Index(0).Child("port"), value, c.Detail).Error()
-		out = append(out, res)
-	}
-	return json.NewEncoder(w).Encode(out)
 }
 
 type karmadaAnswer struct {
@@ -125,8 +47,13 @@ type karmadaAnswer struct {
 // registers them (controller-runtime's admission.Webhook over HTTP), the way the API server
 // chains them: the mutating webhook, its patch applied, then the validating webhook.
 func karmada(r io.Reader, w io.Writer) error {
+	// Karmada's handlers log every refusal at error level; the answers are what matters here.
+	flags := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(flags)
+	if err := flags.Parse([]string{"-logtostderr=false", "-stderrthreshold=FATAL"}); err != nil {
+		return err
+	}
 	klog.SetOutput(io.Discard)
-	klog.LogToStderr(false)
 	decoder := admission.NewDecoder(gclient.NewSchema())
 	mutate := &admission.Webhook{Handler: &multiclusterservice.MutatingAdmission{Decoder: decoder}}
 	validate := &admission.Webhook{Handler: &multiclusterservice.ValidatingAdmission{Decoder: decoder}}
