@@ -52,7 +52,11 @@ function dedupe(selectors: readonly ClusterSelector[]): { kept: ClusterSelector[
  * The new value of a cluster list: its own entries when it has any, else the names of its
  * deprecated fields that can be clusters (deprecated-clusters.ts); duplicates dropped either way.
  */
-function planClusterList(spec: MultiClusterServiceSpec, field: ClusterListField, warnings: string[]) {
+function planClusterList(
+  spec: MultiClusterServiceSpec,
+  field: ClusterListField,
+  warnings: string[],
+): SpecChange[] {
   const reading = readDeprecated(spec, field, 'converted');
   warnings.push(...reading.warnings);
   const converted = reading.read && reading.names.length > 0;
@@ -60,21 +64,42 @@ function planClusterList(spec: MultiClusterServiceSpec, field: ClusterListField,
   const { kept, dropped } = dedupe(selectors);
   if (dropped.length > 0)
     warnings.push(`spec.${field}: dropped duplicate cluster names ${dropped.map(goQuote).join(', ')}`);
-  return converted || dropped.length > 0 ? [add(pointer('spec', field), kept)] : [];
+  return converted || dropped.length > 0 ? [{ field, value: kept }] : [];
 }
 
-/** Types, cluster lists and deprecated fields of spec. */
-function specPatch(spec: MultiClusterServiceSpec, warnings: string[]): JsonPatchOperation[] {
-  const patch: JsonPatchOperation[] = [];
-  if ((spec.types ?? []).length === 0) patch.push(add(pointer('spec', 'types'), [DEFAULT_EXPOSURE_TYPE]));
-  patch.push(
+/** A field of spec set to a value, or removed (value undefined). */
+interface SpecChange {
+  field: keyof MultiClusterServiceSpec;
+  value?: unknown;
+}
+
+/** The changes defaulting makes to spec: types, cluster lists and deprecated fields. */
+function specChanges(spec: MultiClusterServiceSpec, warnings: string[]): SpecChange[] {
+  const changes: SpecChange[] = [];
+  if ((spec.types ?? []).length === 0) changes.push({ field: 'types', value: [DEFAULT_EXPOSURE_TYPE] });
+  changes.push(
     ...planClusterList(spec, 'providerClusters', warnings),
     ...planClusterList(spec, 'consumerClusters', warnings),
   );
   for (const field of ['serviceProvisionClusters', 'serviceConsumptionClusters', 'range'] as const) {
-    if (spec[field] !== undefined) patch.push(remove(pointer('spec', field)));
+    if (spec[field] !== undefined) changes.push({ field });
   }
-  return patch;
+  return changes;
+}
+
+/**
+ * The spec as our mutating webhook leaves it (what {@link defaultMultiClusterService} patches in).
+ * The validating webhook compares specs through it: a change our own defaulting makes, such as
+ * converting the deprecated fields of an object stored under Karmada, is not a change by the user.
+ */
+export function defaultedSpec(spec: MultiClusterServiceSpec | undefined | null): MultiClusterServiceSpec {
+  if (spec === undefined || spec === null) return { types: [DEFAULT_EXPOSURE_TYPE] };
+  const result: Record<string, unknown> = { ...spec };
+  for (const { field, value } of specChanges(spec, [])) {
+    if (value === undefined) delete result[field];
+    else result[field] = value;
+  }
+  return result as MultiClusterServiceSpec;
 }
 
 /**
@@ -89,7 +114,9 @@ export function defaultMultiClusterService(mcs: MultiClusterService, newUuid: ()
   if (mcs.spec === undefined || mcs.spec === null) {
     patch.push(add(pointer('spec'), { types: [DEFAULT_EXPOSURE_TYPE] }));
   } else {
-    patch.push(...specPatch(mcs.spec, warnings));
+    for (const { field, value } of specChanges(mcs.spec, warnings)) {
+      patch.push(value === undefined ? remove(pointer('spec', field)) : add(pointer('spec', field), value));
+    }
   }
   return { patch, warnings };
 }
