@@ -51,7 +51,10 @@ export const MULTI_CLUSTER_SERVICE_SCHEMA = {
           items: {
             type: 'object',
             required: ['port'],
-            properties: { name: { type: 'string', nullable: true }, port: { type: 'integer', format: 'int32' } },
+            properties: {
+              name: { type: 'string', nullable: true },
+              port: { type: 'integer', format: 'int32' },
+            },
           },
         },
         providerClusters: clusterSelectorList,
