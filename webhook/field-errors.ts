@@ -21,6 +21,12 @@ export interface FieldError {
   /** The offending value; omitted for Required and Forbidden. */
   value?: unknown;
   detail?: string;
+  /**
+   * `json` when the Go value is of a named type apimachinery cannot print plainly, such as
+   * Karmada's ExposureType (a named string): field.Error then writes it with json.Marshal, so
+   * `<LB>` shows as "\u003cLB\u003e" where a plain string shows "<LB>".
+   */
+  rendering?: 'json';
 }
 
 /** Joins path segments into a Kubernetes field path: `['spec', 'ports', 0]` → `spec.ports[0]`. */
@@ -34,8 +40,8 @@ export function fieldPath(...segments: readonly (string | number)[]): string {
 }
 
 /** The value is wrong for the reason given in detail. */
-export function invalid(field: string, value: unknown, detail: string): FieldError {
-  return { type: 'FieldValueInvalid', field, value, detail };
+export function invalid(field: string, value: unknown, detail: string, rendering?: 'json'): FieldError {
+  return { type: 'FieldValueInvalid', field, value, detail, ...(rendering ? { rendering } : {}) };
 }
 
 /** The value repeats one that must be unique. */
@@ -90,10 +96,16 @@ export function previewJson(value: unknown, max = MAX_VALUE_CHARACTERS): string 
  * the Go value the API server decoded: numbers and booleans with `%v`, a string with `%q`, and
  * anything else with json.Marshal. At most {@link MAX_VALUE_CHARACTERS} characters are shown.
  */
-export function renderValue(value: unknown): string {
+export function renderValue(value: unknown, rendering?: 'json'): string {
+  if (rendering === 'json') return renderJson(value);
   if (typeof value === 'number') return goNumber(value);
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return clip(goQuote(value), MAX_VALUE_CHARACTERS);
+  return renderJson(value);
+}
+
+/** A value as json.Marshal writes it, at most {@link MAX_VALUE_CHARACTERS} characters. */
+function renderJson(value: unknown): string {
   const { text, complete } = goJson(value, MAX_VALUE_CHARACTERS);
   if (complete) return clip(text, MAX_VALUE_CHARACTERS);
   return `${text.slice(0, MAX_VALUE_CHARACTERS)}... (more than ${MAX_VALUE_CHARACTERS} characters)`;
@@ -103,7 +115,7 @@ export function renderValue(value: unknown): string {
 export function errorBody(error: FieldError): string {
   let body = TYPE_WORDS[error.type];
   if (error.type !== 'FieldValueRequired' && error.type !== 'FieldValueForbidden') {
-    body += `: ${renderValue(error.value)}`;
+    body += `: ${renderValue(error.value, error.rendering)}`;
   }
   if (error.detail) body += `: ${error.detail}`;
   return body;

@@ -62,7 +62,8 @@ function validateTypes(spec: MultiClusterServiceSpec): FieldError[] {
   for (const [i, type] of types.entries()) {
     if (enoughErrors(errors)) break;
     if (!KNOWN_TYPES.includes(type))
-      errors.push(invalid(fieldPath('spec', 'types', i), type, 'ExposureType Error'));
+      // Karmada's ExposureType is a named string type: apimachinery shows it with json.Marshal.
+      errors.push(invalid(fieldPath('spec', 'types', i), type, 'ExposureType Error', 'json'));
   }
   if (new Set(types).size > 1) {
     errors.push(

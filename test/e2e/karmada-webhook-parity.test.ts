@@ -35,8 +35,10 @@ describe("Karmada's own webhooks beside ours", () => {
       assert.equal(answer.mutate.response.uid, `case-${i}`);
       const karmada = karmadaAccepts(answer) ? 'accepts' : 'refuses';
       assert.equal(karmada, c.karmada, `Karmada: ${karmadaRefusal(answer) ?? 'allowed'}`);
+      if (c.message) assert.equal(karmadaRefusal(answer), c.message, "Karmada's words");
       const ours = await ourChain(c);
       assert.equal(ours.decision, c.ours, ours.said.join('\n'));
+      if (c.message) assert.equal(ours.refusal, c.message, 'our words');
     });
   }
 });

@@ -233,3 +233,24 @@ export function postJson(agent: https.Agent, url: string, body: unknown): Promis
     req.end(JSON.stringify(body));
   });
 }
+
+/** POSTs a JSON text byte for byte (a number literal such as 80.0 arrives as written). */
+export function postRaw(url: string, text: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: 'POST', ca, headers: { 'content-type': 'application/json' }, timeout: 5_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`POST ${url} timed out`)));
+    req.on('error', reject);
+    req.end(text);
+  });
+}

@@ -26,6 +26,8 @@ export interface CompatCase {
   ours: Decision;
   /** Where ours accepts what Karmada refuses: why (the README's Differences from Karmada's webhook). */
   difference?: string;
+  /** Where both refuse with the same words: the message of both refusals. */
+  message?: string;
 }
 
 /** A MultiClusterService as a client sends it. */
@@ -110,6 +112,15 @@ export const COMPAT_CASES: CompatCase[] = [
     ours: 'refuses',
   },
   {
+    name: 'a new MCS with two distinct types, one with HTML characters, is refused by both, in the same words (a type is shown as json.Marshal shows a named string)',
+    operation: 'CREATE',
+    object: sent({ types: ['CrossCluster', '<LB>'] }),
+    karmada: 'refuses',
+    ours: 'refuses',
+    message:
+      '[spec.types[1]: Invalid value: "\\u003cLB\\u003e": ExposureType Error, spec.types: Invalid value: ["CrossCluster","\\u003cLB\\u003e"]: MultiClusterService types should not contain more than one type]',
+  },
+  {
     name: 'a new MCS whose consumerClusters holds a name in capitals is refused by both',
     operation: 'CREATE',
     object: sent({ consumerClusters: [{ name: 'Member2' }] }),
@@ -117,11 +128,12 @@ export const COMPAT_CASES: CompatCase[] = [
     ours: 'refuses',
   },
   {
-    name: 'a new MCS with port -1 is refused by both',
+    name: 'a new MCS with port -1 is refused by both, in the same words',
     operation: 'CREATE',
     object: sent({ ports: [{ port: -1 }] }),
     karmada: 'refuses',
     ours: 'refuses',
+    message: 'spec.ports[0].port: Invalid value: -1: must be between 1 and 65535, inclusive',
   },
   {
     name: 'a new MCS with port 2147483648, beyond int32, is refused by both',
@@ -180,12 +192,13 @@ export const COMPAT_CASES: CompatCase[] = [
     ours: 'accepts',
   },
   {
-    name: 'an UPDATE that changes the type is refused by both',
+    name: 'an UPDATE that changes the type is refused by both, in the same words',
     operation: 'UPDATE',
     oldObject: stored({}),
     object: stored({ types: ['LoadBalancer'] }),
     karmada: 'refuses',
     ours: 'refuses',
+    message: 'spec.types: Invalid value: ["CrossCluster"]: MultiClusterService types are immutable',
   },
   {
     name: 'an UPDATE that adds a 49-character providerClusters name is refused by both',

@@ -10,8 +10,9 @@ import { ourChain } from './our-chain.ts';
 describe('compatibility with Karmada’s webhooks: our decisions', () => {
   for (const c of COMPAT_CASES) {
     it(c.name, async () => {
-      const { decision, said } = await ourChain(c);
+      const { decision, said, refusal } = await ourChain(c);
       assert.equal(decision, c.ours, said.join('\n'));
+      if (c.message) assert.equal(refusal, c.message);
     });
   }
 

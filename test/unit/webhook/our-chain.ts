@@ -16,18 +16,21 @@ const validate = createValidateHandler({ shapeCheck });
  * What our chain answers to a case: our mutating webhook, its patch applied, then our validating
  * webhook; the decision, and every warning and refusal on the way.
  */
-export async function ourChain(c: CompatCase): Promise<{ decision: Decision; said: string[] }> {
+export async function ourChain(
+  c: CompatCase,
+): Promise<{ decision: Decision; said: string[]; refusal?: string }> {
   const request = reviewOf(c, 'compat').request as AdmissionRequest;
   const said = (r: AdmissionResponse) => [
     ...(r.warnings ?? []),
     ...(r.status?.message ? [r.status.message] : []),
   ];
   const mutated = await mutate(request);
-  if (!mutated.allowed) return { decision: 'refuses', said: said(mutated) };
+  if (!mutated.allowed) return { decision: 'refuses', said: said(mutated), refusal: mutated.status?.message };
   const patch = mutated.patch ? JSON.parse(Buffer.from(mutated.patch, 'base64').toString()) : [];
   const validated = await validate({ ...request, object: applyPatch(request.object, patch) });
   return {
     decision: validated.allowed ? 'accepts' : 'refuses',
     said: [...said(mutated), ...said(validated)],
+    refusal: validated.status?.message,
   };
 }
