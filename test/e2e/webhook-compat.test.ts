@@ -16,9 +16,11 @@ import {
   mcsManifest as mcs,
   mutatingConfiguration,
   NAMESPACE_LABEL,
+  runCleanup,
   startWebhook,
   validatingConfiguration,
   type WebhookUnderTest,
+  webhookTeardown,
 } from './harness/webhook.ts';
 
 const PERMANENT_ID = 'multiclusterservice.karmada.io/permanent-id';
@@ -81,24 +83,14 @@ describe('compatibility edges on a real API server', () => {
   });
 
   after(async () => {
-    if (!admission) return;
-    const problems: string[] = [];
-    const step = async (what: string, fn: () => Promise<unknown>) =>
-      Promise.resolve()
-        .then(fn)
-        .catch((err: { code?: number; message?: string }) => {
-          if (err.code !== 404) problems.push(`${what}: ${err.message ?? String(err)}`);
-        });
-    await step('delete the MutatingWebhookConfiguration', () =>
-      admission.deleteMutatingWebhookConfiguration({ name: ns }),
-    );
-    await step('delete the ValidatingWebhookConfiguration', () =>
-      admission.deleteValidatingWebhookConfiguration({ name: ns }),
-    );
-    await step('stop the webhook', async () => w?.program.stop());
-    await step('delete the namespace', () =>
-      sb.kubeConfig('hub').makeApiClient(CoreV1Api).deleteNamespace({ name: ns }),
-    );
+    if (!admission) return; // the sandbox was never reached: nothing was created
+    const problems = await runCleanup([
+      ...webhookTeardown(admission, w, ns),
+      [
+        'delete the namespace',
+        () => sb.kubeConfig('hub').makeApiClient(CoreV1Api).deleteNamespace({ name: ns }),
+      ],
+    ]);
     assert.deepEqual(problems, [], 'the suite cleaned up after itself');
   });
 

@@ -24,14 +24,17 @@ import {
 } from './harness/recording-webhook.ts';
 import {
   BYPASS_LABEL,
+  type CleanupStep,
   ensureMcsCrd,
   kubectlRun,
   mutatingConfiguration,
   NAMESPACE_LABEL,
   postRaw,
+  runCleanup,
   startWebhook,
   validatingConfiguration,
   type WebhookUnderTest,
+  webhookTeardown,
 } from './harness/webhook.ts';
 
 const INT32 = 'must be a 32-bit integer (format int32: -2147483648 to 2147483647)';
@@ -201,28 +204,19 @@ describe('a port through the real API server, our webhooks and Karmada’s', () 
   });
 
   after(async () => {
-    if (!admission) return;
-    const problems: string[] = [];
-    const step = async (what: string, fn: () => Promise<unknown>) =>
-      Promise.resolve()
-        .then(fn)
-        .catch((err: { code?: number; message?: string }) => {
-          if (err.code !== 404) problems.push(`${what}: ${err.message ?? String(err)}`);
-        });
-    await step('delete the recorder configuration', () =>
-      admission.deleteMutatingWebhookConfiguration({ name: recNs }),
-    );
-    await step('delete the MutatingWebhookConfiguration', () =>
-      admission.deleteMutatingWebhookConfiguration({ name: ns }),
-    );
-    await step('delete the ValidatingWebhookConfiguration', () =>
-      admission.deleteValidatingWebhookConfiguration({ name: ns }),
-    );
-    await step('stop the recorder', async () => recorder?.close());
-    await step('stop the webhook', async () => w?.program.stop());
+    if (!admission) return; // the sandbox was never reached: nothing was created
     const core = sb.kubeConfig('hub').makeApiClient(CoreV1Api);
-    for (const name of [ns, recNs])
-      await step(`delete namespace ${name}`, () => core.deleteNamespace({ name }));
+    const problems = await runCleanup([
+      [
+        'delete the recorder configuration',
+        () => admission.deleteMutatingWebhookConfiguration({ name: recNs }),
+      ],
+      ['stop the recorder', async () => recorder?.close()],
+      ...webhookTeardown(admission, w, ns),
+      ...[ns, recNs].map(
+        (name): CleanupStep => [`delete namespace ${name}`, () => core.deleteNamespace({ name })],
+      ),
+    ]);
     assert.deepEqual(problems, [], 'the suite cleaned up after itself');
   });
 
