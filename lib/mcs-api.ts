@@ -42,8 +42,8 @@ export interface ExposurePort {
 
 /** Deprecated list of clusters where the Service is exposed. */
 export interface ExposureRange {
-  /** Names of the selected clusters. */
-  clusterNames?: string[];
+  /** Names of the selected clusters (entries may be null: see webhook/validate-schema.ts). */
+  clusterNames?: (string | null)[];
 }
 
 /** Selects one member cluster by name (`spec.providerClusters[i]`, `spec.consumerClusters[i]`). */
@@ -60,10 +60,10 @@ export interface MultiClusterServiceSpec {
   ports?: ExposurePort[];
   /** Deprecated in Karmada in favour of consumerClusters. */
   range?: ExposureRange;
-  /** Deprecated in Karmada in favour of providerClusters. */
-  serviceProvisionClusters?: string[];
-  /** Deprecated in Karmada in favour of consumerClusters. */
-  serviceConsumptionClusters?: string[];
+  /** Deprecated in Karmada in favour of providerClusters (entries may be null, which Karmada reads as ""). */
+  serviceProvisionClusters?: (string | null)[];
+  /** Deprecated in Karmada in favour of consumerClusters (entries may be null, which Karmada reads as ""). */
+  serviceConsumptionClusters?: (string | null)[];
   /** Clusters whose endpoints back the Service; every member cluster when empty. */
   providerClusters?: ClusterSelector[];
   /** Clusters where the Service is reachable; every member cluster when empty. */

@@ -2,6 +2,8 @@
  * Field errors in the form Kubernetes prints them (k8s.io/apimachinery/pkg/util/validation/field),
  * so a refusal reads `spec.ports[1].name: Duplicate value: "http"` as it would from Karmada.
  */
+import { goJson, goNumber } from './go-json.ts';
+import { goQuote } from './go-quote.ts';
 
 /** The machine-readable cause of a field error, as in a Kubernetes Status cause. */
 export type FieldErrorType =
@@ -19,6 +21,12 @@ export interface FieldError {
   /** The offending value; omitted for Required and Forbidden. */
   value?: unknown;
   detail?: string;
+  /**
+   * `json` when the Go value is of a named type apimachinery cannot print plainly, such as
+   * Karmada's ExposureType (a named string): field.Error then writes it with json.Marshal, so
+   * `<LB>` shows as "\u003cLB\u003e" where a plain string shows "<LB>".
+   */
+  rendering?: 'json';
 }
 
 /** Joins path segments into a Kubernetes field path: `['spec', 'ports', 0]` → `spec.ports[0]`. */
@@ -32,8 +40,8 @@ export function fieldPath(...segments: readonly (string | number)[]): string {
 }
 
 /** The value is wrong for the reason given in detail. */
-export function invalid(field: string, value: unknown, detail: string): FieldError {
-  return { type: 'FieldValueInvalid', field, value, detail };
+export function invalid(field: string, value: unknown, detail: string, rendering?: 'json'): FieldError {
+  return { type: 'FieldValueInvalid', field, value, detail, ...(rendering ? { rendering } : {}) };
 }
 
 /** The value repeats one that must be unique. */
@@ -83,18 +91,31 @@ export function previewJson(value: unknown, max = MAX_VALUE_CHARACTERS): string 
   return clip(json, max);
 }
 
-/** Renders a bad value as apimachinery does: numbers and booleans bare, everything else as JSON. */
-function renderValue(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === undefined) return 'null';
-  return previewJson(value);
+/**
+ * Renders a bad value as apimachinery's field.Error does (errors.go, ErrorBody), by the type of
+ * the Go value the API server decoded: numbers and booleans with `%v`, a string with `%q`, and
+ * anything else with json.Marshal. At most {@link MAX_VALUE_CHARACTERS} characters are shown.
+ */
+export function renderValue(value: unknown, rendering?: 'json'): string {
+  if (rendering === 'json') return renderJson(value);
+  if (typeof value === 'number') return goNumber(value);
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return clip(goQuote(value), MAX_VALUE_CHARACTERS);
+  return renderJson(value);
+}
+
+/** A value as json.Marshal writes it, at most {@link MAX_VALUE_CHARACTERS} characters. */
+function renderJson(value: unknown): string {
+  const { text, complete } = goJson(value, MAX_VALUE_CHARACTERS);
+  if (complete) return clip(text, MAX_VALUE_CHARACTERS);
+  return `${text.slice(0, MAX_VALUE_CHARACTERS)}... (more than ${MAX_VALUE_CHARACTERS} characters)`;
 }
 
 /** The error without its field: `Invalid value: 0: must be between 1 and 65535, inclusive`. */
 export function errorBody(error: FieldError): string {
   let body = TYPE_WORDS[error.type];
   if (error.type !== 'FieldValueRequired' && error.type !== 'FieldValueForbidden') {
-    body += `: ${renderValue(error.value)}`;
+    body += `: ${renderValue(error.value, error.rendering)}`;
   }
   if (error.detail) body += `: ${error.detail}`;
   return body;

@@ -10,7 +10,7 @@ import {
 } from './admission-scope.ts';
 import { clip, type FieldError } from './field-errors.ts';
 import { type Lookups, lookupWarnings } from './lookups.ts';
-import { jsonEqual, validateCreate, validateUpdate } from './validate-rules.ts';
+import { specChanged, validateCreate, validateUpdate } from './validate-rules.ts';
 import type { ShapeCheck } from './validate-schema.ts';
 import { objectWarnings } from './validate-warnings.ts';
 
@@ -33,7 +33,7 @@ export function createValidateHandler(deps: ValidateHandlerDeps): AdmissionHandl
     const shapeErrors = deps.shapeCheck(mcs);
     if (shapeErrors.length > 0) return denied(uid, shapeErrors);
 
-    let specChanged = true;
+    let changed = true;
     let errors: FieldError[];
     if (request.operation === 'UPDATE') {
       if (isBeingDeleted(mcs)) return allowed(uid);
@@ -41,15 +41,15 @@ export function createValidateHandler(deps: ValidateHandlerDeps): AdmissionHandl
       if (!old || deps.shapeCheck(old).length > 0) {
         return errored(uid, 400, `UPDATE request ${clip(uid)} carries no valid oldObject`);
       }
-      specChanged = !jsonEqual(old.spec ?? {}, mcs.spec ?? {});
+      changed = specChanged(old, mcs);
       errors = validateUpdate(old, mcs);
     } else {
       errors = validateCreate(mcs);
     }
     // Warnings are for the author of a change, not for every finalizer or label update.
-    const warnings = specChanged ? objectWarnings(mcs) : [];
+    const warnings = changed ? objectWarnings(mcs) : [];
     if (errors.length > 0) return denied(uid, errors, warnings);
-    if (specChanged && deps.lookups) {
+    if (changed && deps.lookups) {
       const namespace = request.namespace ?? mcs.metadata?.namespace ?? '';
       warnings.push(...(await lookupWarnings(mcs, namespace, deps.lookups)));
     }

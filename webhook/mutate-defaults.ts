@@ -9,6 +9,8 @@ import {
   type MultiClusterServiceSpec,
   PERMANENT_ID_LABEL,
 } from './api.ts';
+import { type ClusterListField, readDeprecated } from './deprecated-clusters.ts';
+import { goQuote } from './go-quote.ts';
 import { add, type JsonPatchOperation, pointer, remove } from './json-patch.ts';
 
 /** The patch to apply and the warnings to show the user. */
@@ -46,77 +48,65 @@ function dedupe(selectors: readonly ClusterSelector[]): { kept: ClusterSelector[
   return { kept, dropped: [...dropped] };
 }
 
-function quoted(names: readonly string[]): string {
-  return names.map((n) => JSON.stringify(n)).join(', ');
+/**
+ * The new value of a cluster list: its own entries when it has any, else the names of its
+ * deprecated fields that can be clusters (deprecated-clusters.ts); duplicates dropped either way.
+ */
+function planClusterList(
+  spec: MultiClusterServiceSpec,
+  field: ClusterListField,
+  warnings: string[],
+): SpecChange[] {
+  const reading = readDeprecated(spec, field, 'converted');
+  warnings.push(...reading.warnings);
+  const converted = reading.read && reading.names.length > 0;
+  const selectors = converted ? reading.names.map((name) => ({ name })) : (spec[field] ?? []);
+  const { kept, dropped } = dedupe(selectors);
+  if (dropped.length > 0)
+    warnings.push(`spec.${field}: dropped duplicate cluster names ${dropped.map(goQuote).join(', ')}`);
+  return converted || dropped.length > 0 ? [{ field, value: kept }] : [];
 }
 
-/** One of the two cluster lists, with the deprecated fields that feed it. */
-interface ClusterListPlan {
-  field: 'providerClusters' | 'consumerClusters';
-  deprecated: { path: string; names: readonly string[] }[];
+/** A field of spec set to a value, or removed (value undefined). */
+interface SpecChange {
+  field: keyof MultiClusterServiceSpec;
+  value?: unknown;
+}
+
+/** The changes defaulting makes to spec: types, cluster lists and deprecated fields. */
+function specChanges(spec: MultiClusterServiceSpec, warnings: string[]): SpecChange[] {
+  const changes: SpecChange[] = [];
+  if ((spec.types ?? []).length === 0) changes.push({ field: 'types', value: [DEFAULT_EXPOSURE_TYPE] });
+  changes.push(
+    ...planClusterList(spec, 'providerClusters', warnings),
+    ...planClusterList(spec, 'consumerClusters', warnings),
+  );
+  for (const field of ['serviceProvisionClusters', 'serviceConsumptionClusters', 'range'] as const) {
+    if (spec[field] !== undefined) changes.push({ field });
+  }
+  return changes;
 }
 
 /**
- * The new value of a cluster list: its own entries when it has any, else those of its
- * deprecated fields (Karmada ignores these silently, which misleads users: karmada#4604);
- * duplicates dropped either way.
+ * The spec as our mutating webhook leaves it (what {@link defaultMultiClusterService} patches in).
+ * The validating webhook compares specs through it: a change our own defaulting makes, such as
+ * converting the deprecated fields of an object stored under Karmada, is not a change by the user.
  */
-function planClusterList(spec: MultiClusterServiceSpec, plan: ClusterListPlan, warnings: string[]) {
-  const own = spec[plan.field] ?? [];
-  const given = plan.deprecated.filter((d) => d.names.length > 0);
-  const converted = own.length === 0 && given.length > 0;
-  let selectors: ClusterSelector[] = own;
-  if (converted) {
-    selectors = given.flatMap((d) => d.names.map((name) => ({ name })));
-    for (const d of given) warnings.push(`${d.path} is deprecated: converted to spec.${plan.field}`);
-  } else {
-    for (const d of given) {
-      warnings.push(
-        `${d.path} is deprecated and was removed: spec.${plan.field} is set and takes precedence`,
-      );
-    }
+export function defaultedSpec(spec: MultiClusterServiceSpec | undefined | null): MultiClusterServiceSpec {
+  if (spec === undefined || spec === null) return { types: [DEFAULT_EXPOSURE_TYPE] };
+  const result: Record<string, unknown> = { ...spec };
+  for (const { field, value } of specChanges(spec, [])) {
+    if (value === undefined) delete result[field];
+    else result[field] = value;
   }
-  const { kept, dropped } = dedupe(selectors);
-  if (dropped.length > 0)
-    warnings.push(`spec.${plan.field}: dropped duplicate cluster names ${quoted(dropped)}`);
-  return converted || dropped.length > 0 ? [add(pointer('spec', plan.field), kept)] : [];
-}
-
-/** Types, cluster lists and deprecated fields of spec. */
-function specPatch(spec: MultiClusterServiceSpec, warnings: string[]): JsonPatchOperation[] {
-  const patch: JsonPatchOperation[] = [];
-  if ((spec.types ?? []).length === 0) patch.push(add(pointer('spec', 'types'), [DEFAULT_EXPOSURE_TYPE]));
-  patch.push(
-    ...planClusterList(
-      spec,
-      {
-        field: 'providerClusters',
-        deprecated: [{ path: 'spec.serviceProvisionClusters', names: spec.serviceProvisionClusters ?? [] }],
-      },
-      warnings,
-    ),
-    ...planClusterList(
-      spec,
-      {
-        field: 'consumerClusters',
-        deprecated: [
-          { path: 'spec.serviceConsumptionClusters', names: spec.serviceConsumptionClusters ?? [] },
-          { path: 'spec.range.clusterNames', names: spec.range?.clusterNames ?? [] },
-        ],
-      },
-      warnings,
-    ),
-  );
-  for (const field of ['serviceProvisionClusters', 'serviceConsumptionClusters', 'range'] as const) {
-    if (spec[field] !== undefined) patch.push(remove(pointer('spec', field)));
-  }
-  return patch;
+  return result as MultiClusterServiceSpec;
 }
 
 /**
  * Defaults a MultiClusterService: the permanent-id label; `spec.types` = [CrossCluster] when
- * missing or empty; deprecated cluster fields moved into providerClusters/consumerClusters when
- * those are empty, then removed; duplicate cluster names dropped, order kept.
+ * missing or empty; the names of deprecated cluster fields moved into providerClusters/
+ * consumerClusters when those are empty (names no cluster can have are left out, never refused),
+ * then the deprecated fields removed; duplicate cluster names dropped, order kept.
  */
 export function defaultMultiClusterService(mcs: MultiClusterService, newUuid: () => string): Defaulting {
   const warnings: string[] = [];
@@ -124,7 +114,9 @@ export function defaultMultiClusterService(mcs: MultiClusterService, newUuid: ()
   if (mcs.spec === undefined || mcs.spec === null) {
     patch.push(add(pointer('spec'), { types: [DEFAULT_EXPOSURE_TYPE] }));
   } else {
-    patch.push(...specPatch(mcs.spec, warnings));
+    for (const { field, value } of specChanges(mcs.spec, warnings)) {
+      patch.push(value === undefined ? remove(pointer('spec', field)) : add(pointer('spec', field), value));
+    }
   }
   return { patch, warnings };
 }

@@ -3,6 +3,7 @@
  * (k8s.io/apimachinery/pkg/util/validation, v0.36) and Karmada's cluster-name rule
  * (pkg/apis/cluster/validation.ValidateClusterName).
  */
+import { CLUSTER_NAME_MAX_LENGTH } from '../lib/cluster-name.ts';
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_LABEL = new RegExp(`^${DNS1123_LABEL_FMT}$`);
@@ -16,8 +17,6 @@ const DNS1035_LABEL_MSG =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
 
 const LABEL_MAX_LENGTH = 63;
-/** Karmada keeps 15 characters for the prefix of a cluster's execution namespace. */
-export const CLUSTER_NAME_MAX_LENGTH = 48;
 
 /** `must be no more than N characters`. */
 export function maxLenError(length: number): string {

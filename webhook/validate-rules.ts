@@ -13,6 +13,7 @@ import {
   type MultiClusterServiceSpec,
 } from './api.ts';
 import { duplicate, enoughErrors, type FieldError, fieldPath, invalid, required } from './field-errors.ts';
+import { defaultedSpec } from './mutate-defaults.ts';
 import { isDNS1035Label, isDNS1123Label, isValidPortNum, validateClusterName } from './validate-names.ts';
 
 const KNOWN_TYPES: readonly string[] = EXPOSURE_TYPES;
@@ -61,7 +62,8 @@ function validateTypes(spec: MultiClusterServiceSpec): FieldError[] {
   for (const [i, type] of types.entries()) {
     if (enoughErrors(errors)) break;
     if (!KNOWN_TYPES.includes(type))
-      errors.push(invalid(fieldPath('spec', 'types', i), type, 'ExposureType Error'));
+      // Karmada's ExposureType is a named string type: apimachinery shows it with json.Marshal.
+      errors.push(invalid(fieldPath('spec', 'types', i), type, 'ExposureType Error', 'json'));
   }
   if (new Set(types).size > 1) {
     errors.push(
@@ -138,12 +140,21 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Whether an UPDATE changes spec, as the user sees it: both specs are compared as our mutating
+ * webhook leaves them, so its own conversions (the deprecated fields of an object stored under
+ * Karmada, the default type) do not count as a change.
+ */
+export function specChanged(oldMcs: MultiClusterService, newMcs: MultiClusterService): boolean {
+  return !jsonEqual(defaultedSpec(oldMcs.spec), defaultedSpec(newMcs.spec));
+}
+
+/**
  * Every error of an UPDATE. An unchanged spec is not checked again (ratcheting, as Kubernetes does
  * for CRD schemas): an object stored before a rule existed can still get its labels, finalizers
  * and deletion through, so the syncer's cleanup is never blocked by its old content.
  */
 export function validateUpdate(oldMcs: MultiClusterService, newMcs: MultiClusterService): FieldError[] {
   const errors = validateTypesUnchanged(oldMcs, newMcs);
-  if (jsonEqual(oldMcs.spec ?? {}, newMcs.spec ?? {})) return errors;
+  if (!specChanged(oldMcs, newMcs)) return errors;
   return [...errors, ...validateSpec(newMcs.spec ?? {})];
 }

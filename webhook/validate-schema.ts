@@ -9,6 +9,16 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type FieldError, invalid, MAX_LISTED_ERRORS, required, typeInvalid } from './field-errors.ts';
 
 const nullableStringList = { type: 'array', nullable: true, items: { type: 'string' } } as const;
+/**
+ * A deprecated list of cluster names: its entries may be null too. Karmada's webhook decodes a
+ * null entry as "" and accepts it (it never validates these fields), so refusing it here would
+ * refuse what Karmada accepts; the mutating webhook leaves it out instead.
+ */
+const deprecatedNameList = {
+  type: 'array',
+  nullable: true,
+  items: { type: 'string', nullable: true },
+} as const;
 const clusterSelectorList = {
   type: 'array',
   nullable: true,
@@ -41,14 +51,17 @@ export const MULTI_CLUSTER_SERVICE_SCHEMA = {
           items: {
             type: 'object',
             required: ['port'],
-            properties: { name: { type: 'string', nullable: true }, port: { type: 'integer' } },
+            properties: {
+              name: { type: 'string', nullable: true },
+              port: { type: 'integer', format: 'int32' },
+            },
           },
         },
         providerClusters: clusterSelectorList,
         consumerClusters: clusterSelectorList,
-        range: { type: 'object', nullable: true, properties: { clusterNames: nullableStringList } },
-        serviceProvisionClusters: nullableStringList,
-        serviceConsumptionClusters: nullableStringList,
+        range: { type: 'object', nullable: true, properties: { clusterNames: deprecatedNameList } },
+        serviceProvisionClusters: deprecatedNameList,
+        serviceConsumptionClusters: deprecatedNameList,
       },
     },
   },
@@ -79,6 +92,14 @@ function valueAt(root: unknown, instancePath: string): unknown {
   return value;
 }
 
+/**
+ * The range of `format: int32`. The API server does not enforce it (kube-openapi checks only that
+ * the value is an integer), but Karmada's Go types hold an int32: its webhook refuses a larger
+ * port with a decoding error, and its controllers could not read the object back.
+ */
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+const INT32_DETAIL = `must be a 32-bit integer (format int32: ${INT32.min} to ${INT32.max})`;
+
 function toFieldError(root: unknown, e: ErrorObject): FieldError {
   if (e.keyword === 'required') {
     const missing = String((e.params as { missingProperty: string }).missingProperty);
@@ -88,6 +109,9 @@ function toFieldError(root: unknown, e: ErrorObject): FieldError {
   const value = valueAt(root, e.instancePath);
   if (e.keyword === 'type') {
     return typeInvalid(field, value, `must be of type ${(e.params as { type: string }).type}`);
+  }
+  if (e.keyword === 'format' && (e.params as { format: string }).format === 'int32') {
+    return invalid(field, value, INT32_DETAIL);
   }
   return invalid(field, value, e.message ?? e.keyword);
 }
@@ -118,9 +142,13 @@ function boundedView(value: unknown, depth = 6): unknown {
  * reported with the first one).
  */
 export function createShapeCheck(): ShapeCheck {
-  const strict = { strict: true } as const;
-  const checkFirst = new Ajv({ ...strict, allErrors: false }).compile(MULTI_CLUSTER_SERVICE_SCHEMA);
-  const checkAll = new Ajv({ ...strict, allErrors: true }).compile(MULTI_CLUSTER_SERVICE_SCHEMA);
+  const compile = (allErrors: boolean) => {
+    const ajv = new Ajv({ strict: true, allErrors });
+    ajv.addFormat('int32', { type: 'number', validate: (n: number) => n >= INT32.min && n <= INT32.max });
+    return ajv.compile(MULTI_CLUSTER_SERVICE_SCHEMA);
+  };
+  const checkFirst = compile(false);
+  const checkAll = compile(true);
   return (object) => {
     if (checkFirst(object)) return [];
     const first = checkFirst.errors ?? [];

@@ -1,6 +1,7 @@
 /**
  * Which member clusters provide and consume an MCS, and which of them can be acted on now.
  */
+import { canBeClusterName } from '../../lib/cluster-name.ts';
 import type { MultiClusterServiceSpec } from '../api/types.ts';
 import type { MemberSnapshot } from './snapshot.ts';
 
@@ -33,14 +34,18 @@ function unique(names: readonly (string | undefined)[]): string[] {
  * Reads the requested clusters from the spec. The deprecated fields count only when the new
  * field is empty (the webhook normally converts them already): `serviceProvisionClusters` →
  * providers, `serviceConsumptionClusters` → consumers, and `range.clusterNames` → consumers,
- * since Karmada described `range` as the clusters "where the service is exposed".
+ * since Karmada described `range` as the clusters "where the service is exposed". A deprecated
+ * name that no cluster can have is left out, as the webhook leaves it out when it converts.
  */
 export function requestedClusters(spec: MultiClusterServiceSpec): RequestedClusters {
+  const usable = (names: readonly (string | null)[] | undefined) =>
+    unique((names ?? []).filter(canBeClusterName));
   let providers = unique((spec.providerClusters ?? []).map((c) => c?.name));
-  if (providers.length === 0) providers = unique(spec.serviceProvisionClusters ?? []);
+  if (providers.length === 0) providers = usable(spec.serviceProvisionClusters);
   let consumers = unique((spec.consumerClusters ?? []).map((c) => c?.name));
-  if (consumers.length === 0) consumers = unique(spec.serviceConsumptionClusters ?? []);
-  if (consumers.length === 0) consumers = unique(spec.range?.clusterNames ?? []);
+  if (consumers.length === 0) {
+    consumers = unique([...usable(spec.serviceConsumptionClusters), ...usable(spec.range?.clusterNames)]);
+  }
   return { providers, consumers };
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,10 +24,12 @@ import {
   mutatingConfiguration,
   NAMESPACE_LABEL,
   postJson,
+  runCleanup,
   servedSerial,
   startWebhook,
   validatingConfiguration,
   type WebhookUnderTest,
+  webhookTeardown,
 } from './harness/webhook.ts';
 
 const PERMANENT_ID = 'multiclusterservice.karmada.io/permanent-id';
@@ -96,27 +98,14 @@ describe('the webhook on a real API server', () => {
   });
 
   after(async () => {
-    // In this order: a failurePolicy-Fail webhook whose process is gone refuses every write it matches.
     if (!admission) return; // the sandbox was never reached: nothing was created
-    const problems: string[] = [];
-    const step = async (what: string, fn: () => Promise<unknown>) => {
-      await Promise.resolve()
-        .then(fn)
-        .catch((err: { code?: number; message?: string }) => {
-          if (err.code !== 404) problems.push(`${what}: ${err.message ?? String(err)}`);
-        });
-    };
-    await step('delete the MutatingWebhookConfiguration', () =>
-      admission.deleteMutatingWebhookConfiguration({ name: ns }),
-    );
-    await step('delete the ValidatingWebhookConfiguration', () =>
-      admission.deleteValidatingWebhookConfiguration({ name: ns }),
-    );
-    await step('stop the webhook', async () => w?.program.stop());
-    await step('delete the namespace', () =>
-      sb.kubeConfig('hub').makeApiClient(CoreV1Api).deleteNamespace({ name: ns }),
-    );
-    if (w) await rm(w.certDir, { recursive: true, force: true });
+    const problems = await runCleanup([
+      ...webhookTeardown(admission, w, ns),
+      [
+        'delete the namespace',
+        () => sb.kubeConfig('hub').makeApiClient(CoreV1Api).deleteNamespace({ name: ns }),
+      ],
+    ]);
     assert.deepEqual(problems, [], 'the suite cleaned up after itself');
   });
 

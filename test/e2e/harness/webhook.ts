@@ -4,12 +4,13 @@
  * at the certificate the server presents.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import type {
+  AdmissionregistrationV1Api,
   V1MutatingWebhookConfiguration,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
@@ -232,4 +233,61 @@ export function postJson(agent: https.Agent, url: string, body: unknown): Promis
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
+}
+
+/** POSTs a JSON text byte for byte (a number literal such as 80.0 arrives as written). */
+export function postRaw(url: string, text: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: 'POST', ca, headers: { 'content-type': 'application/json' }, timeout: 5_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`POST ${url} timed out`)));
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/** One step of a suite's cleanup: what it does, and doing it. */
+export type CleanupStep = readonly [what: string, run: () => Promise<unknown>];
+
+/** Runs cleanup steps in order, all of them; returns those that failed (a 404 is already done). */
+export async function runCleanup(steps: readonly CleanupStep[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [what, run] of steps) {
+    await Promise.resolve()
+      .then(run)
+      .catch((err: { code?: number; message?: string }) => {
+        if (err.code !== 404) problems.push(`${what}: ${err.message ?? String(err)}`);
+      });
+  }
+  return problems;
+}
+
+/**
+ * The steps that undo {@link startWebhook} and the configurations named after its endpoint, in
+ * this order: a failurePolicy-Fail webhook whose process is gone refuses every write it matches.
+ */
+export function webhookTeardown(
+  admission: AdmissionregistrationV1Api,
+  w: WebhookUnderTest | undefined,
+  name: string,
+): CleanupStep[] {
+  return [
+    ['delete the MutatingWebhookConfiguration', () => admission.deleteMutatingWebhookConfiguration({ name })],
+    [
+      'delete the ValidatingWebhookConfiguration',
+      () => admission.deleteValidatingWebhookConfiguration({ name }),
+    ],
+    ['stop the webhook', async () => w?.program.stop()],
+    ['remove its certificates', async () => w && rm(w.certDir, { recursive: true, force: true })],
+  ];
 }

@@ -47,6 +47,18 @@ describe('resolving providers and consumers', () => {
       consumers: [M1],
     },
     {
+      name: 'both deprecated consumer fields together, as the webhook merges them',
+      spec: { serviceConsumptionClusters: [M2], range: { clusterNames: [M3, M2] } },
+      providers: KNOWN,
+      consumers: [M2, M3],
+    },
+    {
+      name: 'deprecated names no cluster can have, which are left out as the webhook leaves them out',
+      spec: { serviceProvisionClusters: ['a'.repeat(49), M1], range: { clusterNames: ['Member2', ''] } },
+      providers: [M1],
+      consumers: KNOWN,
+    },
+    {
       name: 'new and deprecated fields, where the new ones win',
       spec: {
         providerClusters: [{ name: M1 }],

@@ -52,6 +52,26 @@ describe('the admission routes', () => {
     }
   });
 
+  it('carry a bad value in the refusal as Go renders it, in JSON the API server decodes to the same text', async () => {
+    const { app: own } = testApp(); // its own app: the metrics test counts the shared one's requests
+    after(() => own.close());
+    const object = mcs({ providerClusters: [{ name: 'h\x01<\u2028' }] });
+    const res = await own.inject({
+      method: 'POST',
+      url: '/validate-multiclusterservice',
+      payload: JSON.stringify(review(admissionRequest({ object }))),
+      headers: { 'content-type': 'application/json' },
+    });
+    const message: string = res.json().response.status.message;
+    assert.ok(
+      message.startsWith('spec.providerClusters[0].name: Invalid value: "h\\x01<\\u2028": '),
+      message,
+    );
+    // JSON.stringify leaves < as it is where Go's encoder (Karmada's controller-runtime) writes
+    // \u003c: both decode to the same message. The text is what must match Kubernetes'.
+    assert.ok(res.body.includes('Invalid value: \\"h\\\\x01<\\\\u2028\\"'), res.body);
+  });
+
   it('answer in the AdmissionReview version they were asked in', async () => {
     const res = await post(
       '/validate-multiclusterservice',

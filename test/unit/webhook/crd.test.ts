@@ -28,7 +28,7 @@ interface Crd {
       served: boolean;
       storage: boolean;
       subresources?: { status?: object };
-      additionalPrinterColumns: { name: string; type: string; jsonPath: string }[];
+      additionalPrinterColumns: { name: string; type: string; jsonPath: string; priority?: number }[];
       schema: { openAPIV3Schema: Schema };
     }[];
   };
@@ -130,15 +130,17 @@ describe('the MultiClusterService CRD', () => {
     );
   });
 
-  it('shows types, providers, consumers and readiness in kubectl get', () => {
+  it('shows names in kubectl get (the first of each list), and whole lists in -o wide', () => {
     assert.deepEqual(
-      version?.additionalPrinterColumns.map((c) => [c.name, c.jsonPath]),
+      version?.additionalPrinterColumns.map((c) => [c.name, c.jsonPath, c.priority ?? 0]),
       [
-        ['Types', '.spec.types'],
-        ['Providers', '.spec.providerClusters'],
-        ['Consumers', '.spec.consumerClusters'],
-        ['Ready', '.status.conditions[?(@.type=="EndpointSliceDispatched")].status'],
-        ['Age', '.metadata.creationTimestamp'],
+        ['Types', '.spec.types[*]', 0],
+        ['Providers', '.spec.providerClusters[*].name', 0],
+        ['Consumers', '.spec.consumerClusters[*].name', 0],
+        ['Ready', '.status.conditions[?(@.type=="EndpointSliceDispatched")].status', 0],
+        ['Age', '.metadata.creationTimestamp', 0],
+        ['All providers', '.spec.providerClusters', 1],
+        ['All consumers', '.spec.consumerClusters', 1],
       ],
     );
   });

@@ -9,6 +9,7 @@ import {
   required,
   typeInvalid,
 } from '../../../webhook/field-errors.ts';
+import { MESSAGE_CASES } from './go-render-cases.ts';
 
 describe('field errors', () => {
   it('builds Kubernetes field paths with indexes in brackets', () => {
@@ -57,6 +58,28 @@ describe('field errors', () => {
     assert.equal(
       aggregateMessage([required('a'), required('b'), required('a')]),
       '[a: Required value, b: Required value]',
+    );
+  });
+});
+
+describe('bad values in messages, as apimachinery renders them', () => {
+  for (const c of MESSAGE_CASES) {
+    it(c.name, () =>
+      assert.equal(formatFieldError(invalid('spec.ports[0].port', c.value, 'must be an integer')), c.message),
+    );
+  }
+
+  it('a string of a million characters is cut, with its length', () => {
+    assert.match(
+      formatFieldError(invalid('metadata.name', 'a'.repeat(1e6), 'too long')),
+      /^metadata\.name: Invalid value: "a{255}\.\.\. \(1000002 characters\): too long$/,
+    );
+  });
+
+  it('a list of a million names is cut, and says it was longer', () => {
+    assert.match(
+      formatFieldError(invalid('spec.types', Array(1e6).fill('CrossCluster'), 'bad')),
+      /^spec\.types: Invalid value: \["CrossCluster",.{200,}\.\.\. \(more than 256 characters\): bad$/,
     );
   });
 });

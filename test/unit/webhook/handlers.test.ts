@@ -97,7 +97,7 @@ describe('the validating handler', () => {
   it('warns about a deprecated field that reached it unconverted', async () => {
     const response = await validate(admissionRequest({ object: mcs({ serviceProvisionClusters: ['m1'] }) }));
     assert.deepEqual(response.warnings, [
-      'spec.serviceProvisionClusters is deprecated and was not converted (is the mutating webhook registered?); set spec.providerClusters instead',
+      'spec.serviceProvisionClusters is deprecated and was not converted (is the mutating webhook registered?); spec.providerClusters is set and takes precedence, as in Karmada',
     ]);
   });
 

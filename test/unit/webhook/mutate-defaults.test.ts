@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MultiClusterService } from '../../../webhook/api.ts';
 import { defaultMultiClusterService } from '../../../webhook/mutate-defaults.ts';
-import { applyPatch, mcs } from './fixtures.ts';
+import { applyPatch, DNS1123_LABEL_MSG, mcs } from './fixtures.ts';
 
 const ID = '0b5e9d54-6a1e-4a5b-9f4c-1d2e3f4a5b6c';
 const LABEL = 'multiclusterservice.karmada.io/permanent-id';
+const FORTY_NINE = 'a'.repeat(49);
 
 /** The seed's object with the permanent-id label already set. */
 function labelled(spec: MultiClusterService['spec'] = {}): MultiClusterService {
@@ -58,7 +59,9 @@ const cases: {
       { op: 'add', path: '/spec/providerClusters', value: [{ name: 'member1' }, { name: 'member3' }] },
       { op: 'remove', path: '/spec/serviceProvisionClusters' },
     ],
-    warnings: ['spec.serviceProvisionClusters is deprecated: converted to spec.providerClusters'],
+    warnings: [
+      `spec.serviceProvisionClusters is deprecated and Karmada ignores it: Karmada collected this Service's endpoints from every cluster, but mcs-bridge moved its names into spec.providerClusters and collects them only from "member1", "member3" (to collect from every cluster again, remove spec.providerClusters)`,
+    ],
   },
   {
     name: 'merges serviceConsumptionClusters and range.clusterNames into empty consumerClusters, without repeats',
@@ -73,9 +76,29 @@ const cases: {
       { op: 'remove', path: '/spec/range' },
     ],
     warnings: [
-      'spec.serviceConsumptionClusters is deprecated: converted to spec.consumerClusters',
-      'spec.range.clusterNames is deprecated: converted to spec.consumerClusters',
+      'spec.serviceConsumptionClusters and spec.range.clusterNames are deprecated and Karmada ignores them: Karmada served this MultiClusterService to every cluster, but mcs-bridge moved their names into spec.consumerClusters and serves it only to "member2", "member3" (to serve every cluster again, remove spec.consumerClusters)',
       'spec.consumerClusters: dropped duplicate cluster names "member2"',
+    ],
+  },
+  {
+    name: 'leaves out a deprecated name no cluster can have, and converts the others',
+    object: labelled({ providerClusters: undefined, serviceProvisionClusters: [FORTY_NINE, 'member1'] }),
+    patch: [
+      { op: 'add', path: '/spec/providerClusters', value: [{ name: 'member1' }] },
+      { op: 'remove', path: '/spec/serviceProvisionClusters' },
+    ],
+    warnings: [
+      `spec.serviceProvisionClusters is deprecated and Karmada ignores it: Karmada collected this Service's endpoints from every cluster, but mcs-bridge moved its names into spec.providerClusters and collects them only from "member1" (to collect from every cluster again, remove spec.providerClusters)`,
+      `spec.serviceProvisionClusters[0]: "${FORTY_NINE}" cannot be a cluster's name (must be no more than 48 characters), so mcs-bridge leaves it out`,
+    ],
+  },
+  {
+    name: 'removes a deprecated field whose names cannot be clusters, leaving every cluster as Karmada did',
+    object: labelled({ consumerClusters: undefined, range: { clusterNames: ['Member_2'] } }),
+    patch: [{ op: 'remove', path: '/spec/range' }],
+    warnings: [
+      "spec.range.clusterNames is deprecated and was removed: none of its names can be a cluster's, so spec.consumerClusters stays empty and every cluster consumes, as under Karmada",
+      `spec.range.clusterNames[0]: "Member_2" cannot be a cluster's name (${DNS1123_LABEL_MSG}), so mcs-bridge leaves it out`,
     ],
   },
   {

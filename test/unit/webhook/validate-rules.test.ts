@@ -195,6 +195,24 @@ const updateCases: { name: string; old: MultiClusterService; new: MultiClusterSe
       ],
     },
     {
+      name: 'counts our conversion of the deprecated fields of an object stored under Karmada as no change',
+      old: mcs({
+        providerClusters: [{ name: FORTY_NINE }],
+        range: {},
+        serviceConsumptionClusters: ['member2'],
+      }),
+      new: mcs({ providerClusters: [{ name: FORTY_NINE }], consumerClusters: [{ name: 'member2' }] }),
+      errors: [],
+    },
+    {
+      name: 'still validates a spec whose change is more than our conversion',
+      old: mcs({ providerClusters: [{ name: FORTY_NINE }], range: {} }),
+      new: mcs({ providerClusters: [{ name: FORTY_NINE }], ports: [{ port: 80 }] }),
+      errors: [
+        `spec.providerClusters[0].name: Invalid value: "${FORTY_NINE}": must be no more than 48 characters`,
+      ],
+    },
+    {
       name: 'lets an unchanged spec through even if it breaks a rule, so finalizers and labels can change',
       old: mcs({ providerClusters: [{ name: FORTY_NINE }] }),
       new: mcs({ providerClusters: [{ name: FORTY_NINE }] }),
