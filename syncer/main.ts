@@ -102,6 +102,7 @@ runMain('mcs-bridge-syncer', async () => {
     healthIntervalMs: config.healthIntervalMs,
     resyncMs: config.resyncMs,
     instance: identity,
+    karmada: { takeover: config.karmadaTakeover, probeTimeoutMs: config.karmadaProbeTimeoutMs },
   });
 
   const server = buildHealthServer({ registry, ready: () => controller.synced });
@@ -109,7 +110,13 @@ runMain('mcs-bridge-syncer', async () => {
     await server.listen({ port: config.metricsPort, host: config.metricsBindAddress });
   }
   logger.info(
-    { identity, source: source.kind, metricsPort: config.metricsPort, leaderElect: config.leaderElect },
+    {
+      identity,
+      source: source.kind,
+      metricsPort: config.metricsPort,
+      leaderElect: config.leaderElect,
+      karmadaTakeover: config.karmadaTakeover,
+    },
     'mcs-bridge-syncer starting',
   );
   await controller.start();
