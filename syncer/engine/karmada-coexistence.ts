@@ -260,9 +260,7 @@ export class KarmadaCoexistence {
       binding = await this.o.hub.request('get', { method: 'GET', path, timeoutMs: WRITE_TIMEOUT_MS });
     } catch (err) {
       if (httpCode(err) === 404) return;
-      throw new Error(
-        `cannot read ResourceBinding ${namespace}/${name}-service on the hub: ${describeApiError(err)}`,
-      );
+      throw failed(`cannot read ResourceBinding ${namespace}/${name}-service on the hub`, err);
     }
     if (binding.metadata?.labels?.[LABEL_BINDING_MANAGED_BY] !== KIND_MULTICLUSTERSERVICE) return;
     await this.hubWrite(`delete ResourceBinding ${namespace}/${name}-service`, {
@@ -278,7 +276,7 @@ export class KarmadaCoexistence {
       await this.o.hub.request(verb, { ...r, timeoutMs: WRITE_TIMEOUT_MS });
     } catch (err) {
       if (httpCode(err) === 404) return; // already gone
-      throw new Error(`failed to ${what} on the hub: ${describeApiError(err)}`);
+      throw failed(`failed to ${what} on the hub`, err);
     }
   }
 
@@ -295,7 +293,7 @@ export class KarmadaCoexistence {
         timeoutMs: WRITE_TIMEOUT_MS,
       });
     } catch (err) {
-      throw new Error(`failed to ${what} ${path} in ${cluster}: ${describeApiError(err)}`);
+      throw failed(`failed to ${what} ${path} in ${cluster}`, err);
     }
     this.o.logger.info({ mcs: key, cluster }, `${what} ${path} in ${cluster}`);
   }
@@ -328,6 +326,14 @@ export class KarmadaCoexistence {
       timeoutMs: WRITE_TIMEOUT_MS,
     });
   }
+}
+
+/**
+ * An error naming what failed, keeping the HTTP code: the controller takes a 409 (the object
+ * changed since the cache was read) as "reconcile again", not as a failure.
+ */
+function failed(what: string, err: unknown): Error {
+  return Object.assign(new Error(`${what}: ${describeApiError(err)}`), { statusCode: httpCode(err) });
 }
 
 function nameOf(key: string): string {

@@ -84,7 +84,7 @@ export class WorkCache {
   /**
    * Looks whether the hub serves Works and, if it does, starts watching them. A hub without
    * the API (404), or an identity that may not list them (403), leaves the cache empty: the
-   * first is not a Karmada control plane; the second is logged as an error, since mcs-bridge
+   * first is not a Karmada control plane; the second is warned about, since mcs-bridge
    * then sees only the copies Karmada keeps in the members.
    */
   async start(): Promise<void> {
@@ -100,7 +100,7 @@ export class WorkCache {
         return;
       }
       if (code === 403) {
-        logger.error(
+        logger.warn(
           `may not list Karmada's Works (work.karmada.io) on the hub: ${describeApiError(err)}; mcs-bridge sees Karmada's MultiClusterService controllers only by the copies they keep in the members (grant list and watch on works.work.karmada.io, as the chart does)`,
         );
         return;
