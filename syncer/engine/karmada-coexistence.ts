@@ -137,8 +137,9 @@ export class KarmadaCoexistence {
           if (update.changed) {
             conditionWritten = true;
             await this.writeConditions(mcs, update.conditions);
-            logger.info({ mcs: key, reason: d.reason }, d.message);
-            const event: McsEvent = { type: 'Normal', reason: 'StandingDown', message: d.message };
+            // Warning: the MCS asks for something mcs-bridge does not do while it stands down.
+            logger.warn({ mcs: key, reason: d.reason }, d.message);
+            const event: McsEvent = { type: 'Warning', reason: 'StandingDown', message: d.message };
             await this.o.writer.record(mcs, [event], true);
           }
         }
