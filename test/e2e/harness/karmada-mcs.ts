@@ -254,15 +254,11 @@ export class ConditionRecorder {
     this.abort?.abort();
   }
 
-  /** How often the condition's status changed between consecutive versions (from absent at the start). */
+  /** How often the condition's status changed between consecutive versions (appearing or going counts as one). */
   transitions(): number {
     let n = 0;
-    let last: string | undefined;
-    for (const c of this.seen) {
-      if (c.status !== last) n++;
-      last = c.status;
-    }
-    return this.seen[0]?.status === undefined ? n - 1 : n;
+    for (let i = 1; i < this.seen.length; i++) if (this.seen[i]?.status !== this.seen[i - 1]?.status) n++;
+    return n;
   }
 
   /** Distinct versions of the condition (status, reason, message), in order. */
