@@ -1,30 +1,28 @@
 /**
  * What the suites beside Karmada's own MultiClusterService controllers share: the seed placed by
  * Karmada, a chart release whose members are Karmada's Clusters, readers for Karmada's Works and
- * for member2's copies, and the sampler that watches member2's endpoints for nginx every 100 ms.
+ * for member2's copies, a recorder of the MCS's conditions, and the sampler that lists member2's
+ * endpoints for nginx every 100 ms.
  */
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AppsV1Api,
-  CoreV1Api,
   CustomObjectsApi,
   DiscoveryV1Api,
   PatchStrategy,
   setHeaderOptions,
   type V1EndpointSlice,
-  type V1Service,
   Watch,
 } from '@kubernetes/client-node';
 import type { MultiClusterService } from '../../../syncer/api/types.ts';
 import { MEMBERS } from '../../sandbox/layout.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
-import { createAll, createNamespace, eventually, kubectl, loadFixture } from '../../sandbox/testing.ts';
+import { createAll, createNamespace, eventually, loadFixture } from '../../sandbox/testing.ts';
 import { LocalRelease } from './chart-release.ts';
 
 export const MCS = { group: 'networking.karmada.io', version: 'v1alpha1', plural: 'multiclusterservices' };
 export const WORK = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' };
-export const BINDING = { group: 'work.karmada.io', version: 'v1alpha2', plural: 'resourcebindings' };
 export const STANDING_DOWN = 'mcs-bridge.io/StandingDown';
 export const KARMADA_DISPATCH = 'endpointslice-dispatch-controller.karmada.io';
 export const OUR_DISPATCH = 'syncer.mcs-bridge.io';
@@ -81,14 +79,6 @@ export async function copiesIn(sb: Sandbox, namespace: string, manager: string):
   return (await member2Slices(sb, namespace)).filter(
     (s) => s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === manager,
   );
-}
-
-/** The Service nginx in a member. */
-export function memberService(sb: Sandbox, cluster: string, namespace: string): Promise<V1Service> {
-  return sb
-    .kubeConfig(cluster as 'member1')
-    .makeApiClient(CoreV1Api)
-    .readNamespacedService({ namespace, name: 'nginx' });
 }
 
 /** Scales nginx on the hub (Karmada carries it to member1). */
@@ -207,11 +197,6 @@ export function karmadaValues(rel: LocalRelease, extra: Record<string, unknown> 
     },
     ...extra,
   });
-}
-
-/** `kubectl` output for the transcript the README quotes. */
-export async function shown(sb: Sandbox, args: string[]): Promise<string> {
-  return `$ kubectl ${args.join(' ')}\n${await kubectl(sb, args)}`;
 }
 
 /** One version of a condition as a watch saw it. */
