@@ -16,8 +16,15 @@ E2E_SANDBOX_DIR ?= $(CURDIR)/.sandbox/e2e
 E2E_PORT_BASE ?= 17400
 # The syncer bench's sandbox (`.sandbox/bench/`) takes the 100 ports from here.
 BENCH_PORT_BASE ?= 17600
+# The suites under test/e2e/karmada/ run in a second sandbox with Karmada's control plane
+# (started after the first is stopped): Karmada's controllers would act on the Cluster objects
+# the other suites make for themselves.
+E2E_KARMADA_SANDBOX_DIR ?= $(CURDIR)/.sandbox/e2e-karmada
+E2E_KARMADA_PORT_BASE ?= $(shell echo $$(( $(E2E_PORT_BASE) + 100 )))
 UNIT_TESTS := $(shell find test/unit -name '*.test.ts' 2>/dev/null | sort)
 E2E_TESTS := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
+KARMADA_E2E = $(filter test/e2e/karmada/%,$(E2E_TESTS))
+PLAIN_E2E = $(filter-out test/e2e/karmada/%,$(E2E_TESTS))
 # The suite that runs the image (`make image` builds it first), and the image's tag: empty means
 # the chart's default (image.repository:appVersion).
 IMAGE_TESTS := test/e2e/image.test.ts
@@ -26,9 +33,11 @@ TS_SOURCES := $(shell find webhook syncer certs lib -name '*.ts' 2>/dev/null)
 # The README's Reliability table: test/reliability/reporter.mjs records a run's tagged cases beside
 # the spec output; record.ts merges them into reliability-results.json and renders the table.
 RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@.json
-TEST_REPORTERS = --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=./test/reliability/reporter.mjs --test-reporter-destination=$(RELIABILITY_RUN)
+reporters = --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./test/reliability/reporter.mjs --test-reporter-destination=$(1)
+TEST_REPORTERS = $(call reporters,$(RELIABILITY_RUN))
 RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
+KARMADA_RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@-karmada.json
 
 .PHONY: all install build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
         sandbox-down sandbox-status demo demo-dataplane dataplane-deps dataplane-down bench bench-webhook bench-syncer \
@@ -66,11 +75,20 @@ test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the
 
 # The data plane's network namespaces outlive a killed test run: remove them whatever happened.
 # The image suite runs the image `make image` builds (first, when the suite is among E2E_TESTS).
-test-e2e: build sandbox-build dataplane-deps $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on a fresh sandbox of real clusters
-	rc=0; MCS_BRIDGE_IMAGE=$(IMAGE) $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) --extra-member member3 -- \
-	  $(TSX) --test --test-concurrency=1 $(TEST_REPORTERS) $(E2E_TESTS) || rc=$$?; \
-	$(DATAPLANE) down --dir $(E2E_SANDBOX_DIR) || rc=1; \
-	$(RECORD_RELIABILITY) || rc=1; \
+# E2E_TESTS may name suites of either sandbox; a sandbox none of them needs is not started.
+test-e2e: build sandbox-build dataplane-deps $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on fresh sandboxes of real clusters (the second with Karmada)
+	rc=0; \
+	if [ -n "$(PLAIN_E2E)" ]; then \
+	  MCS_BRIDGE_IMAGE=$(IMAGE) $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) --extra-member member3 -- \
+	    $(TSX) --test --test-concurrency=1 $(TEST_REPORTERS) $(PLAIN_E2E) || rc=$$?; \
+	  $(DATAPLANE) down --dir $(E2E_SANDBOX_DIR) || rc=1; \
+	  $(RECORD_RELIABILITY) || rc=1; \
+	fi; \
+	if [ -n "$(KARMADA_E2E)" ]; then \
+	  $(SANDBOX) run --dir $(E2E_KARMADA_SANDBOX_DIR) --port-base $(E2E_KARMADA_PORT_BASE) --karmada -- \
+	    $(TSX) --test --test-concurrency=1 $(call reporters,$(KARMADA_RELIABILITY_RUN)) $(KARMADA_E2E) || rc=$$?; \
+	  $(TSX) test/reliability/record.ts $(KARMADA_RELIABILITY_RUN) || rc=1; \
+	fi; \
 	exit $$rc
 
 reliability-table: install ## render README § Reliability from reliability-results.json (make test writes it)
@@ -85,8 +103,8 @@ sandbox-build: ## build and cache the Kubernetes binaries (once; ~15 min cold)
 sandbox-pin: ## regenerate test/sandbox/gomod/ after changing test/sandbox/versions.env
 	test/sandbox/pin.sh
 
-sandbox-up: install sandbox-build ## start the sandbox (hub, member1, member2) in .sandbox/
-	$(SANDBOX) up
+sandbox-up: install sandbox-build ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada
+	$(SANDBOX) up $(if $(filter-out 0,$(KARMADA)),--karmada)
 
 sandbox-down: install ## stop the sandbox and remove its data plane; nothing is left running
 	$(DATAPLANE) down

@@ -27,6 +27,15 @@ Member clusters:
                                endpoints not ready until it returns (default: off: keep them as they are)
   --cluster-health-interval D  how often member clusters are probed (default 10s)
 
+Beside Karmada's own MultiClusterService controllers (its MultiClusterService feature gate):
+  an MCS for which Karmada's Works or copies exist is left to Karmada (condition
+  mcs-bridge.io/StandingDown); mcs-bridge writes nothing Karmada holds for it.
+  --karmada-takeover           once Karmada's gate is off, take such MCSs over: probe that Karmada's
+                               MultiClusterService controller no longer answers, rewrite its copies
+                               in place as mcs-bridge's, then delete its Works, the Service's
+                               ResourceBinding and its finalizer (needs the chart's karmada.takeOver RBAC)
+  --karmada-probe-timeout D    how long Karmada's controller gets to answer the probe (default 30s)
+
 Operation:
   --workers N                  MultiClusterServices reconciled at once (default 16)
   --slow-member-wait D         how long a reconcile waits for one member's writes before going on
@@ -62,6 +71,8 @@ const OPTIONS = {
   'metrics-port': { type: 'string' },
   'metrics-bind-address': { type: 'string' },
   'log-level': { type: 'string' },
+  'karmada-takeover': { type: 'boolean' },
+  'karmada-probe-timeout': { type: 'string' },
 } as const;
 
 /** The syncer's configuration. */
@@ -85,6 +96,9 @@ export interface SyncerConfig {
   metricsPort: number;
   metricsBindAddress: string;
   logLevel: string;
+  /** `--karmada-takeover`. */
+  karmadaTakeover: boolean;
+  karmadaProbeTimeoutMs: number;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -141,6 +155,8 @@ export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Sy
     metricsPort: int('metrics-port', 8081, 0, 65535),
     metricsBindAddress: v['metrics-bind-address'] ?? '0.0.0.0',
     logLevel: level,
+    karmadaTakeover: v['karmada-takeover'] ?? false,
+    karmadaProbeTimeoutMs: duration('karmada-probe-timeout', '30s'),
   };
   if (config.healthIntervalMs < 100) throw new UsageError('--cluster-health-interval must be at least 100ms');
   checkLeaderTimings(config);

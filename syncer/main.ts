@@ -97,6 +97,7 @@ runMain('mcs-bridge-syncer', async () => {
     resyncMs: config.resyncMs,
     instance: identity,
     gate,
+    karmada: { takeover: config.karmadaTakeover, probeTimeoutMs: config.karmadaProbeTimeoutMs },
   });
 
   const server = buildHealthServer({ registry, ready: () => controller.synced });
@@ -104,7 +105,13 @@ runMain('mcs-bridge-syncer', async () => {
     await server.listen({ port: config.metricsPort, host: config.metricsBindAddress });
   }
   logger.info(
-    { identity, source: source.kind, metricsPort: config.metricsPort, leaderElect: config.leaderElect },
+    {
+      identity,
+      source: source.kind,
+      metricsPort: config.metricsPort,
+      leaderElect: config.leaderElect,
+      karmadaTakeover: config.karmadaTakeover,
+    },
     'mcs-bridge-syncer starting',
   );
   await controller.start();

@@ -22,6 +22,7 @@ import { WriteEchoes } from './echoes.ts';
 import { executeActions } from './executor.ts';
 import { HubCache, type HubEvent } from './hub-cache.ts';
 import { HubHealth } from './hub-health.ts';
+import { KarmadaCoexistence } from './karmada-coexistence.ts';
 import { McsWriter } from './mcs-writer.ts';
 import type { MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
@@ -59,6 +60,8 @@ export interface ControllerOptions {
   timers?: Timers;
   /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
   clientFor?: (def: MemberDefinition) => KubeClient;
+  /** Beside Karmada's own MultiClusterService controllers (see karmada-coexistence.ts); off when undefined. */
+  karmada?: { takeover: boolean; probeTimeoutMs: number };
 }
 
 /** What a reconcile asks of the queue: run again after a delay, or retry with backoff. */
@@ -74,6 +77,7 @@ export class Controller {
   readonly hub: HubCache;
   readonly clusters: ClusterRegistry;
   private readonly writer: McsWriter;
+  private readonly karmada?: KarmadaCoexistence;
   private readonly echoes: WriteEchoes;
   private readonly lanes: WriteLanes;
   private readonly hubHealth: HubHealth;
@@ -129,6 +133,21 @@ export class Controller {
       },
     });
     this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
+    if (o.karmada) {
+      this.karmada = new KarmadaCoexistence({
+        ...o.karmada,
+        hub: o.hub,
+        clusters: this.clusters,
+        writer: this.writer,
+        logger: o.logger,
+        metrics: o.metrics,
+        now: o.now,
+        onChange: (key) => {
+          this.queue.add(key);
+          o.metrics.queueDepth.set(this.queue.length);
+        },
+      });
+    }
     this.echoes = new WriteEchoes(o.now);
     this.cidrs = new CidrChecks(o.metrics);
     this.lanes = new WriteLanes({
@@ -164,12 +183,13 @@ export class Controller {
 
   /** True once the hub caches and the cluster source have synced (the readiness probe). */
   get synced(): boolean {
-    return this.hub.synced && this.o.source.synced;
+    return this.hub.synced && this.o.source.synced && (this.karmada?.synced ?? true);
   }
 
   /** Starts the caches, the cluster source and the health probes; workers start with {@link runWorkers}. */
   async start(): Promise<void> {
     await this.hub.start();
+    await this.karmada?.start();
     await this.o.source.start((members) => {
       // Source updates are applied one at a time, in order.
       this.sourceUpdates = this.sourceUpdates
@@ -240,6 +260,7 @@ export class Controller {
     for (const t of this.intervals) clearInterval(t);
     await this.o.source.stop();
     await this.clusters.stop();
+    await this.karmada?.stop();
     await this.hub.stop();
   }
 
@@ -248,6 +269,7 @@ export class Controller {
     for (const mcs of this.hub.mcs.list())
       this.queue.add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
     if (orphans) {
+      for (const key of this.karmada?.works.keys() ?? []) this.queue.add(key);
       for (const m of this.clusters.list()) {
         for (const svc of m.cache.services.list()) {
           if (isOwnedService(svc))
@@ -399,6 +421,13 @@ export class Controller {
       now: now(),
       unreadyGraceMs: this.o.unreadyGraceMs,
     });
+    // Karmada's own MultiClusterService machinery first: while it holds this MCS, or while
+    // mcs-bridge takes it over, the ordinary planner does not run (karmada-coexistence.ts).
+    if (this.karmada) {
+      const outcome = await this.karmada.reconcile(key, snapshot);
+      if (outcome.handled)
+        return outcome.requeueAfterMs !== undefined ? { requeueAfter: outcome.requeueAfterMs } : {};
+    }
     const plan = planMcs(snapshot);
     const mcs = snapshot.mcs;
     if (logger.isLevelEnabled('debug')) {

@@ -183,6 +183,8 @@ describe('the Helm chart on the sandbox hub', () => {
         `update leases.coordination.k8s.io/${f}-syncer -n ${ns}`,
         `patch secrets/${f}-tls -n ${ns}`,
         `patch validatingwebhookconfigurations/${f}`,
+        // Karmada's Works, to stand aside for Karmada's own MultiClusterService controllers.
+        'watch works.work.karmada.io --all-namespaces',
       ];
       const refused = [
         `delete multiclusterservices.networking.karmada.io -n ${appNs}`,
@@ -196,6 +198,10 @@ describe('the Helm chart on the sandbox hub', () => {
         'patch validatingwebhookconfigurations/another-webhook',
         'list pods --all-namespaces',
         'list clusters.cluster.karmada.io',
+        // Releasing Karmada's Works and bindings takes karmadaCoexistence.takeOver.
+        'delete works.work.karmada.io -n karmada-es-member1',
+        'patch works.work.karmada.io -n karmada-es-member1',
+        `get resourcebindings.work.karmada.io -n ${appNs}`,
       ];
       for (const verb of granted)
         assert.equal(await canI(sb, rel.hubKubeconfig, verb.split(' ')), true, `can ${verb}`);

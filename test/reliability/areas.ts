@@ -3,7 +3,7 @@
  * ./case.ts because that module registers a node:test hook when imported, which the scripts that
  * render the table must not do.
  */
-export const RELIABILITY_AREAS = ['Faults', 'Bad input', 'Security'] as const;
+export const RELIABILITY_AREAS = ['Faults', 'Bad input', 'Security', 'Migration'] as const;
 /** One of {@link RELIABILITY_AREAS}. */
 export type ReliabilityArea = (typeof RELIABILITY_AREAS)[number];
 

@@ -5,6 +5,7 @@
 # them and builds nothing; a changed version or pin builds into a new folder.
 #
 #   build.sh            build what is missing, print progress, then the bin folder
+#   build.sh karmada    build only the named components (etcd kwok helm k8s coredns karmada)
 #   build.sh --bin-dir  only print the bin folder (exit 3 if something is not built)
 #   build.sh --help
 set -euo pipefail
@@ -13,14 +14,16 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/versions.env"
 cache=${MCS_BRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcs-bridge}
 
-usage() { sed -n '2,9s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; echo "Cache: $cache (override with MCS_BRIDGE_CACHE)"; }
-mode=build
-case "${1:-}" in
-  --bin-dir) mode=print ;;
-  -h|--help) usage; exit 0 ;;
-  "") ;;
-  *) echo "build.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
-esac
+usage() { sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; echo "Cache: $cache (override with MCS_BRIDGE_CACHE)"; }
+mode=build chosen=()
+for a in "$@"; do
+  case "$a" in
+    --bin-dir) mode=print ;;
+    -h|--help) usage; exit 0 ;;
+    etcd|kwok|helm|k8s|coredns|karmada) chosen+=("$a") ;;
+    *) echo "build.sh: unknown argument '$a' (try --help)" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf 'sandbox build: %s\n' "$*" >&2; }
 command -v go >/dev/null 2>&1 || {
@@ -29,11 +32,12 @@ gover=$(go env GOVERSION)
 
 # component → version, binaries
 declare -A version=([k8s]=$K8S_VERSION [etcd]=$ETCD_VERSION [kwok]=$KWOK_VERSION [helm]=$HELM_VERSION
-                    [coredns]=$COREDNS_VERSION)
+                    [coredns]=$COREDNS_VERSION [karmada]=$KARMADA_VERSION)
 declare -A binaries=(
   [k8s]="kube-apiserver kube-controller-manager kube-scheduler kubectl kube-proxy"
-  [etcd]="etcd" [kwok]="kwok" [helm]="helm" [coredns]="coredns")
-order=(etcd kwok helm k8s coredns)
+  [etcd]="etcd" [kwok]="kwok" [helm]="helm" [coredns]="coredns"
+  [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver")
+order=(etcd kwok helm k8s coredns karmada)
 
 component_dir() { # the cache folder for one component
   local c=$1 sum
@@ -47,7 +51,8 @@ component_dir() { # the cache folder for one component
 for c in "${order[@]}"; do
   pinned_module=$(case $c in k8s) echo k8s.io/kubernetes;; etcd) echo go.etcd.io/etcd/server/v3;;
                              kwok) echo sigs.k8s.io/kwok;; helm) echo helm.sh/helm/v3;;
-                             coredns) echo github.com/coredns/coredns;; esac)
+                             coredns) echo github.com/coredns/coredns;;
+                             karmada) echo github.com/karmada-io/karmada;; esac)
   grep -qE "^[[:space:]]*(require[[:space:]]+)?$pinned_module ${version[$c]}( |$)" "$here/gomod/$c/go.mod" || {
     say "test/sandbox/gomod/$c/go.mod does not pin $pinned_module ${version[$c]} from versions.env; run 'make sandbox-pin' and commit the result"
     exit 1; }
@@ -72,6 +77,8 @@ ldflags_for() {
       done
       echo "-s -w $f" ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" ;;
+    # Without the stamp every Karmada program says v0.0.0-master.
+    karmada) echo "-s -w -X github.com/karmada-io/karmada/pkg/version.gitVersion=$KARMADA_VERSION" ;;
     *) echo "-s -w" ;;
   esac
 }
@@ -80,7 +87,7 @@ build_component() {
   local c=$1 dir tmp
   dir=$(component_dir "$c")
   if [ -f "$dir/.complete" ]; then say "$c ${version[$c]}: cached in $dir"; return; fi
-  say "$c ${version[$c]}: building ${binaries[$c]} into $dir (a cold Kubernetes build takes 10-20 min on 2 cores)"
+  say "$c ${version[$c]}: building ${binaries[$c]} into $dir (a cold Kubernetes or Karmada build takes 10-20 min on 2 cores)"
   tmp="$dir.tmp.$$"; rm -rf "$tmp"; mkdir -p "$tmp/bin"
   trap 'rm -rf "$tmp"' EXIT
   local start=$SECONDS pkgs=() b
@@ -89,6 +96,7 @@ build_component() {
       k8s) pkgs+=("k8s.io/kubernetes/cmd/$b") ;; etcd) pkgs+=("go.etcd.io/etcd/server/v3") ;;
       kwok) pkgs+=("sigs.k8s.io/kwok/cmd/kwok") ;; helm) pkgs+=("helm.sh/helm/v3/cmd/helm") ;;
       coredns) pkgs+=(".") ;; # gomod/coredns/main.go: coremain with the plugins the data plane uses
+      karmada) pkgs+=("github.com/karmada-io/karmada/cmd/${b#karmada-}") ;;
     esac
   done
   local log="$tmp/build.log"
@@ -104,6 +112,19 @@ build_component() {
   # etcd's main package is the module root go.etcd.io/etcd/server/v3, so Go names the
   # binary "server" (the major-version suffix is dropped).
   if [ "$c" = etcd ] && [ -f "$tmp/bin/server" ]; then mv "$tmp/bin/server" "$tmp/bin/etcd"; fi
+  if [ "$c" = karmada ]; then
+    # Go names each binary after its package (controller-manager, scheduler, ...); the sandbox
+    # and the logs use Karmada's own names.
+    for b in ${binaries[$c]}; do mv "$tmp/bin/${b#karmada-}" "$tmp/bin/$b"; done
+    # The CRDs and the webhook configuration the control plane needs ship inside the module,
+    # as kwok's stages do: copy them beside the binaries (without the kustomization's
+    # conversion-webhook patches, which need a served conversion endpoint).
+    local src; src=$(cd "$here/gomod/karmada" && go list -m -f '{{.Dir}}' github.com/karmada-io/karmada)
+    mkdir -p "$tmp/karmada/crds"
+    cp "$src"/charts/karmada/_crds/bases/*/*.yaml "$tmp/karmada/crds/"
+    cp "$src/artifacts/deploy/webhook-configuration.yaml" "$src/artifacts/deploy/karmada-aggregated-apiserver-apiservice.yaml" "$tmp/karmada/"
+    chmod -R u+w "$tmp/karmada"
+  fi
   if [ "$c" = kwok ]; then
     # kwok needs stage configs to move nodes and pods through their lifecycle; they ship
     # inside its module, so copy them beside the binary.
@@ -127,6 +148,7 @@ link_set() {
     for b in ${binaries[$c]}; do ln -sfn "$(component_dir "$c")/bin/$b" "$set/$b"; done
   done
   ln -sfn "$(component_dir kwok)/stages" "$set/kwok-stages"
+  ln -sfn "$(component_dir karmada)/karmada" "$set/karmada-files"
 }
 
 if [ $mode = print ]; then
@@ -134,6 +156,10 @@ if [ $mode = print ]; then
     [ -f "$(component_dir "$c")/.complete" ] || { say "$c ${version[$c]} is not built yet: run 'make sandbox-build'"; exit 3; }
   done
   link_set; set_dir; exit 0
+fi
+if [ ${#chosen[@]} -gt 0 ]; then
+  for c in "${chosen[@]}"; do build_component "$c"; done
+  say "built ${chosen[*]}"; exit 0
 fi
 for c in "${order[@]}"; do build_component "$c"; done
 link_set

@@ -11,6 +11,8 @@ import {
   DEFAULT_BASE_PORT,
   EXTRA_MEMBERS,
   type ExtraMember,
+  type KarmadaOptions,
+  type SandboxShape,
 } from './layout.ts';
 import { findSandboxProcesses } from './processes.ts';
 import { DEFAULT_SANDBOX_DIR, REPO_ROOT, Sandbox } from './sandbox.ts';
@@ -24,6 +26,9 @@ Commands:
   up        start the sandbox (or keep the healthy one already running) and print how to use it
   down      stop every process of the sandbox; leaves no process and no port behind
   status    list the sandbox's processes
+  karmada-mcs on|off
+            restart karmada-controller-manager with Karmada's MultiClusterService feature
+            gate and its three controllers on (or off again); only with --karmada
   run -- CMD [ARGS...]
             start a sandbox, run CMD with MCS_SANDBOX_DIR set to it, stop the sandbox,
             and exit with CMD's status (what 'make test' uses for the end-to-end suites)
@@ -32,6 +37,9 @@ Options:
   --dir DIR         sandbox folder (default: $MCS_SANDBOX_DIR or .sandbox/)
   --port-base N     first of the 100 ports the sandbox uses (default: $MCS_SANDBOX_PORT_BASE or ${DEFAULT_BASE_PORT})
   --extra-member M  also run the bare API-server member M (member3), for tests needing a third cluster
+  --karmada         also run Karmada v1.18.2's control plane on the hub (aggregated apiserver,
+                    webhook, controller manager with its MultiClusterService gate off, scheduler),
+                    join member1 and member2 in Push mode, and add the bare cluster karmada-host
   -h, --help        show this help
 `;
 
@@ -46,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       dir: { type: 'string' },
       'port-base': { type: 'string' },
       'extra-member': { type: 'string', multiple: true },
+      karmada: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,17 +73,21 @@ async function main(argv: string[]): Promise<number> {
     }
     return m as ExtraMember;
   });
+  const karmada: KarmadaOptions | undefined = values.karmada ? { multiClusterService: false } : undefined;
 
   switch (command) {
     case 'up': {
-      const sb = await Sandbox.up({ dir, basePort, extraMembers });
+      const sb = await Sandbox.up({ dir, basePort, extraMembers, karmada });
       const rel = path.relative(REPO_ROOT, sb.layout.kubeconfig) || sb.layout.kubeconfig;
+      const contexts = sb.karmada
+        ? 'hub (also karmada-apiserver: Karmada runs on it), member1, member2 (joined to Karmada), karmada-host'
+        : 'hub, member1, member2';
       process.stdout.write(
         `\nThe sandbox is running (logs in ${path.relative(REPO_ROOT, sb.layout.logsDir)}/). Try:\n` +
           `  export KUBECONFIG=${sb.layout.kubeconfig}\n` +
           `  ${sb.binDir}/kubectl --context member1 get nodes\n` +
           `  ${sb.binDir}/kubectl --context hub get ns\n` +
-          `Contexts: hub, member1, member2 (in ${rel}). kubectl and helm are in ${sb.binDir}.\n` +
+          `Contexts: ${contexts} (in ${rel}). kubectl and helm are in ${sb.binDir}.\n` +
           'Stop it with: make sandbox-down\n',
       );
       return 0;
@@ -85,17 +98,28 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const procs = await findSandboxProcesses(dir);
       const byName = new Map(procs.map((p) => [p.component, p.pid]));
-      for (const id of allComponents()) {
+      const shape: SandboxShape = await Sandbox.attach(dir).then(
+        (sb) => sb.shape,
+        () => ({ extraMembers, karmada }),
+      );
+      for (const id of allComponents(shape)) {
         const name = componentName(id);
         const pid = byName.get(name);
-        process.stdout.write(`${name.padEnd(32)} ${pid ? `running (pid ${pid})` : 'stopped'}\n`);
+        process.stdout.write(`${name.padEnd(38)} ${pid ? `running (pid ${pid})` : 'stopped'}\n`);
         byName.delete(name);
       }
-      for (const [name, pid] of byName) process.stdout.write(`${name.padEnd(32)} running (pid ${pid})\n`);
+      for (const [name, pid] of byName) process.stdout.write(`${name.padEnd(38)} running (pid ${pid})\n`);
+      return 0;
+    }
+    case 'karmada-mcs': {
+      const on = positionals[1];
+      if (on !== 'on' && on !== 'off') throw new Error(`karmada-mcs takes 'on' or 'off', not '${on ?? ''}'`);
+      await (await Sandbox.attach(dir)).setKarmadaMultiClusterService(on === 'on');
+      process.stdout.write(`karmada-controller-manager restarted with its MultiClusterService gate ${on}\n`);
       return 0;
     }
     case 'run':
-      return runWrapped(dir, basePort, extraMembers, rest);
+      return runWrapped(dir, basePort, { extraMembers, karmada }, rest);
     default:
       process.stderr.write(`sandbox: unknown command '${command}'\n\n${HELP}`);
       return 2;
@@ -105,12 +129,12 @@ async function main(argv: string[]): Promise<number> {
 async function runWrapped(
   dir: string,
   basePort: number,
-  extraMembers: ExtraMember[],
+  shape: { extraMembers: ExtraMember[]; karmada: KarmadaOptions | undefined },
   cmd: string[],
 ): Promise<number> {
   const [bin, ...args] = cmd;
   if (!bin) throw new Error("'run' needs a command after --");
-  await Sandbox.up({ dir, basePort, extraMembers });
+  await Sandbox.up({ dir, basePort, ...shape });
   let code = 1;
   try {
     code = await new Promise<number>((resolve, reject) => {

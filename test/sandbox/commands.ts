@@ -3,8 +3,15 @@
  * argv a component is started with, so the flags can be read and tested in one place.
  */
 import path from 'node:path';
+import { hubAggregationFlags, karmadaCommandLine } from './karmada-commands.ts';
 import { egressConfigFile, KUBELET_EGRESS_MEMBERS } from './kubelet-egress.ts';
-import type { ClusterName, ComponentId, SandboxLayout } from './layout.ts';
+import {
+  type ClusterName,
+  type ComponentId,
+  KARMADA_HOST,
+  type SandboxLayout,
+  type SandboxShape,
+} from './layout.ts';
 
 /** Files shared by every apiserver (written by pki.ts). */
 export function pkiFiles(layout: SandboxLayout) {
@@ -48,7 +55,7 @@ export const MEMBER_CONTROLLERS = [
   'node-lifecycle-controller',
 ];
 
-/** Controllers of the hub's: a control plane runs no workloads, but namespaces must delete. */
+/** Controllers of the hub's (and karmada-host's): no workloads run there, but namespaces must delete. */
 export const HUB_CONTROLLERS = [
   'namespace-controller',
   'garbage-collector-controller',
@@ -56,10 +63,21 @@ export const HUB_CONTROLLERS = [
   'clusterrole-aggregation-controller',
 ];
 
-/** The argv (without the binary) a sandbox component is started with. */
-export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: string): string[] {
+/** The argv (without the binary) a sandbox component is started with, in a sandbox of `shape`. */
+export function commandLine(
+  layout: SandboxLayout,
+  id: ComponentId,
+  binDir: string,
+  shape: SandboxShape = {},
+): string[] {
   const pki = pkiFiles(layout);
   switch (id.component) {
+    case 'karmada-aggregated-apiserver':
+    case 'karmada-webhook':
+    case 'karmada-controller-manager':
+    case 'karmada-scheduler':
+      if (!shape.karmada) throw new Error(`${id.component} runs only in a Karmada sandbox`);
+      return karmadaCommandLine(layout, id.component, shape.karmada);
     case 'etcd':
       // The flags controller-runtime's envtest uses; no fsync, as the data is throwaway.
       return [
@@ -110,15 +128,23 @@ export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: stri
             ]
           : []),
         '--v=1',
+        // Karmada's Cluster API is an aggregated API server behind the hub.
+        ...(c.name === 'hub' && shape.karmada ? hubAggregationFlags(layout) : []),
       ];
     }
-    case 'kube-controller-manager':
+    case 'kube-controller-manager': {
+      // Karmada runs the token controller against karmada-apiserver, so a ServiceAccount's
+      // token Secret (what a kubeconfig for Karmada's control plane is made from) gets filled.
+      const karmadaHub = id.cluster === 'hub' && shape.karmada !== undefined;
+      const controllers =
+        id.cluster === 'hub' || id.cluster === KARMADA_HOST ? HUB_CONTROLLERS : MEMBER_CONTROLLERS;
       return [
         `--kubeconfig=${componentKubeconfig(layout, need(id))}`,
         '--leader-elect=false',
         // 0 = no HTTPS endpoint, so several controller managers never fight over a port.
         '--secure-port=0',
-        `--controllers=${(id.cluster === 'hub' ? HUB_CONTROLLERS : MEMBER_CONTROLLERS).join(',')}`,
+        `--controllers=${[...controllers, ...(karmadaHub ? ['serviceaccount-token-controller'] : [])].join(',')}`,
+        ...(karmadaHub ? [`--service-account-private-key-file=${pki.serviceAccountKey}`] : []),
         `--root-ca-file=${pki.caCert}`,
         // The node-lifecycle controller runs only to clear the start-up taint. When a fault
         // test stops an apiserver, kwok's heartbeats stop too; with the default grace the
@@ -128,6 +154,7 @@ export function commandLine(layout: SandboxLayout, id: ComponentId, binDir: stri
         '--kube-api-burst=400',
         '--v=1',
       ];
+    }
     case 'kube-scheduler':
       return [
         `--kubeconfig=${componentKubeconfig(layout, need(id))}`,

@@ -9,12 +9,19 @@ import { componentKubeconfig } from './commands.ts';
 import { CLUSTERS, type ClusterName, type SandboxLayout } from './layout.ts';
 import type { AdminCredentials } from './pki.ts';
 
-/** The kubeconfig object for the given clusters (pure). */
+/**
+ * The context that names the hub as Karmada's documents do, in a Karmada sandbox's
+ * kubeconfig: `kubectl --context karmada-apiserver` then works as in Karmada's guides.
+ */
+export const KARMADA_APISERVER_CONTEXT = 'karmada-apiserver';
+
+/** The kubeconfig object for the given clusters (pure); `aliases` adds contexts naming a cluster again. */
 export function kubeconfigFor(
   layout: SandboxLayout,
   creds: AdminCredentials,
   clusters: readonly ClusterName[],
   current: ClusterName,
+  aliases: Readonly<Record<string, ClusterName>> = {},
 ): object {
   const ca = Buffer.from(creds.caPem).toString('base64');
   return {
@@ -28,7 +35,13 @@ export function kubeconfigFor(
       },
     })),
     users: [{ name: 'sandbox-admin', user: { token: creds.token } }],
-    contexts: clusters.map((name) => ({ name, context: { cluster: name, user: 'sandbox-admin' } })),
+    contexts: [
+      ...clusters.map((name) => ({ name, context: { cluster: name, user: 'sandbox-admin' } })),
+      ...Object.entries(aliases).map(([name, cluster]) => ({
+        name,
+        context: { cluster, user: 'sandbox-admin' },
+      })),
+    ],
     'current-context': current,
   };
 }
@@ -38,12 +51,14 @@ export async function writeKubeconfigs(
   layout: SandboxLayout,
   creds: AdminCredentials,
   clusters: readonly ClusterName[] = CLUSTERS,
+  { karmada = false }: { karmada?: boolean } = {},
 ): Promise<void> {
   const write = async (file: string, obj: object) => {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify(obj, null, 2)}\n`, { mode: 0o600 });
   };
-  await write(layout.kubeconfig, kubeconfigFor(layout, creds, clusters, 'hub'));
+  const aliases: Record<string, ClusterName> = karmada ? { [KARMADA_APISERVER_CONTEXT]: 'hub' } : {};
+  await write(layout.kubeconfig, kubeconfigFor(layout, creds, clusters, 'hub', aliases));
   for (const name of clusters) {
     await write(componentKubeconfig(layout, name), kubeconfigFor(layout, creds, [name], name));
   }

@@ -7,6 +7,9 @@
 # one replace per staging module; the list is read from the proxy's own .mod file so a
 # version bump picks up added or removed staging modules. The resulting go.mod and
 # go.sum are committed: every machine then builds exactly the same, verified sources.
+#
+#   pin.sh               regenerate every wrapper module
+#   pin.sh karmada ...   only the named ones (k8s etcd kwok helm coredns karmada)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
@@ -15,6 +18,11 @@ source "$here/versions.env"
 command -v go >/dev/null || { echo "pin: Go is needed (https://go.dev/dl); 'go' is not on PATH" >&2; exit 1; }
 proxy=$(go env GOPROXY); proxy=${proxy%%,*}
 [ "$proxy" != "direct" ] && [ "$proxy" != "off" ] || proxy=https://proxy.golang.org
+components=(k8s etcd kwok helm coredns karmada)
+chosen=("$@"); [ $# -gt 0 ] || chosen=("${components[@]}")
+for c in "${chosen[@]}"; do
+  [[ " ${components[*]} " == *" $c "* ]] || { echo "pin: unknown component '$c' (one of: ${components[*]})" >&2; exit 2; }
+done
 
 write_module() { # dir module-path go-directive requires replaces tools
   local dir=$1
@@ -31,34 +39,59 @@ write_module() { # dir module-path go-directive requires replaces tools
   (cd "$dir" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod tidy)
 }
 
-# --- Kubernetes: staging modules are v0.<minor>.<patch> for k8s v1.<minor>.<patch>
-staging_version="v0.${K8S_VERSION#v1.}"
-k8s_mod=$(curl -fsS "$proxy/k8s.io/kubernetes/@v/$K8S_VERSION.mod") \
-  || { echo "pin: cannot read $proxy/k8s.io/kubernetes/@v/$K8S_VERSION.mod (is the Go module proxy reachable?)" >&2; exit 1; }
-go_directive=$(printf '%s\n' "$k8s_mod" | awk '$1=="go"{print $2; exit}')
-replaces=$(printf '%s\n' "$k8s_mod" | awk '$1 ~ /^k8s\.io\// && $2=="v0.0.0" {print $1}' | sort -u \
-  | while read -r m; do printf '\t%s => %s %s\n' "$m" "$m" "$staging_version"; done)
-[ -n "$replaces" ] || { echo "pin: found no staging modules in k8s.io/kubernetes $K8S_VERSION's go.mod" >&2; exit 1; }
-write_module "$here/gomod/k8s" mcs-bridge.local/sandbox/k8s "$go_directive" \
-  "	k8s.io/kubernetes $K8S_VERSION" "$replaces" \
-  "$(printf '\tk8s.io/kubernetes/cmd/%s\n' kube-apiserver kube-controller-manager kube-scheduler kubectl kube-proxy)"
+go_directive_of() { # module version: the go directive of that module's go.mod, from the proxy
+  local mod
+  mod=$(curl -fsS "$proxy/$1/@v/$2.mod") \
+    || { echo "pin: cannot read $proxy/$1/@v/$2.mod (is the Go module proxy reachable?)" >&2; exit 1; }
+  printf '%s\n' "$mod" | awk '$1=="go"{print $2; exit}'
+}
 
-# --- etcd: the server module's root is its main package; its own replaces are local
-# paths, so it too needs a wrapper rather than `go install`.
-write_module "$here/gomod/etcd" mcs-bridge.local/sandbox/etcd 1.24 \
-  "	go.etcd.io/etcd/server/v3 $ETCD_VERSION" "" "	go.etcd.io/etcd/server/v3"
+pin_k8s() { # staging modules are v0.<minor>.<patch> for k8s v1.<minor>.<patch>
+  local staging_version="v0.${K8S_VERSION#v1.}" k8s_mod go_directive replaces
+  k8s_mod=$(curl -fsS "$proxy/k8s.io/kubernetes/@v/$K8S_VERSION.mod") \
+    || { echo "pin: cannot read $proxy/k8s.io/kubernetes/@v/$K8S_VERSION.mod (is the Go module proxy reachable?)" >&2; exit 1; }
+  go_directive=$(printf '%s\n' "$k8s_mod" | awk '$1=="go"{print $2; exit}')
+  replaces=$(printf '%s\n' "$k8s_mod" | awk '$1 ~ /^k8s\.io\// && $2=="v0.0.0" {print $1}' | sort -u \
+    | while read -r m; do printf '\t%s => %s %s\n' "$m" "$m" "$staging_version"; done)
+  [ -n "$replaces" ] || { echo "pin: found no staging modules in k8s.io/kubernetes $K8S_VERSION's go.mod" >&2; exit 1; }
+  write_module "$here/gomod/k8s" mcs-bridge.local/sandbox/k8s "$go_directive" \
+    "	k8s.io/kubernetes $K8S_VERSION" "$replaces" \
+    "$(printf '\tk8s.io/kubernetes/cmd/%s\n' kube-apiserver kube-controller-manager kube-scheduler kubectl kube-proxy)"
+}
 
-write_module "$here/gomod/kwok" mcs-bridge.local/sandbox/kwok 1.24 \
-  "	sigs.k8s.io/kwok $KWOK_VERSION" "" "	sigs.k8s.io/kwok/cmd/kwok"
-
-write_module "$here/gomod/helm" mcs-bridge.local/sandbox/helm 1.24 \
-  "	helm.sh/helm/v3 $HELM_VERSION" "" "	helm.sh/helm/v3/cmd/helm"
-# --- CoreDNS for the data-plane test: a main of our own (gomod/coredns/main.go) that imports
+# etcd: the server module's root is its main package; its own replaces are local paths, so it
+# too needs a wrapper rather than `go install`.
+pin_etcd() {
+  write_module "$here/gomod/etcd" mcs-bridge.local/sandbox/etcd 1.24 \
+    "	go.etcd.io/etcd/server/v3 $ETCD_VERSION" "" "	go.etcd.io/etcd/server/v3"
+}
+pin_kwok() {
+  write_module "$here/gomod/kwok" mcs-bridge.local/sandbox/kwok 1.24 \
+    "	sigs.k8s.io/kwok $KWOK_VERSION" "" "	sigs.k8s.io/kwok/cmd/kwok"
+}
+pin_helm() {
+  write_module "$here/gomod/helm" mcs-bridge.local/sandbox/helm 1.24 \
+    "	helm.sh/helm/v3 $HELM_VERSION" "" "	helm.sh/helm/v3/cmd/helm"
+}
+# CoreDNS for the data-plane test: a main of our own (gomod/coredns/main.go) that imports
 # coremain and only the plugins it needs, so no tool line: tidy follows main.go's imports.
 # Its go directive must be at least CoreDNS's own.
-coredns_mod=$(curl -fsS "$proxy/github.com/coredns/coredns/@v/$COREDNS_VERSION.mod") \
-  || { echo "pin: cannot read $proxy/github.com/coredns/coredns/@v/$COREDNS_VERSION.mod" >&2; exit 1; }
-coredns_go=$(printf '%s\n' "$coredns_mod" | awk '$1=="go"{print $2; exit}')
-write_module "$here/gomod/coredns" mcs-bridge.local/sandbox/coredns "$coredns_go" \
-  "	github.com/coredns/coredns $COREDNS_VERSION" "" ""
+pin_coredns() {
+  write_module "$here/gomod/coredns" mcs-bridge.local/sandbox/coredns \
+    "$(go_directive_of github.com/coredns/coredns "$COREDNS_VERSION")" \
+    "	github.com/coredns/coredns $COREDNS_VERSION" "" ""
+}
+# Karmada's control plane (test/sandbox/karmada/). `go install ...@version` fails against a
+# proxy that refuses the module's @v/list (it reads it for deprecation notices); a wrapper
+# needs only the version's .mod and zip. Karmada's go.mod has no replaces and lists its whole
+# graph, so tidy selects exactly Karmada's own versions (client-go v0.35.3, controller-runtime
+# v0.23.1 for v1.18.2).
+pin_karmada() {
+  write_module "$here/gomod/karmada" mcs-bridge.local/sandbox/karmada \
+    "$(go_directive_of github.com/karmada-io/karmada "$KARMADA_VERSION")" \
+    "	github.com/karmada-io/karmada $KARMADA_VERSION" "" \
+    "$(printf '\tgithub.com/karmada-io/karmada/cmd/%s\n' controller-manager scheduler webhook aggregated-apiserver)"
+}
+
+for c in "${chosen[@]}"; do "pin_$c"; done
 echo "pin: done; commit test/sandbox/gomod/*/go.{mod,sum}" >&2

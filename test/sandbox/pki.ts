@@ -10,6 +10,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pkiFiles } from './commands.ts';
+import {
+  AGGREGATED_SERVICE,
+  FRONT_PROXY_CLIENT,
+  KARMADA_SYSTEM,
+  karmadaPkiFiles,
+} from './karmada-commands.ts';
 import type { SandboxLayout } from './layout.ts';
 
 const run = promisify(execFile);
@@ -90,4 +96,60 @@ export async function ensurePki(layout: SandboxLayout): Promise<AdminCredentials
   const token = tokenLine.split(',')[0];
   if (!token) throw new Error(`${f.tokens} holds no token: delete it and start the sandbox again`);
   return { token, caPem: await readFile(f.caCert, 'utf8') };
+}
+
+/** Issues a key and a certificate signed by the sandbox CA, unless both files exist. */
+async function issue(
+  layout: SandboxLayout,
+  out: { cert: string; key: string },
+  subject: string,
+  extensions: string,
+): Promise<void> {
+  if (existsSync(out.cert) && existsSync(out.key)) return;
+  const f = pkiFiles(layout);
+  const dir = path.dirname(out.cert);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const base = path.join(dir, path.basename(out.cert, '.crt'));
+  await writeFile(`${base}.ext`, extensions);
+  await openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', out.key, '-out', `${base}.csr`, '-subj', subject],
+    dir,
+  );
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      f.caCert,
+      '-CAkey',
+      f.caKey,
+      '-CAcreateserial',
+      '-days',
+      '3650',
+    ].concat(['-out', out.cert, '-extfile', `${base}.ext`]),
+    dir,
+  );
+}
+
+/**
+ * The key material a Karmada sandbox adds: the hub aggregator's front-proxy client
+ * certificate, and one serving certificate for karmada-webhook (reached at 127.0.0.1) and the
+ * aggregated apiserver (which the aggregator verifies as `<service>.<namespace>.svc`).
+ */
+export async function ensureKarmadaPki(layout: SandboxLayout): Promise<void> {
+  const k = karmadaPkiFiles(layout);
+  await issue(
+    layout,
+    { cert: k.proxyClientCert, key: k.proxyClientKey },
+    `/CN=${FRONT_PROXY_CLIENT}`,
+    'extendedKeyUsage=clientAuth\n',
+  );
+  await issue(
+    layout,
+    { cert: k.servingCert, key: k.servingKey },
+    '/CN=karmada',
+    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${AGGREGATED_SERVICE}.${KARMADA_SYSTEM}.svc,DNS:karmada-webhook.${KARMADA_SYSTEM}.svc\nextendedKeyUsage=serverAuth\n`,
+  );
 }

@@ -13,23 +13,27 @@ import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { commandLine } from './commands.ts';
 import { probe, waitReady } from './health.ts';
+import { startKarmada } from './karmada.ts';
+import { karmadaReadyUrl } from './karmada-commands.ts';
 import { writeKubeconfigs } from './kubeconfig.ts';
 import { writeEgressConfigs } from './kubelet-egress.ts';
 import {
   allComponents,
-  CLUSTERS,
   type ClusterName,
   type ComponentId,
+  clustersOf,
   componentName,
   DEFAULT_BASE_PORT,
-  EXTRA_MEMBERS,
+  EVERY_SHAPE,
   type ExtraMember,
+  type KarmadaOptions,
   MEMBERS,
   portsOf,
   type SandboxLayout,
+  type SandboxShape,
   sandboxLayout,
 } from './layout.ts';
-import { type AdminCredentials, ensurePki } from './pki.ts';
+import { type AdminCredentials, ensureKarmadaPki, ensurePki } from './pki.ts';
 import {
   findSandboxProcesses,
   isAlive,
@@ -58,6 +62,7 @@ interface SandboxState {
   binDir: string;
   startedAt: string;
   extraMembers?: ExtraMember[];
+  karmada?: KarmadaOptions;
 }
 
 /** Options for starting a sandbox. */
@@ -69,7 +74,9 @@ export interface UpOptions {
   /** How long each server may take to become ready. */
   timeoutMs?: number;
   /** Bare API-server members to run besides member1 and member2 (for benchmarks). */
-  extraMembers?: ExtraMember[];
+  extraMembers?: readonly ExtraMember[];
+  /** Karmada's control plane on the hub, karmada-host, and member1/member2 joined (test/sandbox/karmada.ts). */
+  karmada?: KarmadaOptions;
 }
 
 const defaultLog = (line: string) => process.stderr.write(`sandbox: ${line}\n`);
@@ -99,7 +106,19 @@ export class Sandbox {
     readonly admin: AdminCredentials,
     /** The bare API-server members this sandbox runs besides member1 and member2. */
     readonly extraMembers: readonly ExtraMember[] = [],
+    private karmadaOptions: KarmadaOptions | undefined = undefined,
+    private readonly startedAt = new Date().toISOString(),
   ) {}
+
+  /** Karmada's options when this is a Karmada sandbox (`up({ karmada })`), else undefined. */
+  get karmada(): Readonly<KarmadaOptions> | undefined {
+    return this.karmadaOptions;
+  }
+
+  /** What this sandbox runs. */
+  get shape(): SandboxShape {
+    return { extraMembers: this.extraMembers, karmada: this.karmadaOptions };
+  }
 
   /**
    * Starts a sandbox, or returns the one already running in that folder. A half-started
@@ -110,13 +129,17 @@ export class Sandbox {
     const dir = path.resolve(opts.dir ?? DEFAULT_SANDBOX_DIR);
     const layout = sandboxLayout(dir, opts.basePort ?? DEFAULT_BASE_PORT);
     const extraMembers = [...(opts.extraMembers ?? [])].sort();
+    const shape: SandboxShape = { extraMembers, karmada: opts.karmada };
     const binDir = await locateBinaries();
 
     const running = await findSandboxProcesses(dir);
     if (running.length > 0) {
       const existing = await Sandbox.attach(dir).catch(() => undefined);
       const sameShape =
-        existing?.layout.basePort === layout.basePort && existing.extraMembers.join() === extraMembers.join();
+        existing?.layout.basePort === layout.basePort &&
+        existing.extraMembers.join() === extraMembers.join() &&
+        // Karmada's gate may have been switched since: the running one is kept as it is.
+        (existing.karmada === undefined) === (opts.karmada === undefined);
       if (existing && sameShape && (await existing.healthy())) {
         log(`already running in ${dir}`);
         return existing;
@@ -127,7 +150,7 @@ export class Sandbox {
       await Sandbox.down({ dir, log });
     }
 
-    await assertPortsFree(layout);
+    await assertPortsFree(layout, shape);
     // Fresh start: old cluster data and logs would only confuse.
     await rm(layout.etcdDataDir, { recursive: true, force: true });
     await rm(layout.logsDir, { recursive: true, force: true });
@@ -137,20 +160,25 @@ export class Sandbox {
     // Written first, so that `down` knows the ports of even a half-started sandbox.
     await writeFile(basePortFile(dir), `${layout.basePort}\n`);
     const admin = await ensurePki(layout);
-    await writeKubeconfigs(layout, admin, [...CLUSTERS, ...extraMembers]);
+    if (opts.karmada) await ensureKarmadaPki(layout);
+    await writeKubeconfigs(layout, admin, clustersOf(shape), { karmada: Boolean(opts.karmada) });
     await writeEgressConfigs(layout);
-    const sandbox = new Sandbox(layout, binDir, admin, extraMembers);
+    const sandbox = new Sandbox(layout, binDir, admin, extraMembers, opts.karmada);
     const started = Date.now();
     try {
       await sandbox.startComponent({ component: 'etcd' }, opts.timeoutMs);
       log('etcd ready; starting the hub, member1 and member2 apiservers');
       await Promise.all(
-        [...CLUSTERS, ...extraMembers].map((cluster) =>
+        clustersOf(shape).map((cluster) =>
           sandbox.startComponent({ component: 'kube-apiserver', cluster }, opts.timeoutMs),
         ),
       );
       log('apiservers ready; starting controller managers, schedulers and kwok');
-      await sandbox.startComponent({ component: 'kube-controller-manager', cluster: 'hub' }, opts.timeoutMs);
+      for (const id of allComponents(shape).filter(
+        (c) => c.component === 'kube-controller-manager' && !MEMBERS.some((m) => m === c.cluster),
+      )) {
+        await sandbox.startComponent(id, opts.timeoutMs);
+      }
       for (const cluster of MEMBERS) {
         await sandbox.createFakeNode(cluster);
         for (const component of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
@@ -158,13 +186,13 @@ export class Sandbox {
         }
       }
       await Promise.all(MEMBERS.map((m) => sandbox.waitMemberReady(m, opts.timeoutMs ?? 120_000)));
-      const state: SandboxState = {
-        basePort: layout.basePort,
-        binDir,
-        startedAt: new Date().toISOString(),
-        extraMembers,
-      };
-      await writeFile(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+      if (opts.karmada) {
+        log(
+          'clusters ready; starting Karmada (aggregated apiserver, webhook, controller manager, scheduler)',
+        );
+        await startKarmada(sandbox, log, opts.timeoutMs ?? 120_000);
+      }
+      await sandbox.saveState();
       log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return sandbox;
     } catch (err) {
@@ -185,7 +213,41 @@ export class Sandbox {
     }
     const state = JSON.parse(await readFile(stateFile, 'utf8')) as SandboxState;
     const layout = sandboxLayout(abs, state.basePort);
-    return new Sandbox(layout, state.binDir, await ensurePki(layout), state.extraMembers ?? []);
+    return new Sandbox(
+      layout,
+      state.binDir,
+      await ensurePki(layout),
+      state.extraMembers ?? [],
+      state.karmada,
+      state.startedAt,
+    );
+  }
+
+  /** Writes what `attach` reads back: the ports, binaries and shape of this sandbox. */
+  private async saveState(): Promise<void> {
+    const state: SandboxState = {
+      basePort: this.layout.basePort,
+      binDir: this.binDir,
+      startedAt: this.startedAt,
+      extraMembers: [...this.extraMembers],
+      karmada: this.karmadaOptions,
+    };
+    await writeFile(this.layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  }
+
+  /**
+   * Restarts karmada-controller-manager with Karmada's MultiClusterService feature gate and
+   * its three controllers on or off (they run only with the gate), and records the choice so
+   * a restarted component keeps it. Only in a Karmada sandbox.
+   */
+  async setKarmadaMultiClusterService(on: boolean): Promise<void> {
+    if (!this.karmadaOptions)
+      throw new Error(`the sandbox in ${this.layout.dir} runs no Karmada (start it with --karmada)`);
+    const id: ComponentId = { component: 'karmada-controller-manager' };
+    if ((await readPid(this.pidFile(id))) !== undefined) await this.stopComponent(id);
+    this.karmadaOptions = { ...this.karmadaOptions, multiClusterService: on };
+    await this.saveState();
+    await this.startComponent(id);
   }
 
   /**
@@ -202,7 +264,7 @@ export class Sandbox {
     const layout = sandboxLayout(dir, basePort ?? DEFAULT_BASE_PORT);
     const procs = await findSandboxProcesses(dir);
     // Stop in reverse start order: clients before the apiservers, etcd last.
-    const order = allComponents(EXTRA_MEMBERS).map(componentName).reverse();
+    const order = allComponents(EVERY_SHAPE).map(componentName).reverse();
     procs.sort((a, b) => rank(order, a.component) - rank(order, b.component));
     for (const p of procs) {
       log(`stopping ${p.component} (pid ${p.pid})`);
@@ -211,7 +273,7 @@ export class Sandbox {
     await rm(layout.pidsDir, { recursive: true, force: true });
     await rm(layout.stateFile, { force: true });
     const busy: string[] = [];
-    for (const id of basePort === undefined || procs.length === 0 ? [] : allComponents(EXTRA_MEMBERS)) {
+    for (const id of basePort === undefined || procs.length === 0 ? [] : allComponents(EVERY_SHAPE)) {
       for (const port of portsOf(layout, id)) {
         if (!(await waitPortFree(port, 5_000)))
           busy.push(`${port} (${(await portOwner(port)) ?? 'unknown owner'})`);
@@ -241,11 +303,11 @@ export class Sandbox {
 
   /** True when every process runs and every apiserver answers /readyz. */
   async healthy(): Promise<boolean> {
-    for (const id of allComponents(this.extraMembers)) {
+    for (const id of allComponents(this.shape)) {
       const pid = await readPid(this.pidFile(id));
       if (pid === undefined || !(await isAlive(pid))) return false;
     }
-    for (const cluster of [...CLUSTERS, ...this.extraMembers]) {
+    for (const cluster of clustersOf(this.shape)) {
       const r = await probe(`${this.server(cluster)}/readyz`, {
         ca: this.admin.caPem,
         token: this.admin.token,
@@ -266,7 +328,7 @@ export class Sandbox {
     const pid = await startProcess({
       name,
       bin: path.join(this.binDir, id.component),
-      args: commandLine(this.layout, id, this.binDir),
+      args: commandLine(this.layout, id, this.binDir, this.shape),
       sandboxDir: this.layout.dir,
       logFile,
       pidFile,
@@ -303,7 +365,7 @@ export class Sandbox {
   async startApiserver(cluster: ClusterName, { restartClients = true } = {}): Promise<void> {
     await this.startComponent({ component: 'kube-apiserver', cluster });
     if (!restartClients) return;
-    for (const id of allComponents(this.extraMembers).filter(
+    for (const id of allComponents(this.shape).filter(
       (c) => c.cluster === cluster && c.component !== 'kube-apiserver',
     )) {
       if ((await readPid(this.pidFile(id))) !== undefined) await this.stopComponent(id);
@@ -326,6 +388,13 @@ export class Sandbox {
           token: this.admin.token,
         });
         return r.status === 200;
+      }
+      case 'karmada-aggregated-apiserver':
+      case 'karmada-webhook':
+      case 'karmada-controller-manager':
+      case 'karmada-scheduler': {
+        const url = karmadaReadyUrl(this.layout, id.component);
+        return (await probe(url, { ca: this.admin.caPem })).status === 200;
       }
       default:
         // No port to probe (they run with --secure-port=0); waitMemberReady checks their work.
@@ -390,9 +459,9 @@ function rank(order: string[], component: string): number {
   return i < 0 ? -1 : i; // unknown components (webhook, syncer started by tests) stop first
 }
 
-async function assertPortsFree(layout: SandboxLayout): Promise<void> {
+async function assertPortsFree(layout: SandboxLayout, shape: SandboxShape): Promise<void> {
   const problems: string[] = [];
-  for (const id of allComponents(EXTRA_MEMBERS)) {
+  for (const id of allComponents(shape)) {
     for (const port of portsOf(layout, id)) {
       if (!(await portIsFree(port))) {
         const owner = (await portOwner(port)) ?? 'an unknown process';

@@ -27,6 +27,7 @@ const COMMON_RULES = [
   'Role karmada-cluster: core/secrets: get',
   'Role mcs-system: coordination.k8s.io/leases: create',
   'Role mcs-system: coordination.k8s.io/leases[mcs-bridge-syncer]: get,update',
+  'ClusterRole: work.karmada.io/works: list,watch',
 ];
 const SELF_MANAGED_RULES = [
   'ClusterRole: admissionregistration.k8s.io/mutatingwebhookconfigurations[mcs-bridge]: get,patch',
@@ -196,7 +197,9 @@ describe('the chart rendered', () => {
           (await rendered()).names(),
           [
             'ClusterRole/mcs-bridge',
+            'ClusterRole/mcs-bridge-karmada',
             'ClusterRoleBinding/mcs-bridge',
+            'ClusterRoleBinding/mcs-bridge-karmada',
             'Deployment/mcs-bridge',
             'Lease/mcs-bridge-syncer',
             'MutatingWebhookConfiguration/mcs-bridge',
@@ -240,6 +243,26 @@ describe('the chart rendered', () => {
       !rules.some((l) => l.includes('karmada-cluster') || l.includes('cluster.karmada.io')),
       rules.join('\n'),
     );
+  });
+
+  it('lets the syncer take over from Karmada only with karmadaCoexistence.takeOver, which widens its rights on Works', async () => {
+    const plain = await render();
+    assert.equal(flag(plain.container('syncer').args, 'karmada-takeover'), undefined);
+    const r = await render({ karmadaCoexistence: { takeOver: true, probeTimeout: '45s' } });
+    const args = r.container('syncer').args;
+    assert.equal(flag(args, 'karmada-takeover'), true);
+    assert.equal(parseSyncerArgs(args ?? [])?.karmadaProbeTimeoutMs, 45_000);
+    const karmada = r.rbacRules().filter((l) => l.includes('work.karmada.io'));
+    assert.deepEqual(karmada, [
+      'ClusterRole: work.karmada.io/resourcebindings: delete,get',
+      'ClusterRole: work.karmada.io/works: delete,list,patch,watch',
+    ]);
+  });
+
+  it('grants nothing on Karmada’s Works when told not to read them', async () => {
+    const r = await render({ karmadaCoexistence: { readWorks: false } });
+    assert.ok(!r.rbacRules().some((l) => l.includes('work.karmada.io')));
+    assert.ok(!r.names().some((n) => n.endsWith('-karmada')));
   });
 
   it('limits the Karmada Secret reads to the names given', async () => {

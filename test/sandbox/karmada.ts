@@ -1,0 +1,161 @@
+/**
+ * Karmada's control plane on a sandbox's hub (`up({ karmada })`): Karmada's CRDs, its
+ * aggregated apiserver serving `cluster.karmada.io` behind the hub's aggregator, karmada-webhook
+ * registered with Karmada's own webhook configuration, karmada-controller-manager and
+ * karmada-scheduler; then member1 and member2 join in Push mode, as `karmadactl join` would
+ * make them: a Cluster object each and a Secret with its token and CA in karmada-cluster.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  loadAllYaml,
+} from '@kubernetes/client-node';
+import { probe, waitReady } from './health.ts';
+import {
+  aggregatedApiObjects,
+  KARMADA_CLUSTER,
+  KARMADA_SYSTEM,
+  karmadaFiles,
+  karmadaWebhookConfiguration,
+} from './karmada-commands.ts';
+import { type ClusterName, KARMADA_COMPONENTS, MEMBERS } from './layout.ts';
+import type { Sandbox } from './sandbox.ts';
+
+/** Karmada's Cluster API, served by the aggregated apiserver. */
+export const CLUSTER_API = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' };
+
+/** A Karmada Cluster as the sandbox reads it. */
+interface ClusterObject {
+  metadata?: { name?: string };
+  status?: { conditions?: { type: string; status: string; message?: string }[] };
+}
+
+/** Starts Karmada on a sandbox whose clusters are up, and waits until member1 and member2 are Ready in it. */
+export async function startKarmada(
+  sb: Sandbox,
+  log: (line: string) => void,
+  timeoutMs: number,
+): Promise<void> {
+  const files = karmadaFiles(sb.binDir);
+  const objects = KubernetesObjectApi.makeApiClient(sb.kubeConfig('hub'));
+  const create = (o: KubernetesObject) => objects.create(o);
+
+  const crds = await loadDir(files.crdsDir);
+  for (const crd of crds) await create(crd);
+  await waitReady({
+    what: `Karmada's ${crds.length} CRDs on the hub`,
+    timeoutMs,
+    ready: async () => {
+      for (const crd of crds) {
+        const got = (await objects.read({ ...crd, metadata: { name: crd.metadata?.name ?? '' } })) as {
+          status?: { conditions?: { type: string; status: string }[] };
+        };
+        if (!got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
+          return false;
+      }
+      return true;
+    },
+  });
+  const core = sb.kubeConfig('hub').makeApiClient(CoreV1Api);
+  for (const name of [KARMADA_SYSTEM, KARMADA_CLUSTER])
+    await core.createNamespace({ body: { metadata: { name } } });
+
+  await sb.startComponent({ component: 'karmada-aggregated-apiserver' }, timeoutMs);
+  const apiText = await readFile(files.aggregatedApiService, 'utf8');
+  for (const o of aggregatedApiObjects(
+    loadAllYaml(apiText) as KubernetesObject[],
+    sb.layout,
+    sb.admin.caPem,
+  )) {
+    await create(o);
+  }
+  await waitReady({
+    what: 'cluster.karmada.io/v1alpha1 through the hub (APIService → karmada-aggregated-apiserver)',
+    logFile: path.join(sb.layout.logsDir, 'karmada-aggregated-apiserver.log'),
+    timeoutMs,
+    ready: async () => {
+      const r = await probe(`${sb.server('hub')}/apis/cluster.karmada.io/v1alpha1/clusters`, {
+        ca: sb.admin.caPem,
+        token: sb.admin.token,
+      });
+      if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.body.slice(0, 200)}`);
+      return true;
+    },
+  });
+
+  // The webhook serves before it is registered: its configuration fails closed.
+  await sb.startComponent({ component: 'karmada-webhook' }, timeoutMs);
+  const webhookText = await readFile(files.webhookConfiguration, 'utf8');
+  for (const o of loadAllYaml(karmadaWebhookConfiguration(webhookText, sb.layout, sb.admin.caPem))) {
+    await create(o as KubernetesObject);
+  }
+  for (const component of KARMADA_COMPONENTS.slice(2)) await sb.startComponent({ component }, timeoutMs);
+
+  log('Karmada running; joining member1 and member2 in Push mode');
+  for (const member of MEMBERS) await joinMember(sb, member);
+  await waitClustersReady(sb, MEMBERS, timeoutMs);
+}
+
+/** Every object of every YAML file in a folder, in file-name order. */
+async function loadDir(dir: string): Promise<KubernetesObject[]> {
+  const names = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
+  const texts = await Promise.all(names.map((f) => readFile(path.join(dir, f), 'utf8')));
+  return texts.flatMap((t) => loadAllYaml(t) as KubernetesObject[]).filter(Boolean);
+}
+
+/**
+ * Joins a member in Push mode: its token and CA in a Secret in karmada-cluster, and a Cluster
+ * whose secretRef names it (the sandbox admin's token: the identity Karmada's controllers
+ * use in the member, as `karmadactl join` gives them cluster-admin).
+ */
+export async function joinMember(sb: Sandbox, member: ClusterName): Promise<void> {
+  await sb
+    .kubeConfig('hub')
+    .makeApiClient(CoreV1Api)
+    .createNamespacedSecret({
+      namespace: KARMADA_CLUSTER,
+      body: { metadata: { name: member }, stringData: { token: sb.admin.token, caBundle: sb.admin.caPem } },
+    });
+  await sb
+    .kubeConfig('hub')
+    .makeApiClient(CustomObjectsApi)
+    .createClusterCustomObject({
+      ...CLUSTER_API,
+      body: {
+        apiVersion: 'cluster.karmada.io/v1alpha1',
+        kind: 'Cluster',
+        metadata: { name: member },
+        spec: {
+          apiEndpoint: sb.server(member),
+          syncMode: 'Push',
+          secretRef: { namespace: KARMADA_CLUSTER, name: member },
+        },
+      },
+    });
+}
+
+/** Waits until Karmada's cluster-status controller says each cluster is Ready. */
+export async function waitClustersReady(
+  sb: Sandbox,
+  clusters: readonly ClusterName[],
+  timeoutMs: number,
+): Promise<void> {
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  await waitReady({
+    what: `Karmada Clusters ${clusters.join(', ')} Ready`,
+    logFile: path.join(sb.layout.logsDir, 'karmada-controller-manager.log'),
+    timeoutMs,
+    ready: async () => {
+      for (const name of clusters) {
+        const c = (await custom.getClusterCustomObject({ ...CLUSTER_API, name })) as ClusterObject;
+        const ready = c.status?.conditions?.find((x) => x.type === 'Ready');
+        if (ready?.status !== 'True') throw new Error(`${name}: Ready is ${ready?.status ?? 'not reported'}`);
+      }
+      return true;
+    },
+  });
+}
