@@ -92,7 +92,8 @@ describe('make demo-karmada', () => {
     STEP,
     async () => {
       const get = async <T>(args: string[]) =>
-        (JSON.parse(await kubectl(sb, [...args, '-o', 'json'])) as { items: T[] }).items;
+        (JSON.parse(await kubectl(sb, [...args, '-o', 'json', '--show-managed-fields'])) as { items: T[] })
+          .items;
       const slices = (
         await get<Written>([
           '--context',

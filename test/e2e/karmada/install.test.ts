@@ -20,6 +20,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { reliabilityCase } from '../../reliability/case.ts';
+import { BINDING_API, WORK_API } from '../../sandbox/karmada.ts';
 import { freePort } from '../../sandbox/our-processes.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import {
@@ -36,8 +37,6 @@ import { KarmadaInstall, NAMESPACE, RELEASE } from '../harness/karmada-install.t
 import { conditionOf, nginxPodIps, readMcs, readyAddresses, slicesIn } from '../harness/syncer.ts';
 
 const STEP = { timeout: 240_000 };
-const WORK = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' };
-const BINDING = { group: 'work.karmada.io', version: 'v1alpha2', plural: 'resourcebindings' };
 
 interface WorkObject {
   metadata?: { name?: string };
@@ -245,7 +244,7 @@ describe('mcs-bridge installed the Karmada way, running the seed guide verbatim'
       const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
       for (const member of ['member1', 'member2']) {
         const works = (await custom.listNamespacedCustomObject({
-          ...WORK,
+          ...WORK_API,
           namespace: `karmada-es-${member}`,
         })) as {
           items: WorkObject[];
@@ -259,7 +258,7 @@ describe('mcs-bridge installed the Karmada way, running the seed guide verbatim'
         );
         assert.ok(!carried.includes('Service/nginx'), `no Work of ${member} holds the Service: ${carried}`);
       }
-      const bindings = (await custom.listNamespacedCustomObject({ ...BINDING, namespace: appNs })) as {
+      const bindings = (await custom.listNamespacedCustomObject({ ...BINDING_API, namespace: appNs })) as {
         items: { metadata?: { name?: string } }[];
       };
       assert.deepEqual(
