@@ -40,7 +40,7 @@ RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
 KARMADA_RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@-karmada.json
 
 .PHONY: all install build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
-        sandbox-down sandbox-status demo demo-dataplane dataplane-deps dataplane-down bench bench-webhook bench-syncer \
+        sandbox-down sandbox-status demo demo-karmada demo-dataplane dataplane-deps dataplane-down bench bench-webhook bench-syncer \
         image image-deps reliability-table audit clean help
 
 all: build ## install dependencies and build
@@ -115,6 +115,10 @@ sandbox-status: install ## list the sandbox's processes
 
 demo: build sandbox-up ## the sandbox running the seed's example
 	$(TSX) test/demo/demo.ts
+
+demo-karmada: build sandbox-build ## the seed guide verbatim on Karmada v1.18.2 in the sandbox, mcs-bridge installed the Karmada way
+	$(SANDBOX) up --karmada
+	$(TSX) test/demo/karmada.ts
 
 demo-dataplane: dataplane-deps demo ## make demo, then curl http://nginx.default from member2 through kube-proxy and CoreDNS (root)
 	$(TSX) test/demo/dataplane.ts

@@ -27,6 +27,10 @@ import type { Sandbox } from './sandbox.ts';
 
 /** Karmada's Cluster API, served by the aggregated apiserver. */
 export const CLUSTER_API = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' };
+/** Karmada's ResourceBindings: where the scheduler placed a namespaced resource. */
+export const BINDING_API = { group: 'work.karmada.io', version: 'v1alpha2', plural: 'resourcebindings' };
+/** Karmada's Works: the manifests its execution controller writes into one member. */
+export const WORK_API = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' };
 
 /** A Karmada Cluster as the sandbox reads it. */
 interface ClusterObject {

@@ -105,6 +105,35 @@ app.kubernetes.io/part-of: mcs-bridge
 {{- toJson (uniq $ips) }}
 {{- end }}
 
+{{/* "true" when this release holds what the API needs: the hub, or the karmada-apiserver part. */}}
+{{- define "mcs-bridge.holdsApi" -}}
+{{- ne .Values.controlPlane.part "karmada-host" }}
+{{- end }}
+
+{{/* "true" when this release runs the pods: the hub, or the karmada-host part. */}}
+{{- define "mcs-bridge.runsPods" -}}
+{{- ne .Values.controlPlane.part "karmada-apiserver" }}
+{{- end }}
+
+{{/*
+The base URL the API server calls the webhook at: webhook.url; on karmada-apiserver, which
+resolves names through karmada-host's DNS but has no Services of its own to route through,
+the webhook Service's name in karmada-host (as Karmada's own webhook configuration does);
+else empty (the API server calls the Service).
+*/}}
+{{- define "mcs-bridge.webhookURL" -}}
+{{- if .Values.webhook.url }}
+{{- .Values.webhook.url }}
+{{- else if eq .Values.controlPlane.part "karmada-apiserver" }}
+{{- printf "https://%s.%s.svc:%v" (include "mcs-bridge.webhookServiceName" .) .Release.Namespace .Values.webhook.service.port }}
+{{- end }}
+{{- end }}
+
+{{/* Where the karmada-host part mounts karmada-apiserver's kubeconfig in both containers. */}}
+{{- define "mcs-bridge.karmadaKubeconfigPath" -}}
+/etc/mcs-bridge/karmada/kubeconfig
+{{- end }}
+
 {{/* Where the member kubeconfig is mounted in both containers. */}}
 {{- define "mcs-bridge.memberKubeconfigPath" -}}
 /etc/mcs-bridge/members/kubeconfig
@@ -115,6 +144,13 @@ Checks across values that the schema cannot express, each failing with a message
 the value to set.
 */}}
 {{- define "mcs-bridge.validate" -}}
+{{- $part := .Values.controlPlane.part }}
+{{- if and (ne $part "hub") (eq .Values.tls.mode "certManager") }}
+{{- fail (printf "controlPlane.part is %s: cert-manager's cainjector cannot fill the caBundle in karmada-apiserver; use tls.mode selfManaged or secret" $part) }}
+{{- end }}
+{{- if and (eq $part "karmada-host") (not .Values.controlPlane.karmadaKubeconfig.secretName) }}
+{{- fail "controlPlane.part is karmada-host: set controlPlane.karmadaKubeconfig.secretName to the Secret holding karmada-apiserver's kubeconfig" }}
+{{- end }}
 {{- if and (eq .Values.members.source "kubeconfig") (not .Values.members.kubeconfig.secretName) }}
 {{- fail "members.source is kubeconfig: set members.kubeconfig.secretName to the Secret (in the release namespace) holding the member kubeconfig" }}
 {{- end }}
@@ -130,11 +166,12 @@ the value to set.
 {{- if has (int .Values.syncer.metricsPort) (list (int .Values.webhook.port) (int .Values.webhook.healthPort)) }}
 {{- fail "syncer.metricsPort must differ from webhook.port and webhook.healthPort (both containers share the pod's network)" }}
 {{- end }}
-{{- /* Only against a live cluster: helm template and lint have no API to ask. */}}
-{{- if and (eq .Values.members.source "karmada") (lookup "v1" "Namespace" "" "kube-system") (not (.Capabilities.APIVersions.Has "cluster.karmada.io/v1alpha1")) }}
+{{- /* Only against a live cluster (helm template and lint have no API to ask) that holds the API
+objects: karmada-host serves no Karmada APIs. */}}
+{{- if and (ne $part "karmada-host") (eq .Values.members.source "karmada") (lookup "v1" "Namespace" "" "kube-system") (not (.Capabilities.APIVersions.Has "cluster.karmada.io/v1alpha1")) }}
 {{- fail "members.source is karmada, but this cluster does not serve cluster.karmada.io/v1alpha1 (Karmada's Cluster objects): install on a Karmada control plane, or set members.source=kubeconfig and members.kubeconfig.secretName" }}
 {{- end }}
-{{- if and (eq .Values.members.source "karmada") .Values.rbac.create (lookup "v1" "Namespace" "" "kube-system") (not (lookup "v1" "Namespace" "" .Values.members.karmada.secretNamespace)) }}
+{{- if and (ne $part "karmada-host") (eq .Values.members.source "karmada") .Values.rbac.create (lookup "v1" "Namespace" "" "kube-system") (not (lookup "v1" "Namespace" "" .Values.members.karmada.secretNamespace)) }}
 {{- fail (printf "members.karmada.secretNamespace: namespace %s, where the Clusters' Secrets should be, does not exist" .Values.members.karmada.secretNamespace) }}
 {{- end }}
 {{- end }}

@@ -25,8 +25,8 @@ import { runCommand } from '../../sandbox/testing.ts';
 /** The chart in this repository. */
 export const CHART_DIR = path.join(REPO_ROOT, 'charts/mcs-bridge');
 
-/** Runs the sandbox's helm on the hub, its state kept in the sandbox folder; throws on failure. */
-export async function helm(sb: Sandbox, args: string[]): Promise<string> {
+/** Runs the sandbox's helm on a cluster (the hub by default), its state kept in the sandbox folder; throws on failure. */
+export async function helm(sb: Sandbox, args: string[], cluster: ClusterName = 'hub'): Promise<string> {
   const home = path.join(sb.layout.dir, 'helm');
   const env = {
     ...process.env,
@@ -34,15 +34,20 @@ export async function helm(sb: Sandbox, args: string[]): Promise<string> {
     HELM_CONFIG_HOME: path.join(home, 'config'),
     HELM_DATA_HOME: path.join(home, 'data'),
   };
-  const all = [...args, '--kubeconfig', sb.layout.kubeconfig, '--kube-context', 'hub'];
+  const all = [...args, '--kubeconfig', sb.layout.kubeconfig, '--kube-context', cluster];
   const out = await runCommand(path.join(sb.binDir, 'helm'), all, env);
   if (out.code !== 0) throw new Error(`helm ${args.join(' ')} failed: ${out.stderr.trim()}`);
   return out.stdout;
 }
 
 /** The objects of a release as Helm rendered them (`helm get manifest`). */
-export async function releaseObjects(sb: Sandbox, release: string, namespace: string) {
-  const text = await helm(sb, ['get', 'manifest', release, '-n', namespace]);
+export async function releaseObjects(
+  sb: Sandbox,
+  release: string,
+  namespace: string,
+  cluster: ClusterName = 'hub',
+) {
+  const text = await helm(sb, ['get', 'manifest', release, '-n', namespace], cluster);
   return JSON.parse(JSON.stringify(loadAllYaml(text).filter(Boolean))) as KubernetesObject[];
 }
 
@@ -93,14 +98,15 @@ export async function writePrivate(file: string, content: string): Promise<strin
 
 /**
  * Creates a folder for each volume a container mounts, as the kubelet would: an emptyDir
- * empty, a Secret volume with the Secret's keys (read from the hub) as files. Returns
- * mount path → local folder.
+ * empty, a Secret volume with the Secret's keys (read from the cluster the pod runs in) as
+ * files. Returns mount path → local folder.
  */
 export async function materialiseMounts(
   sb: Sandbox,
   deployment: V1Deployment,
   container: V1Container,
   dir: string,
+  cluster: ClusterName = 'hub',
 ): Promise<Map<string, string>> {
   const pod = deployment.spec?.template.spec;
   const namespace = deployment.metadata?.namespace ?? '';
@@ -111,7 +117,7 @@ export async function materialiseMounts(
     await mkdir(local, { recursive: true, mode: 0o700 });
     if (volume?.secret) {
       const secret = await sb
-        .kubeConfig('hub')
+        .kubeConfig(cluster)
         .makeApiClient(CoreV1Api)
         .readNamespacedSecret({ namespace, name: volume.secret.secretName ?? '' });
       const items = volume.secret.items ?? Object.keys(secret.data ?? {}).map((key) => ({ key, path: key }));
@@ -132,13 +138,16 @@ export async function materialiseMounts(
 /**
  * The container's rendered flags as a local process takes them: paths under a mount point
  * moved to the local folder, `--in-cluster` (or, for the syncer, the in-cluster default)
- * replaced by `--kubeconfig` of the ServiceAccount, and the servers bound to loopback.
+ * replaced by `--kubeconfig` of the ServiceAccount, and the servers bound to loopback. A
+ * container rendered with a `--kubeconfig` of its own (the karmada-host part) keeps it.
  */
 export function localArgs(
   container: V1Container,
   mounts: Map<string, string>,
-  hubKubeconfig: string,
+  hubKubeconfig: string | undefined,
 ): string[] {
+  const own = (container.args ?? []).some((a) => a.startsWith('--kubeconfig='));
+  if (!own && !hubKubeconfig) throw new Error(`container ${container.name} needs a hub kubeconfig`);
   const args = (container.args ?? []).map((arg) => {
     if (arg === '--in-cluster') return `--kubeconfig=${hubKubeconfig}`;
     const eq = arg.indexOf('=');
@@ -152,7 +161,7 @@ export function localArgs(
     return arg;
   });
   if (container.name === 'syncer')
-    return [...args, `--kubeconfig=${hubKubeconfig}`, '--metrics-bind-address=127.0.0.1'];
+    return [...args, ...(own ? [] : [`--kubeconfig=${hubKubeconfig}`]), '--metrics-bind-address=127.0.0.1'];
   return [...args, '--bind-address=127.0.0.1'];
 }
 
@@ -163,17 +172,18 @@ export function renderedFlag(container: V1Container, name: string): string | und
 
 /**
  * Starts one of the chart's containers as a local process, authenticated as the chart's
- * ServiceAccount, and waits for its /readyz on the rendered health port.
+ * ServiceAccount (through `hubKubeconfig`, or the kubeconfig its rendered flags name), and
+ * waits for its /readyz on the rendered health port. `cluster` is where the pod would run.
  */
 export async function startContainer(
   sb: Sandbox,
   deployment: V1Deployment,
   name: 'webhook' | 'syncer',
-  opts: { dir: string; hubKubeconfig: string; processName: string },
+  opts: { dir: string; hubKubeconfig?: string; processName: string; cluster?: ClusterName },
 ): Promise<RunningProgram> {
   const container = deployment.spec?.template.spec?.containers.find((c) => c.name === name);
   if (!container) throw new Error(`the rendered Deployment has no container ${name}`);
-  const mounts = await materialiseMounts(sb, deployment, container, opts.dir);
+  const mounts = await materialiseMounts(sb, deployment, container, opts.dir, opts.cluster);
   const program = await startProgram(
     sb,
     opts.processName,

@@ -16,7 +16,7 @@ import {
   CustomObjectsApi,
   type V1Deployment,
 } from '@kubernetes/client-node';
-import { CLUSTER_API, waitClustersReady } from '../../sandbox/karmada.ts';
+import { BINDING_API, CLUSTER_API, WORK_API, waitClustersReady } from '../../sandbox/karmada.ts';
 import { allComponents, componentName, KARMADA_COMPONENTS, MEMBERS, portsOf } from '../../sandbox/layout.ts';
 import { findSandboxProcesses, portIsFree } from '../../sandbox/processes.ts';
 import { Sandbox } from '../../sandbox/sandbox.ts';
@@ -31,8 +31,6 @@ import {
 } from '../../sandbox/testing.ts';
 
 const STEP = { timeout: 180_000 };
-const BINDING = { group: 'work.karmada.io', version: 'v1alpha2', plural: 'resourcebindings' };
-const WORK = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' };
 
 interface Conditioned {
   metadata?: { name?: string; labels?: Record<string, string> };
@@ -96,7 +94,7 @@ describe('the Karmada sandbox', () => {
       await createAll(sb, 'hub', ns, await loadFixture('seed-karmada/nginx-deployment-propagation.yaml'));
       const binding = await eventually('a ResourceBinding scheduled to member1', async () => {
         const b = (await custom().getNamespacedCustomObject({
-          ...BINDING,
+          ...BINDING_API,
           namespace: ns,
           name: 'nginx-deployment',
         })) as Conditioned;
@@ -109,7 +107,7 @@ describe('the Karmada sandbox', () => {
         'labelled by karmada-webhook',
       );
       const works = (await custom().listNamespacedCustomObject({
-        ...WORK,
+        ...WORK_API,
         namespace: 'karmada-es-member1',
       })) as {
         items: Conditioned[];
