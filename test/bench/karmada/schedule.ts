@@ -2,9 +2,9 @@
  * The order in which the contenders take their turns on the shared sandbox. Pure.
  *
  * On a shared machine a neighbour's burst of CPU falls on whoever runs at that moment; turns
- * that alternate (A B C, then B C A, then C A B …) spread such bursts over every contender,
- * and no contender always follows the same one (the one before it may leave work behind: a
- * backlog it still drains, a cache the next one finds warm).
+ * that alternate (A B C, then B C A, then C A B …) spread such bursts over every contender, and
+ * no contender always takes the same place in a round (the first turn of a round, or the one
+ * after a given contender, may find the machine warmer or busier).
  */
 
 /** One turn: which round, which contender, and its place in the whole run. */

@@ -16,6 +16,7 @@ const short = (k: Karmada) => (k === 'karmada-default' ? 'default QPS' : 'raised
 
 /** "1/8.3" for a ratio below one, "2.40×" above. */
 export function ratioText(r: number): string {
+  if (r === Number.POSITIVE_INFINITY) return '∞';
   if (!Number.isFinite(r)) return String(r);
   return r < 1 && r > 0 ? `1/${(1 / r).toFixed(1)}` : `${r.toFixed(2)}×`;
 }
