@@ -10,15 +10,15 @@
  * Prints a table and writes the figures under `syncer` in bench-results.json.
  *
  *   node --import tsx test/bench/syncer.ts [--changes 500] [--churn-rate 50] [--churn-seconds 60]
- *     [--churn-services 200] [--scales 1000,5000] [--scale-floor 1000] [--rest-seconds 60]
+ *     [--churn-services 200] [--scales 1000,5000] [--scale-floor 1000,5000] [--rest-seconds 60]
+ *     [--port-base N (default $MCS_BENCH_PORT_BASE or 17600)] [--dir DIR (default .sandbox/bench)]
  */
 
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureCrd } from '../e2e/harness/syncer.ts';
 import { REPO_ROOT, Sandbox } from '../sandbox/sandbox.ts';
-import { machineInfo, recordResults } from './results.ts';
+import { machineInfo, provenance, recordResults } from './results.ts';
 import { CopyWatcher } from './syncer/copies.ts';
 import {
   clients,
@@ -40,9 +40,10 @@ const { values: o } = parseArgs({
     'churn-seconds': { type: 'string', default: '60' },
     'churn-services': { type: 'string', default: '200' },
     scales: { type: 'string', default: '1000,5000' },
-    // The bulk floor at 5,000 costs minutes the 15-minute budget of `make bench` does not have.
-    'scale-floor': { type: 'string', default: '1000' },
+    'scale-floor': { type: 'string', default: '1000,5000' },
     'rest-seconds': { type: 'string', default: '60' },
+    'port-base': { type: 'string', default: process.env.MCS_BENCH_PORT_BASE ?? '17600' },
+    dir: { type: 'string' },
   },
 });
 const CHANGES = Number(o.changes);
@@ -54,13 +55,26 @@ const CHURN = {
 const SCALES = (o.scales ?? '').split(',').filter(Boolean).map(Number);
 const SCALE_FLOOR = new Set((o['scale-floor'] ?? '').split(',').filter(Boolean).map(Number));
 const REST = Number(o['rest-seconds']);
-const DIR = path.join(REPO_ROOT, '.sandbox/bench');
-const BASE_PORT = 17600;
+const DIR = o.dir ? path.resolve(o.dir) : path.join(REPO_ROOT, '.sandbox/bench');
+const BASE_PORT = Number(o['port-base']);
+if (!Number.isInteger(BASE_PORT) || BASE_PORT < 1024 || BASE_PORT > 65435) {
+  process.stderr.write(
+    `syncer bench: --port-base ${o['port-base']} is not a whole number from 1024 to 65435\n`,
+  );
+  process.exit(2);
+}
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 async function freshSandbox(): Promise<Sandbox> {
   await Sandbox.down({ dir: DIR, log: () => {} });
-  const sb = await Sandbox.up({ dir: DIR, basePort: BASE_PORT, extraMembers: ['member3'], log: () => {} });
+  // Generous: on a busy machine the API servers take minutes to come up.
+  const sb = await Sandbox.up({
+    dir: DIR,
+    basePort: BASE_PORT,
+    extraMembers: ['member3'],
+    timeoutMs: 600_000,
+    log: () => {},
+  });
   await ensureCrd(sb);
   return sb;
 }
@@ -156,7 +170,6 @@ const fmt = (p: Percentiles) => `${p.p50.toFixed(1)} / ${p.p90.toFixed(1)} / ${p
 
 async function main() {
   const started = Date.now();
-  const versions = await readFile(path.join(REPO_ROOT, 'test/sandbox/versions.env'), 'utf8');
   log('syncer bench: propagation latency and churn');
   let sb = await freshSandbox();
   const prop = await propagation(sb);
@@ -184,7 +197,8 @@ async function main() {
     writesPerChangeEqualsConsumers: Math.abs((syncer.writesPerChange ?? Number.NaN) - 1) < 0.05,
     ...Object.fromEntries(
       scales.flatMap((r) => [
-        [`converge${r.mcs}Under60s`, r.mcs !== 5000 || r.convergeSeconds < 60],
+        // Issue 15: against the bulk floor at the same scale (it replaced "5,000 in under 60 s").
+        ...(r.floor ? [[`converge${r.mcs}Within1.2xFloor`, r.convergeSeconds <= 1.2 * r.floor.seconds]] : []),
         [`peakRss${r.mcs}Under300MB`, r.peakRssMb < 300],
         ...(r.restSeconds > 0 ? [[`zeroWritesAtRest${r.mcs}`, r.writesAtRest === 0]] : []),
       ]),
@@ -209,12 +223,7 @@ async function main() {
   for (const [name, ok] of Object.entries(targets)) log(`${ok ? 'met    ' : 'MISSED '} ${name}`);
   await recordResults('syncer', {
     ...machineInfo(),
-    versions: Object.fromEntries(
-      versions
-        .split('\n')
-        .filter((l) => /^[A-Z]/.test(l))
-        .map((l) => l.split('=')),
-    ),
+    ...(await provenance()),
     durationSeconds: (Date.now() - started) / 1000,
     propagation: { syncer: s, floor: f, ratios, writesPerChange: syncer.writesPerChange },
     scale: scales,

@@ -5,8 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { cdfRows } from './cdf.ts';
-import type { KarmadaResults } from './figures.ts';
 import { CONTENDER_IDS } from './contenders.ts';
+import type { KarmadaResults } from './figures.ts';
 
 /** The two panels: one change at a time, and under churn. */
 const PANELS = { sequential: 'one change at a time', churn: 'under churn' } as const;

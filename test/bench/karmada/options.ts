@@ -30,18 +30,19 @@ Options (defaults in brackets):
   --ours-samples N         one-at-a-time changes for mcs-bridge, over all rounds [1050]
   --warmup N               changes before each turn is measured [20]
   --churn-rate N           changes a second under churn [50]
-  --churn-seconds N        seconds of churn per contender, over all rounds [60]
+  --churn-seconds N        seconds of churn per contender, over all rounds [30]
   --churn-services N       Services the churn goes round [200]
   --ramp-start N           first rate of the throughput ramp, changes/s [10]
   --ramp-factor X          each step's rate over the one before [2]
   --ramp-max N             last rate of the ramp [640]
-  --ramp-step-seconds N    seconds per ramp step [8]
+  --ramp-step-seconds N    seconds per ramp step [6]
   --scale N                MultiClusterServices of the scale phase [1000]
-  --scale-cap N            seconds each contender may take to converge at scale [150]
+  --scale-cap N            seconds each Karmada setting may take to converge at scale [90]
+                           (mcs-bridge gets at least 600)
   --raised-qps N           karmada-raised's client QPS (burst 1.5×) [1000]
   --webhook-connections N  concurrent connections of the webhook phase [50]
   --webhook-rounds N       interleaved rounds per webhook route [2]
-  --webhook-seconds N      measured seconds per round (1 s warm-up before) [5]
+  --webhook-seconds N      measured seconds per round (1 s warm-up before) [4]
   --port-base N            first of the 100 ports of the bench sandbox [$MCS_BENCH_KARMADA_PORT_BASE or ${DEFAULT_PORT_BASE}]
   --dir DIR                the bench sandbox's folder [.sandbox/bench-karmada]
   -h, --help               show this help
@@ -125,18 +126,18 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
     oursSamples: num('ours-samples', 1050, 1),
     warmup: num('warmup', 20, 1),
     churnRate: num('churn-rate', 50, 1),
-    churnSeconds: num('churn-seconds', 60, 0),
+    churnSeconds: num('churn-seconds', 30, 0),
     churnServices: num('churn-services', 200, 1),
     rampStart: num('ramp-start', 10, 1, false),
     rampFactor: num('ramp-factor', 2, 1.05, false),
     rampMax: num('ramp-max', 640, 1, false),
-    rampStepSeconds: num('ramp-step-seconds', 8, 1),
+    rampStepSeconds: num('ramp-step-seconds', 6, 1),
     scale: num('scale', 1000, 1),
-    scaleCap: num('scale-cap', 150, 1),
+    scaleCap: num('scale-cap', 90, 1),
     raisedQps: num('raised-qps', 1000, 1),
     webhookConnections: num('webhook-connections', 50, 1),
     webhookRounds: num('webhook-rounds', 2, 1),
-    webhookSeconds: num('webhook-seconds', 5, 1),
+    webhookSeconds: num('webhook-seconds', 4, 1),
     portBase,
     dir: v.dir,
   };
