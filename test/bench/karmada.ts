@@ -122,8 +122,8 @@ async function scalePhase(o: BenchOptions, dir: string, results: Results): Promi
   let sb = await benchSandbox(dir, o.portBase, log);
   const [ours, karmadaDefault] = contenders(sb, o);
   if (!ours || !karmadaDefault) throw new Error('no contenders');
-  const oursSetup = await setUpScale(sb, ours, o.scale, 'bench-scale-ours');
-  const karmadaSetup = await setUpScale(sb, karmadaDefault, o.scale, 'bench-scale-karmada');
+  const oursSetup = await setUpScale(sb, ours.hub, o.scale, 'bench-scale-ours');
+  const karmadaSetup = await setUpScale(sb, karmadaDefault.hub, o.scale, 'bench-scale-karmada');
   // The cap bounds Karmada's runs, which at default QPS cannot converge in any cap `make bench`
   // can afford; ours gets a generous one, so a busy machine does not turn a slow run into a miss.
   const oursCap = Math.max(600, o.scaleCap);
@@ -136,7 +136,7 @@ async function scalePhase(o: BenchOptions, dir: string, results: Results): Promi
   phase('scale: a fresh sandbox for Karmada at raised QPS');
   sb = await benchSandbox(dir, o.portBase, log);
   const raised = contenders(sb, o)[2] as Contender;
-  const raisedSetup = await setUpScale(sb, raised, o.scale, 'bench-scale-karmada');
+  const raisedSetup = await setUpScale(sb, raised.hub, o.scale, 'bench-scale-karmada');
   phase(`scale: Karmada at QPS ${o.raisedQps} from cold (cap ${o.scaleCap} s)`);
   runs.push(await runScale(sb, raised, raisedSetup, o.scaleCap, log));
   await Sandbox.down({ dir, log: () => {} });

@@ -4,6 +4,7 @@
  * The objects are made while the contender stands down; then it starts, and the clock runs
  * until every copy is in both consumers, or until the cap.
  */
+import type { ClusterName } from '../../sandbox/layout.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import { cpuSeconds } from '../procfs.ts';
 import { CopyWatcher } from '../syncer/copies.ts';
@@ -43,15 +44,15 @@ export interface ScaleRun extends ScaleSetup {
 
 const CONSUMERS = ['member2', 'member3'] as const;
 
-/** Makes `n` Services with MCS on the contender's hub and their source slices in member1. */
+/** Makes `n` Services with MCS on `hubCluster` (the contender's hub) and their source slices in member1. */
 export async function setUpScale(
   sb: Sandbox,
-  contender: Contender,
+  hubCluster: ClusterName,
   n: number,
   namespace: string,
 ): Promise<ScaleSetup> {
-  await namespaceEverywhere(sb, namespace, [contender.hub, 'member1', ...CONSUMERS]);
-  const hub = clients(sb, contender.hub);
+  await namespaceEverywhere(sb, namespace, [hubCluster, 'member1', ...CONSUMERS]);
+  const hub = clients(sb, hubCluster);
   const member1 = clients(sb, 'member1');
   const started = performance.now();
   let slices = 0;
