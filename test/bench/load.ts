@@ -4,8 +4,8 @@
  * per-response event at sub-millisecond resolution (its own histogram keeps whole milliseconds),
  * and the CPU the server process and this process used is read alongside.
  */
-import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
+import { cpuSeconds } from './procfs.ts';
 
 /** What to load and how. */
 export interface LoadOptions {
@@ -61,11 +61,7 @@ function percentile(sorted: Float64Array, p: number): number {
 /** CPU seconds a process has used (user + system), from /proc; undefined where there is no /proc. */
 async function processCpuSeconds(pid: number): Promise<number | undefined> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line, in USER_HZ ticks (100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return await cpuSeconds(pid);
   } catch {
     return undefined;
   }

@@ -2,12 +2,16 @@
  * bench-results.json at the repository root: every benchmark writes its figures under a key of
  * its own, and leaves the other keys as it found them.
  */
+import { execFile } from 'node:child_process';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { REPO_ROOT } from '../sandbox/sandbox.ts';
 
-/** Where the figures go (git-ignored). */
+const run = promisify(execFile);
+
+/** Where the figures go (committed with the README they render into). */
 export const RESULTS_FILE = path.join(REPO_ROOT, 'bench-results.json');
 
 /** What a figure depends on besides the code: the machine and the runtime, and when it was taken. */
@@ -55,4 +59,41 @@ export async function recordResults(key: string, value: unknown, file: string = 
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(all, null, 2)}\n`);
   await rename(temp, file);
+}
+
+/** What code and which upstream programs a figure was measured with. */
+export interface Provenance {
+  /** The commit of this repository (with `-dirty` when the tree had changes). */
+  commit: string;
+  versions: { mcsBridge: string; kubernetes: string; karmada: string; etcd: string };
+}
+
+/** `KEY=value` lines of test/sandbox/versions.env as a record. Pure. */
+export function parseVersionsEnv(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .map((l) => /^([A-Z0-9_]+)=(\S*)/.exec(l.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1] as string, m[2] as string]),
+  );
+}
+
+/** This checkout's commit and the pinned versions of the programs the benchmarks run. */
+export async function provenance(): Promise<Provenance> {
+  const env = parseVersionsEnv(await readFile(path.join(REPO_ROOT, 'test/sandbox/versions.env'), 'utf8'));
+  const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  const git = async (...args: string[]) =>
+    (await run('git', args, { cwd: REPO_ROOT, timeout: 10_000 })).stdout.trim();
+  const commit = await git('rev-parse', '--short=12', 'HEAD').catch(() => 'unknown');
+  const dirty = (await git('status', '--porcelain', '--untracked-files=no').catch(() => '')) !== '';
+  return {
+    commit: dirty ? `${commit}-dirty` : commit,
+    versions: {
+      mcsBridge: pkg.version,
+      kubernetes: env.K8S_VERSION ?? 'unknown',
+      karmada: env.KARMADA_VERSION ?? 'unknown',
+      etcd: env.ETCD_VERSION ?? 'unknown',
+    },
+  };
 }

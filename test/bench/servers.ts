@@ -21,8 +21,12 @@ export interface ServerProcess {
 /** How to start a server and how to know it is ready. */
 export interface ServerSpec {
   name: string;
-  /** Arguments to node. */
+  /** The program to run (default: this Node.js). */
+  command?: string;
+  /** Its arguments (to node, by default). */
   args: string[];
+  /** Extra environment, e.g. a sandbox's marker so that stopping the sandbox stops the server too. */
+  env?: Record<string, string>;
   /** A URL that answers 2xx once the server can take load. */
   readyUrl: string;
   /** POSTed to readyUrl when set; a GET otherwise. */
@@ -73,10 +77,14 @@ function send(url: string, body: string | undefined, ca?: string): Promise<{ sta
   });
 }
 
-/** Starts `node ...args` and waits until readyUrl answers; on failure, stops it and says why. */
+/** Starts `node ...args` (or `command ...args`) and waits until readyUrl answers; on failure, stops it and says why. */
 export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const fd = openSync(spec.logFile, 'a');
-  const child = spawn(process.execPath, spec.args, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd] });
+  const child = spawn(spec.command ?? process.execPath, spec.args, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...spec.env },
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let running = true;
   void exited.then(() => {

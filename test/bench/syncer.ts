@@ -9,18 +9,16 @@
  * 4. Write cost: API writes per source slice change (the floor: one per consumer).
  * Prints a table and writes the figures under `syncer` in bench-results.json.
  *
- *   node --import tsx test/bench/syncer.ts [--changes 1000] [--churn-rate 50] [--churn-seconds 60]
- *     [--churn-services 200] [--scales 1000,5000] [--scale-floor 1000] [--rest-seconds 60]
- * Its sandbox takes the 100 ports from $MCS_BENCH_PORT_BASE (default 17600; `make bench` sets it
- * from BENCH_PORT_BASE).
+ *   node --import tsx test/bench/syncer.ts [--changes 500] [--churn-rate 50] [--churn-seconds 60]
+ *     [--churn-services 200] [--scales 1000,5000] [--scale-floor 1000,5000] [--rest-seconds 60]
+ *     [--port-base N (default $MCS_BENCH_PORT_BASE or 17600)] [--dir DIR (default .sandbox/bench)]
  */
 
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureCrd } from '../e2e/harness/syncer.ts';
 import { REPO_ROOT, Sandbox } from '../sandbox/sandbox.ts';
-import { machineInfo, recordResults } from './results.ts';
+import { machineInfo, provenance, recordResults } from './results.ts';
 import { CopyWatcher } from './syncer/copies.ts';
 import {
   clients,
@@ -42,9 +40,10 @@ const { values: o } = parseArgs({
     'churn-seconds': { type: 'string', default: '60' },
     'churn-services': { type: 'string', default: '200' },
     scales: { type: 'string', default: '1000,5000' },
-    // The bulk floor at 5,000 costs minutes the 15-minute budget of `make bench` does not have.
-    'scale-floor': { type: 'string', default: '1000' },
+    'scale-floor': { type: 'string', default: '1000,5000' },
     'rest-seconds': { type: 'string', default: '60' },
+    'port-base': { type: 'string', default: process.env.MCS_BENCH_PORT_BASE ?? '17600' },
+    dir: { type: 'string' },
   },
 });
 const CHANGES = Number(o.changes);
@@ -56,13 +55,26 @@ const CHURN = {
 const SCALES = (o.scales ?? '').split(',').filter(Boolean).map(Number);
 const SCALE_FLOOR = new Set((o['scale-floor'] ?? '').split(',').filter(Boolean).map(Number));
 const REST = Number(o['rest-seconds']);
-const DIR = path.join(REPO_ROOT, '.sandbox/bench');
-const BASE_PORT = benchPortBase(process.env.MCS_BENCH_PORT_BASE);
+const DIR = o.dir ? path.resolve(o.dir) : path.join(REPO_ROOT, '.sandbox/bench');
+let BASE_PORT: number;
+try {
+  BASE_PORT = benchPortBase(o['port-base']);
+} catch (err) {
+  process.stderr.write(`syncer bench: ${(err as Error).message}\n`);
+  process.exit(2);
+}
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 async function freshSandbox(): Promise<Sandbox> {
   await Sandbox.down({ dir: DIR, log: () => {} });
-  const sb = await Sandbox.up({ dir: DIR, basePort: BASE_PORT, extraMembers: ['member3'], log: () => {} });
+  // Generous: on a busy machine the API servers take minutes to come up.
+  const sb = await Sandbox.up({
+    dir: DIR,
+    basePort: BASE_PORT,
+    extraMembers: ['member3'],
+    timeoutMs: 600_000,
+    log: () => {},
+  });
   await ensureCrd(sb);
   return sb;
 }
@@ -158,7 +170,6 @@ const fmt = (p: Percentiles) => `${p.p50.toFixed(1)} / ${p.p90.toFixed(1)} / ${p
 
 async function main() {
   const started = Date.now();
-  const versions = await readFile(path.join(REPO_ROOT, 'test/sandbox/versions.env'), 'utf8');
   log('syncer bench: propagation latency and churn');
   let sb = await freshSandbox();
   const prop = await propagation(sb);
@@ -189,11 +200,13 @@ async function main() {
     p50WithinOnePointThreeOfFloor: ratios.p50 <= 1.3,
     p99UnderChurnWithinTwiceFloor: ratios.p99UnderChurn <= 2,
     writesPerChangeEqualsConsumers: Math.abs((syncer.writesPerChange ?? Number.NaN) - 1) < 0.05,
-    // A change that met our own copy newer than the cache cost a fixed 500 ms retry once.
-    noOneAtATimeChangeOver100ms: s.sequential.count >= 1000 && s.sequential.over100ms === 0,
+    // A change that met our own copy newer than the cache cost a fixed 500 ms retry once; the
+    // claim needs 1,000 changes (bench-karmada makes them; `make bench` runs 300 here).
+    ...(s.sequential.count >= 1000 ? { noOneAtATimeChangeOver100ms: s.sequential.over100ms === 0 } : {}),
     ...Object.fromEntries(
       scales.flatMap((r) => [
-        [`converge${r.mcs}Under60s`, r.mcs !== 5000 || r.convergeSeconds < 60],
+        // Issue 15: against the bulk floor at the same scale (it replaced "5,000 in under 60 s").
+        ...(r.floor ? [[`converge${r.mcs}Within1.2xFloor`, r.convergeSeconds <= 1.2 * r.floor.seconds]] : []),
         [`peakRss${r.mcs}Under300MB`, r.peakRssMb < 300],
         ...(r.restSeconds > 0 ? [[`zeroWritesAtRest${r.mcs}`, r.writesAtRest === 0]] : []),
       ]),
@@ -221,12 +234,7 @@ async function main() {
   for (const [name, ok] of Object.entries(targets)) log(`${ok ? 'met    ' : 'MISSED '} ${name}`);
   await recordResults('syncer', {
     ...machineInfo(),
-    versions: Object.fromEntries(
-      versions
-        .split('\n')
-        .filter((l) => /^[A-Z]/.test(l))
-        .map((l) => l.split('=')),
-    ),
+    ...(await provenance()),
     durationSeconds: (Date.now() - started) / 1000,
     propagation: { syncer: s, floor: f, ratios, writesPerChange: syncer.writesPerChange },
     scale: scales,

@@ -87,6 +87,8 @@ export function karmadaCommandLine(
   const ports = layout.karmada;
   const at = (port: number) => `127.0.0.1:${port}`;
   const k = karmadaPkiFiles(layout);
+  const limit = opts.apiRateLimit;
+  const hubLimit = limit ? [`--kube-api-qps=${limit.qps}`, `--kube-api-burst=${limit.burst}`] : [];
   switch (component) {
     case 'karmada-aggregated-apiserver':
       return [
@@ -126,6 +128,8 @@ export function karmadaCommandLine(
         // The resource-modeling summaries need node and pod informers in every member: work
         // this sandbox does not need.
         '--enable-cluster-resource-modeling=false',
+        ...hubLimit,
+        ...(limit ? [`--cluster-api-qps=${limit.qps}`, `--cluster-api-burst=${limit.burst}`] : []),
         `--health-probe-bind-address=${at(ports.controllerManagerHealth)}`,
         `--metrics-bind-address=${at(ports.controllerManagerMetrics)}`,
         '--v=1',
@@ -135,6 +139,7 @@ export function karmadaCommandLine(
       return [
         hub,
         '--leader-elect=false',
+        ...hubLimit,
         `--health-probe-bind-address=${at(ports.schedulerHealth)}`,
         `--metrics-bind-address=${at(ports.schedulerMetrics)}`,
         '--v=1',

@@ -37,6 +37,12 @@ export interface KarmadaOptions {
    * as in Karmada.
    */
   multiClusterService: boolean;
+  /**
+   * The client rate limit of karmada-controller-manager and karmada-scheduler, toward the hub
+   * (`--kube-api-qps`/`--kube-api-burst`) and, for the controller manager, toward each member
+   * (`--cluster-api-qps`/`--cluster-api-burst`). Undefined: Karmada's defaults (40/s, burst 60).
+   */
+  apiRateLimit?: { qps: number; burst: number };
 }
 
 /** Ports of Karmada's control-plane programs, all on 127.0.0.1. */

@@ -241,13 +241,27 @@ export class Sandbox {
    * a restarted component keeps it. Only in a Karmada sandbox.
    */
   async setKarmadaMultiClusterService(on: boolean): Promise<void> {
+    await this.setKarmadaOptions({ multiClusterService: on });
+  }
+
+  /**
+   * Changes Karmada's options (the MultiClusterService gate, the client rate limit), restarts
+   * the programs whose command line that changes (karmada-controller-manager always, so a call
+   * is also a clean restart of it), and records them. Only in a Karmada sandbox.
+   */
+  async setKarmadaOptions(change: Partial<KarmadaOptions>): Promise<void> {
     if (!this.karmadaOptions)
       throw new Error(`the sandbox in ${this.layout.dir} runs no Karmada (start it with --karmada)`);
-    const id: ComponentId = { component: 'karmada-controller-manager' };
-    if ((await readPid(this.pidFile(id))) !== undefined) await this.stopComponent(id);
-    this.karmadaOptions = { ...this.karmadaOptions, multiClusterService: on };
+    const before = { ...this.karmadaOptions };
+    const after: KarmadaOptions = { ...before, ...change };
+    const ids: ComponentId[] = [{ component: 'karmada-controller-manager' }];
+    const argv = (opts: KarmadaOptions) =>
+      commandLine(this.layout, { component: 'karmada-scheduler' }, this.binDir, { karmada: opts }).join(' ');
+    if (argv(before) !== argv(after)) ids.push({ component: 'karmada-scheduler' });
+    for (const id of ids) if ((await readPid(this.pidFile(id))) !== undefined) await this.stopComponent(id);
+    this.karmadaOptions = after;
     await this.saveState();
-    await this.startComponent(id);
+    for (const id of ids) await this.startComponent(id);
   }
 
   /**

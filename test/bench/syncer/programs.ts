@@ -22,10 +22,20 @@ export interface BenchSyncer {
   queueDepth(): Promise<number>;
   /** Its live JavaScript heap in MB. */
   heapUsedMb(): Promise<number>;
+  /** Its /metrics text. */
+  metricsText(): Promise<string>;
 }
 
-/** Starts the syncer on the sandbox with the given members and waits for /readyz. */
-export async function startBenchSyncer(sb: Sandbox, name: string, members: string[]): Promise<BenchSyncer> {
+/**
+ * Starts the syncer on the sandbox with the given members and waits for /readyz. Its hub is the
+ * sandbox's hub unless `hubContext` names another cluster of the sandbox's kubeconfig.
+ */
+export async function startBenchSyncer(
+  sb: Sandbox,
+  name: string,
+  members: string[],
+  hubContext = 'hub',
+): Promise<BenchSyncer> {
   const port = await freePort(sb);
   const program = await startProgram(
     sb,
@@ -33,7 +43,7 @@ export async function startBenchSyncer(sb: Sandbox, name: string, members: strin
     'syncer',
     [
       `--kubeconfig=${sb.layout.kubeconfig}`,
-      '--context=hub',
+      `--context=${hubContext}`,
       `--member-kubeconfig=${sb.layout.kubeconfig}`,
       ...members.map((m) => `--member-context=${m}`),
       `--metrics-port=${port}`,
@@ -52,9 +62,11 @@ export async function startBenchSyncer(sb: Sandbox, name: string, members: strin
     ],
   );
   await waitHttpOk(program, `http://127.0.0.1:${port}/readyz`, 120_000);
-  const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const metrics = async () =>
+    (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
   return {
     program,
+    metricsText: metrics,
     writes: async () =>
       [
         ...(await metrics()).matchAll(

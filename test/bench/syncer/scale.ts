@@ -32,7 +32,7 @@ const NAMESPACE = 'bench-scale';
 const FLOOR_NAMESPACE = 'bench-scale-floor';
 
 /** The source slices of MCS i: 1–3 slices of 10–100 endpoints, the same every run. */
-function shape(i: number): number[] {
+export function shape(i: number): number[] {
   return Array.from({ length: 1 + (i % 3) }, (_, j) => 10 + ((i * 37 + j * 53) % 91));
 }
 

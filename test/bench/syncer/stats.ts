@@ -55,11 +55,11 @@ export function slowSamples(samples: readonly number[], limitMs: number): number
   return samples.filter((s) => s > limitMs).length;
 }
 
-/** The bench sandbox's first port, from $MCS_BENCH_PORT_BASE (default 17600); throws naming a bad value. */
+/** The bench sandbox's first port, from --port-base or $MCS_BENCH_PORT_BASE (default 17600); throws naming a bad value. */
 export function benchPortBase(text: string | undefined): number {
   if (text === undefined || text === '') return 17_600;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1024 || n > 65435)
-    throw new Error(`MCS_BENCH_PORT_BASE: '${text}' is not a port from 1024 to 65435`);
+    throw new Error(`--port-base (or MCS_BENCH_PORT_BASE): '${text}' is not a port from 1024 to 65435`);
   return n;
 }

@@ -24,15 +24,18 @@ import { createAll, createNamespace, eventually, loadFixture, uniqueName } from 
 
 const MCS = { group: 'networking.karmada.io', version: 'v1alpha1', plural: 'multiclusterservices' };
 
-/** Installs the MultiClusterService CRD on the hub unless it is there, and waits until it is served. */
-export async function ensureCrd(sb: Sandbox): Promise<void> {
+/**
+ * Installs the MultiClusterService CRD on the hub (or on `cluster`) unless it is there, and
+ * waits until it is served.
+ */
+export async function ensureCrd(sb: Sandbox, cluster: ClusterName = 'hub'): Promise<void> {
   const file = path.join(REPO_ROOT, 'charts/mcs-bridge/crds/networking.karmada.io_multiclusterservices.yaml');
   const [crd] = loadAllYaml(await readFile(file, 'utf8'));
-  const api = KubernetesObjectApi.makeApiClient(sb.kubeConfig('hub'));
+  const api = KubernetesObjectApi.makeApiClient(sb.kubeConfig(cluster));
   await api.create(crd).catch((err: { code?: number }) => {
     if (err.code !== 409) throw err;
   });
-  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  const custom = sb.kubeConfig(cluster).makeApiClient(CustomObjectsApi);
   await eventually('the MultiClusterService CRD is served', () =>
     custom.listClusterCustomObject({ ...MCS, limit: 1 }),
   );

@@ -51,4 +51,10 @@ describe('bench report', () => {
     assert.equal(verdict('v', summarize([figures(900, 5)]), ceiling, target).met, false);
     assert.equal(verdict('v', summarize([figures(800, 4)]), ceiling, target).throughputRatio, 0.8);
   });
+
+  it('judges throughput alone when the target sets no p99', () => {
+    const ceiling = summarize([figures(1000, 3)]);
+    assert.equal(verdict('v', summarize([figures(900, 50)]), ceiling, { minThroughputRatio: 0.8 }).met, true);
+    assert.equal(verdict('v', summarize([figures(700, 1)]), ceiling, { minThroughputRatio: 0.8 }).met, false);
+  });
 });

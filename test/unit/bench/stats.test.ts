@@ -12,6 +12,9 @@ describe('the syncer bench’s figures', () => {
   it('takes its sandbox ports from MCS_BENCH_PORT_BASE, 17600 unless set', () => {
     assert.equal(benchPortBase(undefined), 17_600);
     assert.equal(benchPortBase('18500'), 18_500);
-    assert.throws(() => benchPortBase('80'), /MCS_BENCH_PORT_BASE: '80' is not a port from 1024 to 65435/);
+    assert.throws(
+      () => benchPortBase('80'),
+      /--port-base \(or MCS_BENCH_PORT_BASE\): '80' is not a port from 1024 to 65435/,
+    );
   });
 });

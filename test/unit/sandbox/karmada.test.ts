@@ -87,6 +87,30 @@ describe('Karmada command lines', () => {
     assert.ok(args.includes('--feature-gates=MultiClusterService=true'));
   });
 
+  it("keeps Karmada's default client rate limits unless a limit is asked for", () => {
+    for (const component of ['karmada-controller-manager', 'karmada-scheduler'] as const) {
+      const args = commandLine(layout, { component }, '/bin', karmada);
+      assert.ok(!args.some((a) => /-api-(qps|burst)=/.test(a)), `${component}: ${args.join(' ')}`);
+    }
+  });
+
+  it('raises the hub limit of the controller manager and the scheduler, and the member limit of the controller manager', () => {
+    const raised = { karmada: { multiClusterService: true, apiRateLimit: { qps: 1000, burst: 1500 } } };
+    const cmArgs = commandLine(layout, { component: 'karmada-controller-manager' }, '/bin', raised);
+    for (const flag of [
+      '--kube-api-qps=1000',
+      '--kube-api-burst=1500',
+      '--cluster-api-qps=1000',
+      '--cluster-api-burst=1500',
+    ])
+      assert.ok(cmArgs.includes(flag), `controller manager lacks ${flag}`);
+    const schedArgs = commandLine(layout, { component: 'karmada-scheduler' }, '/bin', raised);
+    assert.deepEqual(
+      schedArgs.filter((a) => /-api-(qps|burst)=/.test(a)),
+      ['--kube-api-qps=1000', '--kube-api-burst=1500'],
+    );
+  });
+
   it('binds every Karmada program to loopback on its own ports, talking to the hub', () => {
     for (const id of allComponents(karmada).filter((c) => c.component.startsWith('karmada-'))) {
       const args = commandLine(layout, id, '/bin', karmada);
