@@ -75,9 +75,10 @@ describe('the Helm chart on the sandbox hub', () => {
     for (const o of objects) await rel.read(o);
     assert.deepEqual(
       objects.map((o) => o.kind).sort(),
-      ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Lease', 'MutatingWebhookConfiguration']
-        .concat(['PodDisruptionBudget', 'Role', 'RoleBinding', 'Secret', 'Service', 'Service'])
-        .concat(['ServiceAccount', 'ValidatingWebhookConfiguration']),
+      // Two cluster roles: the syncer's own, and karmadaCoexistence.readWorks' (on by default).
+      ['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'Deployment', 'Lease']
+        .concat(['MutatingWebhookConfiguration', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Secret'])
+        .concat(['Service', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration']),
     );
     assert.deepEqual(await rel.tlsSecretData(), {}, 'the certificate Secret starts empty');
   });

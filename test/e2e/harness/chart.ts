@@ -6,8 +6,8 @@
  * they reach the hub.
  */
 
-import type { X509Certificate } from 'node:crypto';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { randomUUID, type X509Certificate } from 'node:crypto';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { connect } from 'node:tls';
 import {
@@ -212,17 +212,63 @@ export function servedCertificate(port: number, caPem: string): Promise<X509Cert
   });
 }
 
-/** `kubectl auth can-i` as the identity of a kubeconfig: true for yes, false for no. */
+/**
+ * `kubectl auth can-i` as the identity of a kubeconfig: true for yes, false for no. A resource
+ * of a group the cluster does not serve (Karmada's `works.work.karmada.io` on a plain hub) is
+ * asked with a SelfSubjectAccessReview instead: kubectl, not finding it in discovery, would ask
+ * about a core resource literally named `works.work.karmada.io` and always hear no.
+ */
 export async function canI(sb: Sandbox, kubeconfig: string, args: string[]): Promise<boolean> {
-  const out = await runCommand(path.join(sb.binDir, 'kubectl'), [
-    '--kubeconfig',
-    kubeconfig,
-    'auth',
-    'can-i',
-    ...args,
-  ]);
+  const kubectl = (more: string[]) =>
+    runCommand(path.join(sb.binDir, 'kubectl'), ['--kubeconfig', kubeconfig, ...more]);
+  const out = await kubectl(['auth', 'can-i', ...args]);
   if (out.code > 1 || !/^(yes|no)/.test(out.stdout.trim())) {
     throw new Error(`kubectl auth can-i ${args.join(' ')}: ${out.stdout}${out.stderr}`);
   }
-  return out.code === 0;
+  if (!/doesn't have a resource type '[^']+' in group/.test(out.stderr)) return out.code === 0;
+  const review = accessReview(args);
+  const file = path.join(sb.layout.dir, `access-review-${randomUUID()}.json`);
+  await writeFile(file, JSON.stringify(review.body));
+  const answer = await kubectl([
+    ...review.kubectlArgs,
+    'create',
+    '--validate=false',
+    '-o',
+    'json',
+    '-f',
+    file,
+  ]).finally(() => rm(file, { force: true }));
+  if (answer.code !== 0) throw new Error(`SelfSubjectAccessReview for ${args.join(' ')}: ${answer.stderr}`);
+  return (JSON.parse(answer.stdout) as { status?: { allowed?: boolean } }).status?.allowed === true;
+}
+
+/** The SelfSubjectAccessReview `kubectl auth can-i VERB RESOURCE.GROUP[/NAME] [flags]` means. */
+export function accessReview(args: readonly string[]) {
+  const [verb = '', target = ''] = args;
+  const flag = (name: string) => {
+    const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (i < 0) return undefined;
+    const a = args[i] ?? '';
+    return a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
+  };
+  const [resourceGroup = '', name] = target.split('/');
+  const dot = resourceGroup.indexOf('.');
+  const context = flag('--context');
+  return {
+    kubectlArgs: context ? ['--context', context] : [],
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: {
+        resourceAttributes: {
+          verb,
+          resource: dot < 0 ? resourceGroup : resourceGroup.slice(0, dot),
+          group: dot < 0 ? '' : resourceGroup.slice(dot + 1),
+          ...(name ? { name } : {}),
+          ...(flag('--subresource') ? { subresource: flag('--subresource') } : {}),
+          namespace: args.includes('--all-namespaces') || args.includes('-A') ? '' : (flag('-n') ?? ''),
+        },
+      },
+    },
+  };
 }
