@@ -19,6 +19,7 @@
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { MultiClusterService } from '../api/types.ts';
 import { FINALIZER_CLEANUP, LABEL_MANAGED_BY, LABEL_MCS_NAME } from '../names.ts';
+import { resolveClusterSets } from '../plan/clusters.ts';
 import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
 import type { MemberSnapshot } from '../plan/snapshot.ts';
@@ -101,12 +102,19 @@ export type CoexistenceDecision =
       readonly removeFinalizer: boolean;
     };
 
-/** What Karmada holds for the MCS in the members. */
-function heldInMembers(clusters: readonly MemberSnapshot[]) {
+/**
+ * What Karmada holds for the MCS in the members. Karmada's dispatcher writes its EndpointSlice
+ * copies only into the MCS's consumers, so a copy of its dispatcher elsewhere (left over from
+ * another MCS or an older spec) is not Karmada serving this one; `consumers` undefined (the MCS
+ * is gone) counts them everywhere.
+ */
+function heldInMembers(clusters: readonly MemberSnapshot[], consumers: ReadonlySet<string> | undefined) {
   const slices: MemberRewrite<V1EndpointSlice>[] = [];
   const services: MemberRewrite<V1Service>[] = [];
   for (const m of clusters) {
-    for (const s of m.endpointSlices) if (isKarmadaCopy(s)) slices.push({ cluster: m.name, object: s });
+    const consumes = consumers === undefined || consumers.has(m.name);
+    for (const s of m.endpointSlices)
+      if (consumes && isKarmadaCopy(s)) slices.push({ cluster: m.name, object: s });
     if (m.service && isKarmadaServiceCopy(m.service)) services.push({ cluster: m.name, object: m.service });
   }
   return { slices, services };
@@ -187,7 +195,13 @@ function sourcesStillLabelled(s: CoexistenceInput): string[] {
 
 /** Decides what mcs-bridge does with one MCS beside Karmada's MultiClusterService machinery. */
 export function decideCoexistence(s: CoexistenceInput): CoexistenceDecision {
-  const held = heldInMembers(s.clusters);
+  const consumers = s.mcs?.spec
+    ? resolveClusterSets(
+        s.mcs.spec,
+        s.clusters.map((c) => c.name),
+      ).consumers
+    : undefined;
+  const held = heldInMembers(s.clusters, consumers);
   const karmadaFinalizer = (s.mcs?.metadata?.finalizers ?? []).includes(FINALIZER_KARMADA_MCS);
   const present = s.works.length > 0 || held.slices.length > 0 || held.services.length > 0;
   // Karmada's finalizer alone counts only when taking over: it must go, or the MCS can never be deleted.

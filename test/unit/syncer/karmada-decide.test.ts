@@ -56,6 +56,11 @@ describe('beside Karmada’s MultiClusterService controllers, mcs-bridge', () =>
       want: 'standDown: KarmadaMachineryPresent',
     },
     {
+      name: 'serves beside a copy of Karmada’s dispatcher in a cluster that does not consume the MCS (left from another MCS)',
+      input: karmadaServing({ works: [], clusters: [member(M1, { slices: [karmadaCopy()] }), member(M2)] }),
+      want: 'serve',
+    },
+    {
       name: 'serves beside a Service a PropagationPolicy put in the members (not the MCS path’s)',
       input: karmadaServing({
         works: [],
