@@ -151,7 +151,8 @@ image-deps: ## install the Debian packages make image needs, if missing (root)
 image: image-deps ## build the image from the Dockerfile with podman, offline base included (~10 min cold, ~1 min warm)
 	test/image/build.sh $(IMAGE)
 
-# `make bench`: every benchmark, sized to finish in about 25 minutes on a quiet 2-core machine
+# `make bench`: every benchmark, sized for about 25 minutes on a quiet 2-core machine (38 in the
+# 2026-11-30 run: README § Performance)
 # (README § Performance lists the phases and what each budget cut). The sandboxes of the benches
 # use BENCH_PORT_BASE (the syncer's) and BENCH_KARMADA_PORT_BASE (the side-by-side's), 100 ports each.
 BENCH_PORT_BASE ?= 17600
@@ -166,10 +167,10 @@ bench: bench-webhook bench-syncer bench-karmada bench-report ## every benchmark 
 bench-webhook: build ## the webhook's routes under HTTPS load next to an empty Fastify route (~1 min)
 	$(TSX) test/bench/webhook.ts $(BENCH_WEBHOOK_FLAGS)
 
-bench-syncer: build sandbox-build ## the syncer against a bare copier and a bulk writer (5,000 MCS), on a sandbox of its own (~12 min)
+bench-syncer: build sandbox-build ## the syncer against a bare copier and a bulk writer (5,000 MCS), on a sandbox of its own (~18 min)
 	$(TSX) test/bench/syncer.ts --port-base $(BENCH_PORT_BASE) $(BENCH_SYNCER_FLAGS)
 
-bench-karmada: build sandbox-build ## mcs-bridge side by side with Karmada's own MCS path, on a Karmada sandbox (~13 min); --help: test/bench/karmada.ts
+bench-karmada: build sandbox-build ## mcs-bridge side by side with Karmada's own MCS path, on a Karmada sandbox (~20 min); --help: test/bench/karmada.ts
 	$(TSX) test/bench/karmada.ts --port-base $(BENCH_KARMADA_PORT_BASE) $(BENCH_KARMADA_FLAGS)
 
 bench-report: install ## render README § Performance and docs/bench-latency-cdf.svg from bench-results.json
