@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import v8 from 'node:v8';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
@@ -16,6 +17,7 @@ import { parseSyncerArgs, type SyncerConfig } from './config.ts';
 import { Controller } from './engine/controller.ts';
 import { LeaderElector } from './engine/leader.ts';
 import { SyncerMetrics } from './engine/metrics.ts';
+import { gcFlags } from './gc-tuning.ts';
 import { buildHealthServer } from './health-server.ts';
 import { ClusterClient, type KubeClient } from './kube/cluster-client.ts';
 import { loadHubKubeConfig } from './kube/hub-kubeconfig.ts';
@@ -71,6 +73,9 @@ async function clusterSource(
 runMain('mcs-bridge-syncer', async () => {
   const config = parseSyncerArgs(process.argv.slice(2), process.env);
   if (!config) return 0;
+  // Before the caches fill: how far the heap may grow past what is live (gc-tuning.ts).
+  const gc = gcFlags(process.execArgv, process.env.NODE_OPTIONS);
+  for (const flag of gc) v8.setFlagsFromString(flag);
   const scrubber = new SecretScrubber();
   const logger = pino(
     redactingLoggerOptions({ level: config.logLevel, base: { component: 'syncer' } }, scrubber),
@@ -111,6 +116,7 @@ runMain('mcs-bridge-syncer', async () => {
       metricsPort: config.metricsPort,
       leaderElect: config.leaderElect,
       karmadaTakeover: config.karmadaTakeover,
+      v8Flags: gc.length > 0 ? gc : 'as Node was started',
     },
     'mcs-bridge-syncer starting',
   );

@@ -73,19 +73,48 @@ function slimEndpoint(e: V1Endpoint): V1Endpoint {
   return out;
 }
 
+/**
+ * An EndpointSlice as the cache keeps it. One class, so that every cached slice shares one
+ * hidden class: a getter defined on each object gave each its own (with a closure, a context
+ * and an accessor pair), which a heap snapshot at 5,000 MCS counted among 200,000 object shapes.
+ * The deflated endpoints are held as a one-byte string (latin1), which costs no Buffer or
+ * ArrayBuffer object per slice; `toJSON` puts the endpoints back for a reader that serialises.
+ */
+class CompactSlice implements V1EndpointSlice {
+  apiVersion?: string;
+  kind?: string;
+  metadata: V1ObjectMeta;
+  addressType: string;
+  ports?: V1EndpointSlice['ports'];
+  readonly #packed: string;
+
+  constructor(slice: V1EndpointSlice) {
+    this.apiVersion = slice.apiVersion;
+    this.kind = slice.kind;
+    this.metadata = trimMetadata(slice.metadata);
+    this.addressType = slice.addressType;
+    this.ports = slice.ports;
+    this.#packed = deflateRawSync(JSON.stringify((slice.endpoints ?? []).map(slimEndpoint))).toString(
+      'latin1',
+    );
+  }
+
+  /** The endpoints, inflated afresh on every read: a reader may change them without touching the cache. */
+  get endpoints(): V1Endpoint[] {
+    return JSON.parse(inflateRawSync(Buffer.from(this.#packed, 'latin1')).toString('utf8')) as V1Endpoint[];
+  }
+
+  toJSON(): V1EndpointSlice {
+    const out: V1EndpointSlice = { addressType: this.addressType, endpoints: this.endpoints };
+    if (this.apiVersion !== undefined) out.apiVersion = this.apiVersion;
+    if (this.kind !== undefined) out.kind = this.kind;
+    out.metadata = this.metadata;
+    if (this.ports !== undefined) out.ports = this.ports;
+    return out;
+  }
+}
+
 /** An EndpointSlice as the cache keeps it: trimmed metadata, deflated endpoints. */
 export function compactSlice(slice: V1EndpointSlice): V1EndpointSlice {
-  const { endpoints, metadata, ...rest } = slice;
-  // An exact-size, unpooled copy: a pooled Buffer.from would share an 8 KB slab with
-  // short-lived buffers and keep the whole slab alive as long as the slice is cached
-  // (measured: 16 MB of slabs for 3 MB of data at 1,000 MCS).
-  const deflated = deflateRawSync(JSON.stringify((endpoints ?? []).map(slimEndpoint)));
-  const packed = Buffer.allocUnsafeSlow(deflated.length);
-  deflated.copy(packed);
-  const compact = { ...rest, metadata: trimMetadata(metadata) } as V1EndpointSlice;
-  Object.defineProperty(compact, 'endpoints', {
-    enumerable: true,
-    get: () => JSON.parse(inflateRawSync(packed).toString('utf8')) as V1Endpoint[],
-  });
-  return compact;
+  return new CompactSlice(slice);
 }

@@ -171,8 +171,8 @@ async function main(): Promise<number> {
   const full: KarmadaResults = { ...results, targets: judgeTargets(results) };
   log('');
   log(renderKarmadaTables(full));
-  await recordResults('karmada', full);
-  phase(`done; figures under "karmada" in bench-results.json`);
+  await recordResults(o.recordAs, full);
+  phase(`done; figures under "${o.recordAs}" in bench-results.json`);
   return 0;
 }
 

@@ -227,7 +227,7 @@ async function main() {
   log(`| API writes per source slice change (1 consumer) | ${syncer.writesPerChange?.toFixed(2)} | 1 | |`);
   for (const r of scales) {
     log(
-      `| ${r.mcs} MCS (${r.sourceSlices} slices, ${r.copiesExpected} copies): cold start to converged | ${r.convergeSeconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (live heap ${r.heapUsedMb.toFixed(0)} MB), ${r.writesToConverge} writes${r.restSeconds ? `; ${r.writesAtRest} writes in ${r.restSeconds} s at rest` : ''} | ${r.floor ? `${r.floor.seconds.toFixed(1)} s, ${r.floor.writes} writes | ${(r.convergeSeconds / r.floor.seconds).toFixed(2)}×` : 'not run (--scale-floor) |'} |`,
+      `| ${r.mcs} MCS (${r.sourceSlices} slices, ${r.copiesExpected} copies): cold start to converged | ${r.convergeSeconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (JS heap in use at convergence, garbage included: ${r.heapUsedMb.toFixed(0)} MB), ${r.writesToConverge} writes${r.restSeconds ? `; ${r.writesAtRest} writes in ${r.restSeconds} s at rest` : ''} | ${r.floor ? `${r.floor.seconds.toFixed(1)} s, ${r.floor.writes} writes | ${(r.convergeSeconds / r.floor.seconds).toFixed(2)}×` : 'not run (--scale-floor) |'} |`,
     );
   }
   log('');

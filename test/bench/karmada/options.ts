@@ -41,10 +41,13 @@ Options (defaults in brackets):
                            (mcs-bridge gets at least 600)
   --raised-qps N           karmada-raised's client QPS (burst 1.5×) [1000]
   --webhook-connections N  concurrent connections of the webhook phase [50]
-  --webhook-rounds N       interleaved rounds per webhook route [2]
+  --webhook-rounds N       interleaved rounds per webhook route; the median is kept, so one
+                           round disturbed by the machine does not decide [3]
   --webhook-seconds N      measured seconds per round (1 s warm-up before) [4]
   --port-base N            first of the 100 ports of the bench sandbox [$MCS_BENCH_KARMADA_PORT_BASE or ${DEFAULT_PORT_BASE}]
   --dir DIR                the bench sandbox's folder [.sandbox/bench-karmada]
+  --record-as KEY          the key of bench-results.json the figures go under [karmada];
+                           make bench-karmada-converge uses karmadaConverge
   -h, --help               show this help
 `;
 
@@ -70,6 +73,8 @@ export interface BenchOptions {
   webhookSeconds: number;
   portBase: number;
   dir: string | undefined;
+  /** The key of bench-results.json the figures go under. */
+  recordAs: string;
 }
 
 /** Parses argv; undefined after --help. Throws with a one-line message naming the bad option. */
@@ -97,6 +102,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
       'webhook-seconds': { type: 'string' },
       'port-base': { type: 'string' },
       dir: { type: 'string' },
+      'record-as': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -136,11 +142,16 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
     scaleCap: num('scale-cap', 90, 1),
     raisedQps: num('raised-qps', 1000, 1),
     webhookConnections: num('webhook-connections', 50, 1),
-    webhookRounds: num('webhook-rounds', 2, 1),
+    webhookRounds: num('webhook-rounds', 3, 1),
     webhookSeconds: num('webhook-seconds', 4, 1),
     portBase,
     dir: v.dir,
+    recordAs: v['record-as'] ?? 'karmada',
   };
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(opts.recordAs))
+    throw new Error(
+      `--record-as: '${opts.recordAs}' is not a key of letters, digits, - and _ starting with a letter`,
+    );
   if (opts.rampMax < opts.rampStart)
     throw new Error(`--ramp-max ${opts.rampMax} is below --ramp-start ${opts.rampStart}`);
   return opts;

@@ -189,6 +189,15 @@ export function targetList(targets: readonly TargetResult[]): string {
   return targets.map((t) => `- ${mark(t)}: ${t.text} — ${t.measured}`).join('\n');
 }
 
+/**
+ * The scale table and the scale targets alone: what `make bench-karmada-converge` (the scale
+ * phase run until Karmada converges) adds to the README.
+ */
+export function renderScaleTables(r: KarmadaResults): string {
+  const scale = scaleTable(r) ?? '_No scale figures in this run._';
+  return [scale, targetList(r.targets.filter((t) => t.id.startsWith('scale-')))].join('\n\n');
+}
+
 /** Every table of the side-by-side run that has figures, then the targets. */
 export function renderKarmadaTables(r: KarmadaResults): string {
   const parts = [latencyTable(r), throughputTable(r), costTable(r), scaleTable(r), webhookTable(r)].filter(

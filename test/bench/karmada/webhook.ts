@@ -153,16 +153,18 @@ export async function webhookSideBySide(
     const rounds = new Map<WebhookRouteId, LoadFigures[]>(routes.map((r) => [r.id, []]));
     for (const turn of interleave(routes, sizes.rounds)) {
       const r = turn.contender;
-      log(`    webhook round ${turn.round + 1}/${sizes.rounds}: ${r.id}, ${sizes.connections} connections`);
-      rounds.get(r.id)?.push(
-        await measure({
-          url: r.url,
-          body: r.body,
-          serverPid: r.server.pid,
-          connections: sizes.connections,
-          warmupSeconds: sizes.warmupSeconds,
-          durationSeconds: sizes.durationSeconds,
-        }),
+      const figures = await measure({
+        url: r.url,
+        body: r.body,
+        serverPid: r.server.pid,
+        connections: sizes.connections,
+        warmupSeconds: sizes.warmupSeconds,
+        durationSeconds: sizes.durationSeconds,
+      });
+      rounds.get(r.id)?.push(figures);
+      // Each round's own figures, so a round the machine disturbed shows in the log.
+      log(
+        `    webhook round ${turn.round + 1}/${sizes.rounds}: ${r.id}, ${sizes.connections} connections: ${figures.requestsPerSecond.toFixed(0)} req/s, p99 ${figures.latencyMs.p99.toFixed(1)} ms, max ${figures.latencyMs.max.toFixed(0)} ms`,
       );
     }
     const summaries = {} as Record<WebhookRouteId, RouteSummary>;

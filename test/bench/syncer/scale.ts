@@ -19,7 +19,7 @@ export interface ScaleRun {
   setupSeconds: number;
   convergeSeconds: number;
   peakRssMb: number;
-  /** Live heap once converged (what the caches hold), against the peak RSS. */
+  /** JS heap in use when converged, garbage not yet collected included (not the live heap). */
   heapUsedMb: number;
   writesToConverge: number;
   restSeconds: number;

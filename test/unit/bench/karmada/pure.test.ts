@@ -253,6 +253,11 @@ describe('bench-karmada command line', () => {
     assert.equal(o?.portBase, 17700);
     assert.equal(o?.samples, 300);
     assert.equal(o?.oursSamples, 1050);
+    assert.equal(o?.recordAs, 'karmada');
+  });
+
+  it('records the convergence run under a key of its own', () => {
+    assert.equal(parseBenchOptions(['--record-as', 'karmadaConverge'])?.recordAs, 'karmadaConverge');
   });
 
   it('takes the port base from the environment unless the flag says otherwise', () => {
@@ -273,6 +278,7 @@ describe('bench-karmada command line', () => {
     [['--samples', 'many'], /--samples: 'many'/],
     [['--ramp-start', '50', '--ramp-max', '10'], /--ramp-max 10 is below --ramp-start 50/],
     [['--port-base', '70000'], /port base/],
+    [['--record-as', '../x'], /--record-as: '..\/x' is not a key/],
   ] as const) {
     it(`refuses ${args.join(' ')} with a one-line reason`, () => {
       assert.throws(() => parseBenchOptions([...args]), message);
