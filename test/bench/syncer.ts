@@ -11,6 +11,7 @@
  *
  *   node --import tsx test/bench/syncer.ts [--changes 500] [--churn-rate 50] [--churn-seconds 60]
  *     [--churn-services 200] [--scales 1000,5000] [--scale-floor 1000,5000] [--rest-seconds 60]
+ *     [--rounds 3 (interleaved turns of the syncer and the floor; changes and churn split among them)]
  *     [--port-base N (default $MCS_BENCH_PORT_BASE or 17600)] [--dir DIR (default .sandbox/bench)]
  */
 
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureCrd } from '../e2e/harness/syncer.ts';
 import { REPO_ROOT, Sandbox } from '../sandbox/sandbox.ts';
+import { interleave, split } from './karmada/schedule.ts';
 import { machineInfo, provenance, recordResults } from './results.ts';
 import { CopyWatcher } from './syncer/copies.ts';
 import {
@@ -42,6 +44,7 @@ const { values: o } = parseArgs({
     scales: { type: 'string', default: '1000,5000' },
     'scale-floor': { type: 'string', default: '1000,5000' },
     'rest-seconds': { type: 'string', default: '60' },
+    rounds: { type: 'string', default: '3' },
     'port-base': { type: 'string', default: process.env.MCS_BENCH_PORT_BASE ?? '17600' },
     dir: { type: 'string' },
   },
@@ -55,6 +58,11 @@ const CHURN = {
 const SCALES = (o.scales ?? '').split(',').filter(Boolean).map(Number);
 const SCALE_FLOOR = new Set((o['scale-floor'] ?? '').split(',').filter(Boolean).map(Number));
 const REST = Number(o['rest-seconds']);
+const ROUNDS = Number(o.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  process.stderr.write(`syncer bench: --rounds '${o.rounds}' is not a whole number of at least 1\n`);
+  process.exit(2);
+}
 const DIR = o.dir ? path.resolve(o.dir) : path.join(REPO_ROOT, '.sandbox/bench');
 let BASE_PORT: number;
 try {
@@ -81,7 +89,7 @@ async function freshSandbox(): Promise<Sandbox> {
 
 const COPY_SELECTOR = (managedBy: string) => `endpointslice.kubernetes.io/managed-by=${managedBy}`;
 
-/** Latency (one at a time) and write cost, then churn, for the syncer and for the floor. */
+/** Latency (one at a time) and write cost, then churn, for the syncer and for the floor, in interleaved turns. */
 async function propagation(sb: Sandbox) {
   const ns = 'bench-latency';
   await namespaceEverywhere(sb, ns, ['hub', 'member1', 'member2']);
@@ -110,58 +118,79 @@ async function propagation(sb: Sandbox) {
   const floorChurn = [];
   for (const name of churnNames) floorChurn.push(await make(`f${name}-src`, `f${name}`, true));
 
-  const results: Record<string, { sequential: LatencyRun; churn: LatencyRun; writesPerChange?: number }> = {};
-  // The syncer.
-  {
-    const watcher = new CopyWatcher(clients(sb, 'member2').kc, ns, COPY_SELECTOR('syncer.mcs-bridge.io'));
-    await watcher.start();
-    const syncer = await startBenchSyncer(sb, 'bench-syncer-latency', ['member1', 'member2']);
-    await watcher.until(1 + CHURN.services, 120_000);
-    await sequential(writer, latSlice, 'member1-lat-src', watcher, 20, 100_000); // warm-up
-    const before = await syncer.writes();
-    log(`  syncer: ${CHANGES} changes, one at a time`);
-    const seq = await sequential(writer, latSlice, 'member1-lat-src', watcher, CHANGES, 0);
-    const writesPerChange = ((await syncer.writes()) - before) / CHANGES;
-    log(`  syncer: churn, ${CHURN.rate}/s for ${CHURN.seconds} s over ${CHURN.services} Services`);
-    const ch = await churn(
-      writer,
-      syncerChurn,
-      (s) => `member1-${s}`,
-      watcher,
-      CHURN.rate,
-      CHURN.seconds,
-      10_000,
-    );
-    results.syncer = { sequential: seq, churn: ch, writesPerChange };
-    watcher.stop();
-    await syncer.program.stop();
+  // The two contenders take turns (syncer, floor; floor, syncer; …), each turn a share of the
+  // changes and of the churn, so that a burst of the shared machine falls on both alike.
+  const contenders = [
+    {
+      id: 'syncer' as const,
+      watcher: new CopyWatcher(clients(sb, 'member2').kc, ns, COPY_SELECTOR('syncer.mcs-bridge.io')),
+      slice: latSlice,
+      copy: 'member1-lat-src',
+      churnSlices: syncerChurn,
+      churnCopy: (s: string) => `member1-${s}`,
+      start: async () => {
+        const syncer = await startBenchSyncer(sb, 'bench-syncer-latency', ['member1', 'member2']);
+        return { stop: () => syncer.program.stop(), writes: () => syncer.writes() };
+      },
+    },
+    {
+      id: 'floor' as const,
+      watcher: new CopyWatcher(clients(sb, 'member2').kc, ns, COPY_SELECTOR('floor.bench.mcs-bridge.io')),
+      slice: floorSlice,
+      copy: 'floor-flat-src',
+      churnSlices: floorChurn,
+      churnCopy: (s: string) => `floor-${s}`,
+      start: async () => {
+        const floor = await startFloorCopier(sb, ns, `${FLOOR_LABEL}=true`);
+        return { stop: async () => floor.stop(), writes: undefined };
+      },
+    },
+  ];
+  for (const c of contenders) await c.watcher.start();
+  const runs = new Map<
+    string,
+    { sequential: LatencyRun[]; churn: LatencyRun[]; writes: number; changes: number }
+  >(contenders.map((c) => [c.id, { sequential: [], churn: [], writes: 0, changes: 0 }]));
+  const changes = split(CHANGES, ROUNDS);
+  const churnSeconds = split(CHURN.seconds, ROUNDS);
+  for (const turn of interleave(contenders, ROUNDS)) {
+    const c = turn.contender;
+    const run = runs.get(c.id);
+    if (!run) throw new Error(`no run for ${c.id}`);
+    const n = changes[turn.round] ?? 0;
+    const seconds = churnSeconds[turn.round] ?? 0;
+    const program = await c.start();
+    try {
+      await c.watcher.until(1 + CHURN.services, 120_000);
+      await sequential(writer, c.slice, c.copy, c.watcher, 20, 100_000); // warm-up
+      log(
+        `  round ${turn.round + 1}/${ROUNDS}, ${c.id}: ${n} changes one at a time, then ${seconds} s of churn at ${CHURN.rate}/s`,
+      );
+      const before = program.writes ? await program.writes() : 0;
+      if (n > 0) run.sequential.push(await sequential(writer, c.slice, c.copy, c.watcher, n, 0));
+      if (program.writes) run.writes += (await program.writes()) - before;
+      run.changes += n;
+      if (seconds > 0)
+        run.churn.push(
+          await churn(writer, c.churnSlices, c.churnCopy, c.watcher, CHURN.rate, seconds, 10_000),
+        );
+    } finally {
+      await program.stop();
+    }
   }
-  // The floor.
-  {
-    const watcher = new CopyWatcher(
-      clients(sb, 'member2').kc,
-      ns,
-      COPY_SELECTOR('floor.bench.mcs-bridge.io'),
-    );
-    await watcher.start();
-    const floor = await startFloorCopier(sb, ns, `${FLOOR_LABEL}=true`);
-    await watcher.until(1 + CHURN.services, 120_000);
-    await sequential(writer, floorSlice, 'floor-flat-src', watcher, 20, 100_000);
-    log(`  floor: ${CHANGES} changes, one at a time`);
-    const seq = await sequential(writer, floorSlice, 'floor-flat-src', watcher, CHANGES, 0);
-    log(`  floor: churn, ${CHURN.rate}/s for ${CHURN.seconds} s over ${CHURN.services} Services`);
-    const ch = await churn(
-      writer,
-      floorChurn,
-      (s) => `floor-${s}`,
-      watcher,
-      CHURN.rate,
-      CHURN.seconds,
-      10_000,
-    );
-    results.floor = { sequential: seq, churn: ch, writesPerChange: 1 };
-    watcher.stop();
-    floor.stop();
+  for (const c of contenders) c.watcher.stop();
+  const merged = (list: LatencyRun[]): LatencyRun => ({
+    samplesMs: list.flatMap((r) => r.samplesMs),
+    coalesced: list.reduce((a, r) => a + r.coalesced, 0),
+    lost: list.reduce((a, r) => a + r.lost, 0),
+  });
+  const results: Record<string, { sequential: LatencyRun; churn: LatencyRun; writesPerChange?: number }> = {};
+  for (const [id, run] of runs) {
+    results[id] = {
+      sequential: merged(run.sequential),
+      churn: merged(run.churn),
+      writesPerChange: id === 'syncer' ? run.writes / Math.max(1, run.changes) : 1,
+    };
   }
   return results;
 }
