@@ -173,10 +173,10 @@ bench-syncer: build sandbox-build ## the syncer against a bare copier and a bulk
 bench-karmada: build sandbox-build ## mcs-bridge side by side with Karmada's own MCS path, on a Karmada sandbox (~20 min); --help: test/bench/karmada.ts
 	$(TSX) test/bench/karmada.ts --port-base $(BENCH_KARMADA_PORT_BASE) $(BENCH_KARMADA_FLAGS)
 
-# Karmada at 1,000 MCS from cold took 30 (default QPS) and 11 (raised) minutes to converge here:
+# Karmada at 1,000 MCS from cold took 33 (default QPS) and 12 (raised) minutes to converge here:
 # longer than make bench's whole budget, so the run to convergence is a target of its own.
 BENCH_CONVERGE_CAP ?= 2400
-bench-karmada-converge: build sandbox-build ## the scale phase alone, until Karmada converges (cap BENCH_CONVERGE_CAP s a setting; ~45 min); figures under karmadaConverge
+bench-karmada-converge: build sandbox-build ## the scale phase alone, until Karmada converges (cap BENCH_CONVERGE_CAP s a setting; ~50 min); figures under karmadaConverge
 	$(TSX) test/bench/karmada.ts --port-base $(BENCH_KARMADA_PORT_BASE) --phases scale --scale-cap $(BENCH_CONVERGE_CAP) --record-as karmadaConverge $(BENCH_KARMADA_FLAGS)
 
 bench-report: install ## render README § Performance and docs/bench-latency-cdf.svg from bench-results.json
