@@ -22,7 +22,10 @@ export interface ProbeEndpoint {
   readonly port: number;
 }
 
-/** The remote endpoints a pod of `cluster` would reach: ready ones of every other ready provider, TCP ports. */
+/**
+ * The remote endpoints a pod of `cluster` would reach: ready ones of every other ready provider,
+ * TCP ports; sorted, so that a diagnosis lists them the same way every time.
+ */
 export function probeEndpoints(
   f: DiagnoseFacts,
   cluster: string,
@@ -41,6 +44,16 @@ export function probeEndpoints(
       }
     }
   }
+  // In a stable order (provider, then address with its numbers compared as numbers, then port),
+  // whatever order the provider's EndpointSlice controller listed them in.
+  const ipOrder = new Intl.Collator('en', { numeric: true });
+  out.sort((a, b) =>
+    a.provider !== b.provider
+      ? a.provider < b.provider
+        ? -1
+        : 1
+      : ipOrder.compare(a.ip, b.ip) || a.port - b.port,
+  );
   return out.slice(0, MAX_PROBES);
 }
 

@@ -92,7 +92,8 @@ describe('curl http://nginx.<namespace> from member2 reaches nginx in member1 (r
         .listNamespacedPod({ namespace: ns, labelSelector: 'app=nginx' })
     ).items
       .map((p) => p.status?.podIP ?? '')
-      .sort();
+      // The order kubectl mcs lists endpoints in: numbers in an address compared as numbers.
+      .sort(new Intl.Collator('en', { numeric: true }).compare);
   /** `kubectl mcs diagnose nginx` through kubectl's plugin lookup, probing from the curl pod, as JSON. */
   const diagnose = (extra: string[] = []) =>
     runCommand(

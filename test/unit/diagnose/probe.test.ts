@@ -81,4 +81,17 @@ describe('kubectl mcs diagnose --probe-from', () => {
     assert.deepEqual(probeEndpoints(f, M2, [M1]), [{ provider: M1, ip: '10.10.1.1', port: 80 }]);
     assert.deepEqual(probeEndpoints(f, M1, [M1]), [], "a cluster's own endpoints are not remote");
   });
+
+  it('lists them by address, numbers compared as numbers, whatever order the slices hold them in', () => {
+    const f = withMemberFacts(healthy(), M1, {
+      slices: [
+        localSlice(M1, 'a', ['10.10.1.10', '10.10.1.2']),
+        localSlice(M1, 'b', ['10.10.1.9', '10.10.1.1']),
+      ],
+    });
+    assert.deepEqual(
+      probeEndpoints(f, M2, [M1]).map((e) => e.ip),
+      ['10.10.1.1', '10.10.1.2', '10.10.1.9', '10.10.1.10'],
+    );
+  });
 });
