@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * mcs-bridge-syncer: carries out MultiClusterService objects across member clusters.
  * This file only wires things together: flags, clients, the controller, leader election,
@@ -116,6 +116,7 @@ runMain('mcs-bridge-syncer', async () => {
       metricsPort: config.metricsPort,
       leaderElect: config.leaderElect,
       karmadaTakeover: config.karmadaTakeover,
+      nodeFlags: process.execArgv,
       v8Flags: gc.length > 0 ? gc : 'as Node was started',
     },
     'mcs-bridge-syncer starting',

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CustomObjectsApi, type V1Container, type V1Deployment } from '@kubernetes/client-node';
+import { STARTUP_NODE_FLAGS } from '../../syncer/gc-tuning.ts';
 import { reliabilityCase } from '../reliability/case.ts';
 import { REPO_ROOT, type Sandbox } from '../sandbox/sandbox.ts';
 import {
@@ -368,6 +369,12 @@ describe('the image, run by podman as the chart renders it', () => {
       metrics,
       /^mcs_bridge_syncer_api_requests_total\{[^}]*verb="create"[^}]*\} [1-9]/m,
       'it wrote',
+    );
+    // The chart's command runs the #! line of dist/syncer/main.js: env -S must pass its flags on.
+    const commands = (await running.syncer.processes(['args'])).map((row) => row.join(' '));
+    assert.ok(
+      commands.some((c) => STARTUP_NODE_FLAGS.every((f) => c.split(' ').includes(f))),
+      `the syncer's node runs with ${STARTUP_NODE_FLAGS.join(' ')}: ${commands.join(' | ')}`,
     );
   });
 

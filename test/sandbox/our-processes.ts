@@ -19,6 +19,7 @@ import {
   stopProcess,
 } from './processes.ts';
 import { REPO_ROOT, type Sandbox } from './sandbox.ts';
+import { programNodeFlags } from './shebang.ts';
 
 /** The compiled entry point of each program (`make build` writes them). */
 export const PROGRAMS = {
@@ -71,7 +72,10 @@ export async function startProgram(
   await mkdir(sb.layout.logsDir, { recursive: true });
   const logFile = path.join(sb.layout.logsDir, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, PROGRAMS[program], ...args], {
+  const file = PROGRAMS[program];
+  // The flags of its #! line too: run here as the image runs it (see shebang.ts).
+  const flags = ['--enable-source-maps', ...programNodeFlags(file), ...nodeArgs];
+  const child = spawn(process.execPath, [...flags, file, ...args], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { ...process.env, ...env, [SANDBOX_ENV]: sb.layout.dir, [COMPONENT_ENV]: name },
