@@ -50,6 +50,8 @@ export async function startBenchSyncer(
       '--metrics-bind-address=127.0.0.1',
       '--resync-period=0',
       '--log-level=warn',
+      // MCS_BENCH_SYNCER_ARGS adds syncer flags (e.g. --workers 48) for an experiment.
+      ...(process.env.MCS_BENCH_SYNCER_ARGS?.split(' ').filter(Boolean) ?? []),
     ],
     {},
     // MCS_BENCH_PROFILE_DIR=/some/dir writes a CPU profile of each syncer run there;
