@@ -33,7 +33,7 @@ Options (defaults in brackets):
   --churn-seconds N        seconds of churn per contender, over all rounds [30]
   --churn-services N       Services the churn goes round [200]
   --ramp-start N           first rate of the throughput ramp, changes/s [10]
-  --ramp-factor X          each step's rate over the one before [2]
+  --ramp-factor X          each step's rate over the one before [1.5]
   --ramp-max N             last rate of the ramp [640]
   --ramp-step-seconds N    seconds per ramp step [6]
   --scale N                MultiClusterServices of the scale phase [1000]
@@ -135,7 +135,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = {}): 
     churnSeconds: num('churn-seconds', 30, 0),
     churnServices: num('churn-services', 200, 1),
     rampStart: num('ramp-start', 10, 1, false),
-    rampFactor: num('ramp-factor', 2, 1.05, false),
+    rampFactor: num('ramp-factor', 1.5, 1.05, false),
     rampMax: num('ramp-max', 640, 1, false),
     rampStepSeconds: num('ramp-step-seconds', 6, 1),
     scale: num('scale', 1000, 1),
