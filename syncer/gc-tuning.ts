@@ -21,8 +21,9 @@
  * each of the two semi-spaces grow to 16 MB; with the syncer's allocation rate while saturated
  * they stayed at that size, 32 MB of pages resident for objects that live one round trip. At
  * 4 MB the same 5,000-MCS probe peaked at 275 MB instead of 324 MB and converged no slower
- * (377.6 s against 445.4 s; more scavenges, each shorter). A `--max-semi-space-size` the
- * operator puts on Node's own command line wins over NODE_OPTIONS and over this one.
+ * (377.6 s against 445.4 s; more scavenges, each shorter). An operator who wants another size
+ * runs `node --max-semi-space-size=N …/syncer/main.js`: one in NODE_OPTIONS loses to the `#!`
+ * line's, since Node lets its command line win over NODE_OPTIONS.
  */
 export const STARTUP_NODE_FLAGS = ['--max-semi-space-size=4'] as const;
 
