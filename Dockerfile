@@ -17,6 +17,7 @@ COPY lib/ lib/
 COPY certs/ certs/
 COPY webhook/ webhook/
 COPY syncer/ syncer/
+COPY kubectl-mcs/ kubectl-mcs/
 RUN npx tsc -p tsconfig.build.json
 
 # 2. Production dependencies only; none of them has an install script.
@@ -37,11 +38,11 @@ ENV NODE_ENV=production \
 COPY package.json ./
 COPY --from=deps /app/node_modules/ node_modules/
 COPY --from=build /src/dist/ dist/
-RUN chmod 0755 dist/webhook/main.js dist/syncer/main.js dist/certs/main.js dist/syncer/diagnose/main.js \
+RUN chmod 0755 dist/webhook/main.js dist/syncer/main.js dist/certs/main.js dist/kubectl-mcs/main.js \
  && ln -s /app/dist/webhook/main.js /usr/local/bin/mcs-bridge-webhook \
  && ln -s /app/dist/syncer/main.js /usr/local/bin/mcs-bridge-syncer \
  && ln -s /app/dist/certs/main.js /usr/local/bin/mcs-bridge-certs \
- && ln -s /app/dist/syncer/diagnose/main.js /usr/local/bin/kubectl-mcs
+ && ln -s /app/dist/kubectl-mcs/main.js /usr/local/bin/kubectl-mcs
 LABEL org.opencontainers.image.title="mcs-bridge" \
       org.opencontainers.image.description="Karmada-compatible MultiClusterService webhook and syncer" \
       org.opencontainers.image.licenses="Apache-2.0"

@@ -29,7 +29,7 @@ PLAIN_E2E = $(filter-out test/e2e/karmada/%,$(E2E_TESTS))
 # the chart's default (image.repository:appVersion).
 IMAGE_TESTS := test/e2e/image.test.ts
 IMAGE ?=
-TS_SOURCES := $(shell find webhook syncer certs lib -name '*.ts' 2>/dev/null)
+TS_SOURCES := $(shell find webhook syncer kubectl-mcs certs lib -name '*.ts' 2>/dev/null)
 # The README's Reliability table: test/reliability/reporter.mjs records a run's tagged cases beside
 # the spec output; record.ts merges them into reliability-results.json and renders the table.
 RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@.json
@@ -56,9 +56,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 build: dist/.built ## compile TypeScript to dist/
 dist/.built: node_modules/.package-lock.json tsconfig.json tsconfig.build.json $(TS_SOURCES)
 	$(BIN)/tsc -p tsconfig.build.json
-	@chmod +x dist/webhook/main.js dist/syncer/main.js dist/certs/main.js dist/syncer/diagnose/main.js
+	@chmod +x dist/webhook/main.js dist/syncer/main.js dist/certs/main.js dist/kubectl-mcs/main.js
 	@# kubectl finds a plugin by its file name on PATH: PATH=$(CURDIR)/dist/bin:$$PATH kubectl mcs …
-	@mkdir -p dist/bin && ln -sfn ../syncer/diagnose/main.js dist/bin/kubectl-mcs
+	@mkdir -p dist/bin && ln -sfn ../kubectl-mcs/main.js dist/bin/kubectl-mcs
 	@touch $@
 
 lint: install ## biome (lint + format check), tsc --noEmit over everything, bash -n on scripts

@@ -42,7 +42,7 @@ export interface ExposurePort {
 
 /** Deprecated list of clusters where the Service is exposed. */
 export interface ExposureRange {
-  /** Names of the selected clusters (entries may be null: see webhook/validate-schema.ts). */
+  /** Names of the selected clusters (entries may be null: see webhook/rules/validate-schema.ts). */
   clusterNames?: (string | null)[];
 }
 

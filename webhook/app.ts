@@ -11,10 +11,10 @@ import {
   errored,
   parseAdmissionReview,
   reviewOf,
-} from './admission-review.ts';
-import type { AdmissionHandler } from './admission-scope.ts';
+} from './admission/admission-review.ts';
+import type { AdmissionHandler } from './admission/admission-scope.ts';
 import type { Clock } from './clock.ts';
-import { clip } from './field-errors.ts';
+import { clip } from './go-render/field-errors.ts';
 import { operationLabel, type RequestResult, type WebhookMetrics, type WebhookName } from './metrics.ts';
 
 /** Largest AdmissionReview body accepted: 7 MiB, as controller-runtime. */

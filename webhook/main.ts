@@ -9,18 +9,18 @@ import { type Logger, pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
 import { redactingLoggerOptions, SecretScrubber } from '../lib/log-redaction.ts';
+import { createMutateHandler } from './admission/handle-mutate.ts';
+import { createValidateHandler } from './admission/handle-validate.ts';
 import { buildApp } from './app.ts';
-import { CertificateSource } from './cert-source.ts';
 import type { Clock } from './clock.ts';
-import { createMutateHandler } from './handle-mutate.ts';
-import { createValidateHandler } from './handle-validate.ts';
 import { buildHealthApp } from './health.ts';
-import { cachedClusterDirectory, type Lookups } from './lookups.ts';
+import { cachedClusterDirectory, type Lookups } from './lookups/lookups.ts';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.ts';
 import { parseWebhookOptions, type WebhookOptions } from './options.ts';
-import type { SelfManagedCertificate } from './self-managed-tls.ts';
-import { followCertificates, tlsOptions } from './server.ts';
-import { createShapeCheck } from './validate-schema.ts';
+import { createShapeCheck } from './rules/validate-schema.ts';
+import { CertificateSource } from './tls/cert-source.ts';
+import type { SelfManagedCertificate } from './tls/self-managed-tls.ts';
+import { followCertificates, tlsOptions } from './tls/server.ts';
 
 /** How long the member-cluster list is reused before it is read again. */
 const CLUSTER_LIST_TTL_MS = 30_000;
@@ -35,7 +35,7 @@ async function createLookups(
   clock: Clock,
   scrubber: SecretScrubber,
 ): Promise<Lookups> {
-  const kube = await import('./kube-lookups.ts');
+  const kube = await import('./lookups/kube-lookups.ts');
   const hub = kube.hubKubeConfig({ ...opts });
   scrubber.addKubeconfigUsers(hub.getUsers());
   const directory = opts.memberKubeconfig
@@ -127,7 +127,7 @@ runMain('mcs-bridge-webhook', async () => {
 
     if (opts.selfManagedTls) {
       // The files must hold the Secret's certificate before they are first read.
-      const { createSelfManagedCertificate } = await import('./self-managed-kube.ts');
+      const { createSelfManagedCertificate } = await import('./tls/self-managed-kube.ts');
       const managed = createSelfManagedCertificate({
         opts,
         logger,

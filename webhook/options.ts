@@ -8,7 +8,7 @@ import {
   SELF_MANAGED_FLAGS,
   SELF_MANAGED_USAGE,
   type SelfManagedTlsOptions,
-} from './self-managed-options.ts';
+} from './tls/self-managed-options.ts';
 
 /** Checked options of mcs-bridge-webhook. */
 export interface WebhookOptions {

@@ -26,7 +26,6 @@ import {
 } from '../karmada/facts.ts';
 import { adoptedService, adoptedSlice, handedBackSlice, unlabelledService } from '../karmada/rewrites.ts';
 import { standingDownConditions } from '../karmada/status.ts';
-import { WorkCache } from '../karmada/work-cache.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import { FINALIZER_CLEANUP } from '../names.ts';
 import type { McsSnapshot } from '../plan/snapshot.ts';
@@ -34,6 +33,7 @@ import type { McsEvent } from '../plan/types.ts';
 import type { ClusterRegistry } from './clusters.ts';
 import type { McsWriter } from './mcs-writer.ts';
 import type { SyncerMetrics } from './metrics.ts';
+import { WorkCache } from './work-cache.ts';
 
 /** Annotation on the MCS that probes whether Karmada's MCS controller runs (its marker Works copy the MCS). */
 export const ANNOTATION_PROBE = 'mcs-bridge.io/karmada-probe';

@@ -1,6 +1,6 @@
 /**
  * A cluster's own ranges from the objects that hold them, for both readers (the syncer's
- * informers in engine/member-networks.ts, and `kubectl mcs` in diagnose/read.ts). Pure.
+ * informers in engine/member-networks.ts, and `kubectl mcs` in kubectl-mcs/read.ts). Pure.
  */
 import { serviceRangeBound } from './cidr.ts';
 import type { OwnRange } from './overlaps.ts';

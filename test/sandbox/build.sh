@@ -36,7 +36,7 @@ declare -A version=([k8s]=$K8S_VERSION [etcd]=$ETCD_VERSION [kwok]=$KWOK_VERSION
 declare -A binaries=(
   [k8s]="kube-apiserver kube-controller-manager kube-scheduler kubectl kube-proxy"
   [etcd]="etcd" [kwok]="kwok" [helm]="helm" [coredns]="coredns"
-  [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver")
+  [karmada]="karmada-controller-manager karmada-scheduler karmada-webhook karmada-aggregated-apiserver karmada-agent")
 order=(etcd kwok helm k8s coredns karmada)
 
 component_dir() { # the cache folder for one component
@@ -83,10 +83,16 @@ ldflags_for() {
   esac
 }
 
+has_binaries() { # component, folder: every binary of the component is in the folder
+  local b; for b in ${binaries[$1]}; do [ -x "$2/bin/$b" ] || return 1; done
+}
+
 build_component() {
   local c=$1 dir tmp
   dir=$(component_dir "$c")
-  if [ -f "$dir/.complete" ]; then say "$c ${version[$c]}: cached in $dir"; return; fi
+  # A folder counts as built when it is complete and holds every binary the component lists now
+  # (a program added to the list, such as karmada-agent, is built into the same folder).
+  if [ -f "$dir/.complete" ] && has_binaries "$c" "$dir"; then say "$c ${version[$c]}: cached in $dir"; return; fi
   say "$c ${version[$c]}: building ${binaries[$c]} into $dir (a cold Kubernetes or Karmada build takes 10-20 min on 2 cores)"
   tmp="$dir.tmp.$$"; rm -rf "$tmp"; mkdir -p "$tmp/bin"
   trap 'rm -rf "$tmp"' EXIT
@@ -153,7 +159,7 @@ link_set() {
 
 if [ $mode = print ]; then
   for c in "${order[@]}"; do
-    [ -f "$(component_dir "$c")/.complete" ] || { say "$c ${version[$c]} is not built yet: run 'make sandbox-build'"; exit 3; }
+    [ -f "$(component_dir "$c")/.complete" ] && has_binaries "$c" "$(component_dir "$c")" || { say "$c ${version[$c]} is not built yet: run 'make sandbox-build'"; exit 3; }
   done
   link_set; set_dir; exit 0
 fi

@@ -1,11 +1,11 @@
 // Command render answers, with Go's and apimachinery's own code, how a value is shown in a
 // Kubernetes error message: strconv.Quote (what %q prints), json.Marshal, and
 // field.Invalid(...).Error(), on values decoded as the API server decodes a custom resource.
-// It also lists the runes strconv.IsPrint accepts, which webhook/go-printable-table.ts holds.
+// It also lists the runes strconv.IsPrint accepts, which webhook/go-render/go-printable-table.ts holds.
 // The webhook's unit tests run it; nothing here is shipped.
 //
 //	go run . printable   # JSON {"unicode": version, "ranges": [[first,last],...]}
-//	go run . table       # the same ranges as the TypeScript module webhook/go-printable-table.ts
+//	go run . table       # the same ranges as the TypeScript module webhook/go-render/go-printable-table.ts
 //	go run . render      # stdin: JSON [{"value":…,"detail":…}]; stdout: JSON [{"quote","json","invalid"}]
 package main
 
@@ -68,7 +68,7 @@ func writeTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "/**\n * The runes Go's strconv.IsPrint accepts (Unicode %s, as in the Go toolchains that build\n", unicode.Version)
 	b.WriteString(" * Kubernetes and Karmada), as inclusive hexadecimal ranges. Generated: do not edit; run\n")
-	b.WriteString(" * `cd test/go-oracle/render && go run . table > ../../../webhook/go-printable-table.ts`.\n */\n")
+	b.WriteString(" * `cd test/go-oracle/render && go run . table > ../../../webhook/go-render/go-printable-table.ts`.\n */\n")
 	b.WriteString("export const GO_PRINTABLE_RANGES = `\n")
 	for i, r := range printableRanges() {
 		if i > 0 && i%10 == 0 {

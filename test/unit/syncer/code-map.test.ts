@@ -36,8 +36,15 @@ const RULES: Array<[string, string, string[]]> = [
     'syncer/plan',
     ['syncer/engine/', 'syncer/kube/', 'syncer/sources/'],
   ],
-  ['lib/ imports neither program', 'lib', ['syncer/', 'webhook/', 'certs/']],
-  ['the webhook imports nothing of the syncer', 'webhook', ['syncer/']],
+  [
+    'syncer/karmada/ (pure coexistence decisions) imports no I/O: neither the engine, nor kube/, nor the sources',
+    'syncer/karmada',
+    ['syncer/engine/', 'syncer/kube/', 'syncer/sources/'],
+  ],
+  ['the syncer imports nothing of kubectl-mcs', 'syncer', ['kubectl-mcs/']],
+  ['kubectl-mcs imports nothing of the engine', 'kubectl-mcs', ['syncer/engine/']],
+  ['lib/ imports no program', 'lib', ['syncer/', 'webhook/', 'certs/', 'kubectl-mcs/']],
+  ['the webhook imports nothing of the syncer or kubectl-mcs', 'webhook', ['syncer/', 'kubectl-mcs/']],
 ];
 
 describe('the map of the code', () => {
@@ -55,7 +62,7 @@ describe('the map of the code', () => {
   }
 
   it('declares the MultiClusterService API once, in lib/mcs-api.ts, for the webhook and the syncer', () => {
-    const declaring = ['lib', 'syncer', 'webhook', 'certs']
+    const declaring = ['lib', 'syncer', 'kubectl-mcs', 'webhook', 'certs']
       .flatMap((d) => sources(d))
       .filter((f) =>
         /export (interface|type) MultiClusterService\b/.test(readFileSync(path.join(REPO, f), 'utf8')),
@@ -64,7 +71,7 @@ describe('the map of the code', () => {
   });
 
   it('points its comments and documents at documents inside the repository', () => {
-    const dirs = ['lib', 'syncer', 'webhook', 'certs', 'charts', 'test', 'docs'];
+    const dirs = ['lib', 'syncer', 'kubectl-mcs', 'webhook', 'certs', 'charts', 'test', 'docs'];
     const outside = [
       ...dirs.flatMap((d) => sources(d)),
       ...dirs.flatMap((d) => sources(d, '.md')),

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import type { AdmissionHandler } from '../../../webhook/admission-scope.ts';
+import type { AdmissionHandler } from '../../../webhook/admission/admission-scope.ts';
+import { createMutateHandler } from '../../../webhook/admission/handle-mutate.ts';
+import { createValidateHandler } from '../../../webhook/admission/handle-validate.ts';
 import { buildApp, MAX_BODY_BYTES } from '../../../webhook/app.ts';
-import { createMutateHandler } from '../../../webhook/handle-mutate.ts';
-import { createValidateHandler } from '../../../webhook/handle-validate.ts';
 import { createWebhookMetrics } from '../../../webhook/metrics.ts';
-import { createShapeCheck } from '../../../webhook/validate-schema.ts';
+import { createShapeCheck } from '../../../webhook/rules/validate-schema.ts';
 import { admissionRequest, mcs, review, silentLogger, uuids } from './fixtures.ts';
 
 const UID = admissionRequest().uid;

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { MAX_WARNINGS } from '../../../webhook/admission-review.ts';
+import { MAX_WARNINGS } from '../../../webhook/admission/admission-review.ts';
+import { createMutateHandler } from '../../../webhook/admission/handle-mutate.ts';
+import { createValidateHandler } from '../../../webhook/admission/handle-validate.ts';
 import { buildApp, REQUEST_TIMEOUT_MS, ROUTES } from '../../../webhook/app.ts';
-import { MAX_LISTED_ERRORS } from '../../../webhook/field-errors.ts';
-import { createMutateHandler } from '../../../webhook/handle-mutate.ts';
-import { createValidateHandler } from '../../../webhook/handle-validate.ts';
+import { MAX_LISTED_ERRORS } from '../../../webhook/go-render/field-errors.ts';
 import { createWebhookMetrics } from '../../../webhook/metrics.ts';
-import { createShapeCheck } from '../../../webhook/validate-schema.ts';
+import { createShapeCheck } from '../../../webhook/rules/validate-schema.ts';
 import { mcs, silentLogger, uuids } from './fixtures.ts';
 
 const shapeCheck = createShapeCheck();

@@ -7,13 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
 import { Registry } from 'prom-client';
 import { generate } from 'selfsigned';
+import { createMutateHandler } from '../../../webhook/admission/handle-mutate.ts';
+import { createValidateHandler } from '../../../webhook/admission/handle-validate.ts';
 import { buildApp } from '../../../webhook/app.ts';
-import { CertificateSource, loadCertificatePair } from '../../../webhook/cert-source.ts';
-import { createMutateHandler } from '../../../webhook/handle-mutate.ts';
-import { createValidateHandler } from '../../../webhook/handle-validate.ts';
 import { createWebhookMetrics } from '../../../webhook/metrics.ts';
-import { followCertificates, tlsOptions } from '../../../webhook/server.ts';
-import { createShapeCheck } from '../../../webhook/validate-schema.ts';
+import { createShapeCheck } from '../../../webhook/rules/validate-schema.ts';
+import { CertificateSource, loadCertificatePair } from '../../../webhook/tls/cert-source.ts';
+import { followCertificates, tlsOptions } from '../../../webhook/tls/server.ts';
 import { admissionRequest, review, silentLogger } from './fixtures.ts';
 
 interface Pem {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadYaml } from '@kubernetes/client-node';
-import { MULTI_CLUSTER_SERVICE_SCHEMA } from '../../../webhook/validate-schema.ts';
+import { MULTI_CLUSTER_SERVICE_SCHEMA } from '../../../webhook/rules/validate-schema.ts';
 
 const CRD_FILE = new URL(
   '../../../charts/mcs-bridge/crds/networking.karmada.io_multiclusterservices.yaml',

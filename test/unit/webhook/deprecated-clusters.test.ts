@@ -6,8 +6,8 @@ import {
   type ClusterListField,
   type Handling,
   readDeprecated,
-} from '../../../webhook/deprecated-clusters.ts';
-import { validateClusterName } from '../../../webhook/validate-names.ts';
+} from '../../../webhook/rules/deprecated-clusters.ts';
+import { validateClusterName } from '../../../webhook/rules/validate-names.ts';
 import { DNS1123_LABEL_MSG } from './fixtures.ts';
 
 const FORTY_NINE = 'a'.repeat(49);

@@ -8,7 +8,7 @@ import {
   invalid,
   required,
   typeInvalid,
-} from '../../../webhook/field-errors.ts';
+} from '../../../webhook/go-render/field-errors.ts';
 import { MESSAGE_CASES } from './go-render-cases.ts';
 
 describe('field errors', () => {

@@ -2,7 +2,7 @@
  * Builders shared by the webhook's unit tests.
  */
 import { pino } from 'pino';
-import type { AdmissionRequest } from '../../../webhook/admission-review.ts';
+import type { AdmissionRequest } from '../../../webhook/admission/admission-review.ts';
 import type { MultiClusterService, MultiClusterServiceSpec } from '../../../webhook/api.ts';
 
 /** A logger that writes nothing. */

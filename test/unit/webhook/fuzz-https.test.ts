@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { ROUTES } from '../../../webhook/app.ts';
-import { tlsOptions } from '../../../webhook/server.ts';
+import { tlsOptions } from '../../../webhook/tls/server.ts';
 import { reliabilityCase } from '../../reliability/case.ts';
 import { admissionRequest, review } from './fixtures.ts';
 import { fuzz, fuzzApp, loopbackCertificate } from './fuzz-harness.ts';

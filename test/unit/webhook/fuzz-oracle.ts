@@ -4,7 +4,7 @@
  * Never a 5xx, never an answer out of proportion to the question.
  */
 import { readFileSync } from 'node:fs';
-import { MAX_WARNINGS } from '../../../webhook/admission-review.ts';
+import { MAX_WARNINGS } from '../../../webhook/admission/admission-review.ts';
 import type { FuzzCase } from './fuzz-inputs.ts';
 
 /** The API server's timeout for one webhook call, as the chart sets it (`webhook.timeoutSeconds`). */

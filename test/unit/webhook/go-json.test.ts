@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { goJson, goNumber } from '../../../webhook/go-json.ts';
+import { goJson, goNumber } from '../../../webhook/go-render/go-json.ts';
 import { JSON_CASES, NUMBER_CASES } from './go-render-cases.ts';
 
 describe('goJson, as Go’s json.Marshal', () => {

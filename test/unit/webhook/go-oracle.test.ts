@@ -10,10 +10,10 @@ import { execFile } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { formatFieldError, invalid, MAX_VALUE_CHARACTERS } from '../../../webhook/field-errors.ts';
-import { goJson } from '../../../webhook/go-json.ts';
-import { goPrintableRanges } from '../../../webhook/go-printable.ts';
-import { goQuote } from '../../../webhook/go-quote.ts';
+import { formatFieldError, invalid, MAX_VALUE_CHARACTERS } from '../../../webhook/go-render/field-errors.ts';
+import { goJson } from '../../../webhook/go-render/go-json.ts';
+import { goPrintableRanges } from '../../../webhook/go-render/go-printable.ts';
+import { goQuote } from '../../../webhook/go-render/go-quote.ts';
 import { JSON_CASES, MESSAGE_CASES, NUMBER_CASES, QUOTE_CASES } from './go-render-cases.ts';
 
 const ORACLE_DIR = fileURLToPath(new URL('../../go-oracle/render/', import.meta.url));

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isGoPrintable } from '../../../webhook/go-printable.ts';
-import { goQuote } from '../../../webhook/go-quote.ts';
+import { isGoPrintable } from '../../../webhook/go-render/go-printable.ts';
+import { goQuote } from '../../../webhook/go-render/go-quote.ts';
 import { QUOTE_CASES } from './go-render-cases.ts';
 
 describe('goQuote, as Go’s %q', () => {

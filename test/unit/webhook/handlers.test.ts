@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AdmissionRequest } from '../../../webhook/admission-review.ts';
-import { createMutateHandler } from '../../../webhook/handle-mutate.ts';
-import { createValidateHandler } from '../../../webhook/handle-validate.ts';
-import type { Lookups } from '../../../webhook/lookups.ts';
-import { createShapeCheck } from '../../../webhook/validate-schema.ts';
-import { LOAD_BALANCER_WARNING } from '../../../webhook/validate-warnings.ts';
+import type { AdmissionRequest } from '../../../webhook/admission/admission-review.ts';
+import { createMutateHandler } from '../../../webhook/admission/handle-mutate.ts';
+import { createValidateHandler } from '../../../webhook/admission/handle-validate.ts';
+import type { Lookups } from '../../../webhook/lookups/lookups.ts';
+import { createShapeCheck } from '../../../webhook/rules/validate-schema.ts';
+import { LOAD_BALANCER_WARNING } from '../../../webhook/rules/validate-warnings.ts';
 import { admissionRequest, mcs, silentLogger, uuids } from './fixtures.ts';
 
 const shapeCheck = createShapeCheck();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { karmadaClusterDirectory, kubeServiceLookup } from '../../../webhook/kube-lookups.ts';
+import { karmadaClusterDirectory, kubeServiceLookup } from '../../../webhook/lookups/kube-lookups.ts';
 import { type LoopbackApi, startLoopbackApi } from '../harness/loopback-api.ts';
 
 describe('the webhook’s API reads against a server that never answers', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cachedClusterDirectory, type Lookups, lookupWarnings } from '../../../webhook/lookups.ts';
+import { cachedClusterDirectory, type Lookups, lookupWarnings } from '../../../webhook/lookups/lookups.ts';
 import { mcs, silentLogger } from './fixtures.ts';
 
 function lookups(overrides: Partial<Lookups>): Lookups {

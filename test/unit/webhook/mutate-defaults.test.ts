@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MultiClusterService } from '../../../webhook/api.ts';
-import { defaultMultiClusterService } from '../../../webhook/mutate-defaults.ts';
+import { defaultMultiClusterService } from '../../../webhook/rules/mutate-defaults.ts';
 import { applyPatch, DNS1123_LABEL_MSG, mcs } from './fixtures.ts';
 
 const ID = '0b5e9d54-6a1e-4a5b-9f4c-1d2e3f4a5b6c';

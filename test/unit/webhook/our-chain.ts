@@ -1,10 +1,10 @@
 /**
  * Our two webhooks chained as the API server chains them, for the compatibility table.
  */
-import type { AdmissionRequest, AdmissionResponse } from '../../../webhook/admission-review.ts';
-import { createMutateHandler } from '../../../webhook/handle-mutate.ts';
-import { createValidateHandler } from '../../../webhook/handle-validate.ts';
-import { createShapeCheck } from '../../../webhook/validate-schema.ts';
+import type { AdmissionRequest, AdmissionResponse } from '../../../webhook/admission/admission-review.ts';
+import { createMutateHandler } from '../../../webhook/admission/handle-mutate.ts';
+import { createValidateHandler } from '../../../webhook/admission/handle-validate.ts';
+import { createShapeCheck } from '../../../webhook/rules/validate-schema.ts';
 import { applyPatch, uuids } from './fixtures.ts';
 import { type CompatCase, type Decision, reviewOf } from './karmada-cases.ts';
 

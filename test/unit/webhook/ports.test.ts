@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
+import { createMutateHandler } from '../../../webhook/admission/handle-mutate.ts';
+import { createValidateHandler } from '../../../webhook/admission/handle-validate.ts';
 import { buildApp, ROUTES } from '../../../webhook/app.ts';
-import { createMutateHandler } from '../../../webhook/handle-mutate.ts';
-import { createValidateHandler } from '../../../webhook/handle-validate.ts';
 import { createWebhookMetrics } from '../../../webhook/metrics.ts';
-import { createShapeCheck } from '../../../webhook/validate-schema.ts';
+import { createShapeCheck } from '../../../webhook/rules/validate-schema.ts';
 import { silentLogger, uuids } from './fixtures.ts';
 
 const shapeCheck = createShapeCheck();

@@ -8,13 +8,13 @@ import { pino } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import type { SecretRef, StoredSecret } from '../../../certs/ensure.ts';
 import { secretDataFromBundle } from '../../../certs/plan.ts';
-import { loadCertificatePair } from '../../../webhook/cert-source.ts';
-import type { SelfManagedTlsOptions } from '../../../webhook/self-managed-options.ts';
+import { loadCertificatePair } from '../../../webhook/tls/cert-source.ts';
+import type { SelfManagedTlsOptions } from '../../../webhook/tls/self-managed-options.ts';
 import {
   SelfManagedCertificate,
   type SelfManagedCertificateOptions,
   webhookConfigurationRefs,
-} from '../../../webhook/self-managed-tls.ts';
+} from '../../../webhook/tls/self-managed-tls.ts';
 import { InMemorySecretStore, RecordingPatcher } from '../certs/fakes.ts';
 import { daysAfterT0, fixtureBundle, REQUEST, T0 } from '../certs/fixtures.ts';
 

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import type { buildApp } from '../../../webhook/app.ts';
-import type { CertificatePair, CertificateSource } from '../../../webhook/cert-source.ts';
-import { followCertificates, tlsOptions } from '../../../webhook/server.ts';
+import type { CertificatePair, CertificateSource } from '../../../webhook/tls/cert-source.ts';
+import { followCertificates, tlsOptions } from '../../../webhook/tls/server.ts';
 import { reliabilityCase } from '../../reliability/case.ts';
 import { fuzzApp, loopbackCertificate } from './fuzz-harness.ts';
 

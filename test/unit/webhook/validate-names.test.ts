@@ -5,7 +5,7 @@ import {
   isDNS1123Label,
   isValidPortNum,
   validateClusterName,
-} from '../../../webhook/validate-names.ts';
+} from '../../../webhook/rules/validate-names.ts';
 import { DNS1035_LABEL_MSG, DNS1123_LABEL_MSG } from './fixtures.ts';
 
 const cases: { name: string; check: (v: string) => string[]; value: string; errors: string[] }[] = [

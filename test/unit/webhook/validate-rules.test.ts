@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MultiClusterService } from '../../../webhook/api.ts';
-import { formatFieldError } from '../../../webhook/field-errors.ts';
-import { validateCreate, validateUpdate } from '../../../webhook/validate-rules.ts';
+import { formatFieldError } from '../../../webhook/go-render/field-errors.ts';
+import { validateCreate, validateUpdate } from '../../../webhook/rules/validate-rules.ts';
 import { DNS1035_LABEL_MSG, DNS1123_LABEL_MSG, mcs } from './fixtures.ts';
 
 const FORTY_NINE = 'a'.repeat(49);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatFieldError } from '../../../webhook/field-errors.ts';
-import { createShapeCheck } from '../../../webhook/validate-schema.ts';
+import { formatFieldError } from '../../../webhook/go-render/field-errors.ts';
+import { createShapeCheck } from '../../../webhook/rules/validate-schema.ts';
 import { mcs } from './fixtures.ts';
 
 const check = createShapeCheck();
