@@ -4,8 +4,10 @@
 #
 #   docker build -t ghcr.io/mcs-bridge/mcs-bridge:0.1.0 .
 #
-# The Node.js version matches the one the tests run on (package.json engines: >= 20.10).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node.js 24 LTS on Debian bookworm (slim). The tests run on this very version: the Makefile reads
+# it from here and installs the same binary (test/image/node.sh; package.json engines: ^24.11.0,
+# the 24 LTS line). Changing it takes new sha512 pins in test/image/base.env (docs/image.md).
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # 1. Compile TypeScript with the full dependency tree (typescript is a dev dependency).
 FROM ${NODE_IMAGE} AS build

