@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { ensureCrd } from '../e2e/harness/syncer.ts';
 import { REPO_ROOT, Sandbox } from '../sandbox/sandbox.ts';
 import { interleave, split } from './karmada/schedule.ts';
+import { cpuSeconds } from './procfs.ts';
 import { machineInfo, provenance, recordResults } from './results.ts';
 import { CopyWatcher } from './syncer/copies.ts';
 import {
@@ -130,7 +131,11 @@ async function propagation(sb: Sandbox) {
       churnCopy: (s: string) => `member1-${s}`,
       start: async () => {
         const syncer = await startBenchSyncer(sb, 'bench-syncer-latency', ['member1', 'member2']);
-        return { stop: () => syncer.program.stop(), writes: () => syncer.writes() };
+        return {
+          stop: () => syncer.program.stop(),
+          writes: () => syncer.writes(),
+          cpu: () => cpuSeconds(syncer.program.pid),
+        };
       },
     },
     {
@@ -142,15 +147,15 @@ async function propagation(sb: Sandbox) {
       churnCopy: (s: string) => `floor-${s}`,
       start: async () => {
         const floor = await startFloorCopier(sb, ns, `${FLOOR_LABEL}=true`);
-        return { stop: async () => floor.stop(), writes: undefined };
+        return { stop: async () => floor.stop(), writes: undefined, cpu: undefined };
       },
     },
   ];
   for (const c of contenders) await c.watcher.start();
   const runs = new Map<
     string,
-    { sequential: LatencyRun[]; churn: LatencyRun[]; writes: number; changes: number }
-  >(contenders.map((c) => [c.id, { sequential: [], churn: [], writes: 0, changes: 0 }]));
+    { sequential: LatencyRun[]; churn: LatencyRun[]; writes: number; changes: number; cpuSeconds: number }
+  >(contenders.map((c) => [c.id, { sequential: [], churn: [], writes: 0, changes: 0, cpuSeconds: 0 }]));
   const changes = split(CHANGES, ROUNDS);
   const churnSeconds = split(CHURN.seconds, ROUNDS);
   for (const turn of interleave(contenders, ROUNDS)) {
@@ -174,6 +179,8 @@ async function propagation(sb: Sandbox) {
         run.churn.push(
           await churn(writer, c.churnSlices, c.churnCopy, c.watcher, CHURN.rate, seconds, 10_000),
         );
+      // The whole turn: start, warm-up, the changes and the churn.
+      if (program.cpu) run.cpuSeconds += await program.cpu();
     } finally {
       await program.stop();
     }
@@ -184,12 +191,16 @@ async function propagation(sb: Sandbox) {
     coalesced: list.reduce((a, r) => a + r.coalesced, 0),
     lost: list.reduce((a, r) => a + r.lost, 0),
   });
-  const results: Record<string, { sequential: LatencyRun; churn: LatencyRun; writesPerChange?: number }> = {};
+  const results: Record<
+    string,
+    { sequential: LatencyRun; churn: LatencyRun; writesPerChange?: number; cpuSeconds: number }
+  > = {};
   for (const [id, run] of runs) {
     results[id] = {
       sequential: merged(run.sequential),
       churn: merged(run.churn),
       writesPerChange: id === 'syncer' ? run.writes / Math.max(1, run.changes) : 1,
+      cpuSeconds: run.cpuSeconds,
     };
   }
   return results;
@@ -254,9 +265,12 @@ async function main() {
     `| one-at-a-time changes over 100 ms (of ${s.sequential.count}) | ${s.sequential.over100ms} (max ${s.sequential.max.toFixed(1)} ms) | ${f.sequential.over100ms} (max ${f.sequential.max.toFixed(1)} ms) | |`,
   );
   log(`| API writes per source slice change (1 consumer) | ${syncer.writesPerChange?.toFixed(2)} | 1 | |`);
+  log(
+    `| CPU seconds of the syncer's turns (start, warm-up, changes, churn) | ${syncer.cpuSeconds.toFixed(1)} | | |`,
+  );
   for (const r of scales) {
     log(
-      `| ${r.mcs} MCS (${r.sourceSlices} slices, ${r.copiesExpected} copies): cold start to converged | ${r.convergeSeconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (JS heap in use at convergence, garbage included: ${r.heapUsedMb.toFixed(0)} MB), ${r.writesToConverge} writes${r.restSeconds ? `; ${r.writesAtRest} writes in ${r.restSeconds} s at rest` : ''} | ${r.floor ? `${r.floor.seconds.toFixed(1)} s, ${r.floor.writes} writes | ${(r.convergeSeconds / r.floor.seconds).toFixed(2)}×` : 'not run (--scale-floor) |'} |`,
+      `| ${r.mcs} MCS (${r.sourceSlices} slices, ${r.copiesExpected} copies): cold start to converged | ${r.convergeSeconds.toFixed(1)} s, ${r.cpuSecondsToConverge.toFixed(1)} CPU s, peak RSS ${r.peakRssMb.toFixed(0)} MB (JS heap in use at convergence, garbage included: ${r.heapUsedMb.toFixed(0)} MB), ${r.writesToConverge} writes${r.restSeconds ? `; ${r.writesAtRest} writes in ${r.restSeconds} s at rest` : ''} | ${r.floor ? `${r.floor.seconds.toFixed(1)} s, ${r.floor.writes} writes | ${(r.convergeSeconds / r.floor.seconds).toFixed(2)}×` : 'not run (--scale-floor) |'} |`,
     );
   }
   log('');
@@ -265,7 +279,13 @@ async function main() {
     ...machineInfo(),
     ...(await provenance()),
     durationSeconds: (Date.now() - started) / 1000,
-    propagation: { syncer: s, floor: f, ratios, writesPerChange: syncer.writesPerChange },
+    propagation: {
+      syncer: s,
+      floor: f,
+      ratios,
+      writesPerChange: syncer.writesPerChange,
+      cpuSeconds: syncer.cpuSeconds,
+    },
     scale: scales,
     targets,
   });

@@ -5,6 +5,7 @@
  */
 
 import type { Sandbox } from '../../sandbox/sandbox.ts';
+import { cpuSeconds } from '../procfs.ts';
 import { CopyWatcher } from './copies.ts';
 import { clients, endpoints, exportService, namespaceEverywhere, sourceSlice } from './fixtures.ts';
 import { runFloorBulk, startBenchSyncer } from './programs.ts';
@@ -19,6 +20,8 @@ export interface ScaleRun {
   setupSeconds: number;
   convergeSeconds: number;
   peakRssMb: number;
+  /** CPU seconds (user + system) the syncer used from its start to converged. */
+  cpuSecondsToConverge: number;
   /** JS heap in use when converged, garbage not yet collected included (not the live heap). */
   heapUsedMb: number;
   writesToConverge: number;
@@ -82,6 +85,7 @@ export async function scale(
     while ((await syncer.queueDepth()) > 0) await new Promise((r) => setTimeout(r, 50));
     const convergeSeconds = (performance.now() - start) / 1000;
     const writesToConverge = await syncer.writes();
+    const cpuSecondsToConverge = await cpuSeconds(syncer.program.pid);
     const heapUsedMb = await syncer.heapUsedMb();
     log(
       `  converged in ${convergeSeconds.toFixed(1)} s with ${writesToConverge} writes; resting ${restSeconds} s`,
@@ -105,6 +109,7 @@ export async function scale(
       setupSeconds,
       convergeSeconds,
       peakRssMb,
+      cpuSecondsToConverge,
       heapUsedMb,
       writesToConverge,
       restSeconds,
