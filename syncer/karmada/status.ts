@@ -43,7 +43,6 @@ export function standingDownConditions(
     message,
     lastTransitionTime: old?.status === 'True' ? old.lastTransitionTime : rfc3339(now),
   };
-  const changed =
-    !old || old.status !== 'True' || old.reason !== wanted.reason || old.message !== wanted.message;
+  const changed = old?.status !== 'True' || old.reason !== wanted.reason || old.message !== wanted.message;
   return { conditions: [...others, wanted], changed };
 }

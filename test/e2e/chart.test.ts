@@ -165,97 +165,95 @@ describe('the Helm chart on the sandbox hub', () => {
     },
   );
 
-  it(
-    'gives the ServiceAccount what the code calls and no more, and the programs met no refusal',
-    // Some forty kubectl processes: a bound that only catches a hang on a loaded machine.
-    { timeout: 600_000 },
-    async () => {
-      reliabilityCase(
-        'Security',
-        'Least-privilege RBAC: chart ServiceAccount and member identity',
-        "kubectl auth can-i both ways for the chart's ServiceAccount on the hub and for member-rbac.yaml's identity in each member (which the syncer runs the seed scenario as); neither program was ever refused",
-      );
-      const f = rel.fullname;
-      const granted = [
-        'list multiclusterservices.networking.karmada.io --all-namespaces',
-        'watch services --all-namespaces',
-        `patch multiclusterservices.networking.karmada.io --subresource=status -n ${appNs}`,
-        `create events -n ${appNs}`,
-        `update leases.coordination.k8s.io/${f}-syncer -n ${ns}`,
-        `patch secrets/${f}-tls -n ${ns}`,
-        `patch validatingwebhookconfigurations/${f}`,
-        // Karmada's Works, to stand aside for Karmada's own MultiClusterService controllers.
-        'watch works.work.karmada.io --all-namespaces',
+  // Some forty kubectl processes: the timeout is a bound that only catches a hang on a loaded machine.
+  it('gives the ServiceAccount what the code calls and no more, and the programs met no refusal', {
+    timeout: 600_000,
+  }, async () => {
+    reliabilityCase(
+      'Security',
+      'Least-privilege RBAC: chart ServiceAccount and member identity',
+      "kubectl auth can-i both ways for the chart's ServiceAccount on the hub and for member-rbac.yaml's identity in each member (which the syncer runs the seed scenario as); neither program was ever refused",
+    );
+    const f = rel.fullname;
+    const granted = [
+      'list multiclusterservices.networking.karmada.io --all-namespaces',
+      'watch services --all-namespaces',
+      `patch multiclusterservices.networking.karmada.io --subresource=status -n ${appNs}`,
+      `create events -n ${appNs}`,
+      `update leases.coordination.k8s.io/${f}-syncer -n ${ns}`,
+      `patch secrets/${f}-tls -n ${ns}`,
+      `patch validatingwebhookconfigurations/${f}`,
+      // Karmada's Works, to stand aside for Karmada's own MultiClusterService controllers.
+      'watch works.work.karmada.io --all-namespaces',
+    ];
+    const refused = [
+      `delete multiclusterservices.networking.karmada.io -n ${appNs}`,
+      `update multiclusterservices.networking.karmada.io -n ${appNs}`,
+      `create services -n ${appNs}`,
+      `list secrets -n ${ns}`,
+      `create secrets -n ${ns}`,
+      `get secrets/members -n ${ns}`,
+      'get secrets -n kube-system',
+      `update leases.coordination.k8s.io/other -n ${ns}`,
+      'patch validatingwebhookconfigurations/another-webhook',
+      'list pods --all-namespaces',
+      'list clusters.cluster.karmada.io',
+      // Releasing Karmada's Works and bindings takes karmadaCoexistence.takeOver.
+      'delete works.work.karmada.io -n karmada-es-member1',
+      'patch works.work.karmada.io -n karmada-es-member1',
+      `get resourcebindings.work.karmada.io -n ${appNs}`,
+    ];
+    for (const verb of granted)
+      assert.equal(await canI(sb, rel.hubKubeconfig, verb.split(' ')), true, `can ${verb}`);
+    for (const verb of refused)
+      assert.equal(await canI(sb, rel.hubKubeconfig, verb.split(' ')), false, `cannot ${verb}`);
+    for (const member of MEMBERS) {
+      const can = (verb: string) =>
+        canI(sb, rel.memberKubeconfig('run1'), ['--context', member, ...verb.split(' ')]);
+      const memberGranted = [
+        `create endpointslices.discovery.k8s.io -n ${appNs}`,
+        `delete services -n ${appNs}`,
+        'watch endpointslices.discovery.k8s.io --all-namespaces',
+        'create namespaces',
+        // The overlap check reads the member's own ranges, and only reads them.
+        'list nodes',
+        'watch nodes',
+        'list servicecidrs.networking.k8s.io',
+        'watch servicecidrs.networking.k8s.io',
       ];
-      const refused = [
-        `delete multiclusterservices.networking.karmada.io -n ${appNs}`,
-        `update multiclusterservices.networking.karmada.io -n ${appNs}`,
-        `create services -n ${appNs}`,
-        `list secrets -n ${ns}`,
-        `create secrets -n ${ns}`,
-        `get secrets/members -n ${ns}`,
-        'get secrets -n kube-system',
-        `update leases.coordination.k8s.io/other -n ${ns}`,
-        'patch validatingwebhookconfigurations/another-webhook',
+      const memberRefused = [
+        `get secrets -n ${appNs}`,
+        'delete namespaces',
+        'patch namespaces',
+        'get secrets --all-namespaces',
         'list pods --all-namespaces',
-        'list clusters.cluster.karmada.io',
-        // Releasing Karmada's Works and bindings takes karmadaCoexistence.takeOver.
-        'delete works.work.karmada.io -n karmada-es-member1',
-        'patch works.work.karmada.io -n karmada-es-member1',
-        `get resourcebindings.work.karmada.io -n ${appNs}`,
+        `create endpoints -n ${appNs}`,
+        'create serviceaccounts --subresource=token -n mcs-system',
+        'create clusterrolebindings.rbac.authorization.k8s.io',
+        'patch nodes',
+        'get nodes --subresource=proxy',
+        'create servicecidrs.networking.k8s.io',
+        'delete servicecidrs.networking.k8s.io',
       ];
-      for (const verb of granted)
-        assert.equal(await canI(sb, rel.hubKubeconfig, verb.split(' ')), true, `can ${verb}`);
-      for (const verb of refused)
-        assert.equal(await canI(sb, rel.hubKubeconfig, verb.split(' ')), false, `cannot ${verb}`);
-      for (const member of MEMBERS) {
-        const can = (verb: string) =>
-          canI(sb, rel.memberKubeconfig('run1'), ['--context', member, ...verb.split(' ')]);
-        const memberGranted = [
-          `create endpointslices.discovery.k8s.io -n ${appNs}`,
-          `delete services -n ${appNs}`,
-          'watch endpointslices.discovery.k8s.io --all-namespaces',
-          'create namespaces',
-          // The overlap check reads the member's own ranges, and only reads them.
-          'list nodes',
-          'watch nodes',
-          'list servicecidrs.networking.k8s.io',
-          'watch servicecidrs.networking.k8s.io',
-        ];
-        const memberRefused = [
-          `get secrets -n ${appNs}`,
-          'delete namespaces',
-          'patch namespaces',
-          'get secrets --all-namespaces',
-          'list pods --all-namespaces',
-          `create endpoints -n ${appNs}`,
-          'create serviceaccounts --subresource=token -n mcs-system',
-          'create clusterrolebindings.rbac.authorization.k8s.io',
-          'patch nodes',
-          'get nodes --subresource=proxy',
-          'create servicecidrs.networking.k8s.io',
-          'delete servicecidrs.networking.k8s.io',
-        ];
-        // Each check is a kubectl process: run them side by side.
-        const answers = await Promise.all([...memberGranted, ...memberRefused].map(can));
-        for (const [i, verb] of [...memberGranted, ...memberRefused].entries()) {
-          const expected = i < memberGranted.length;
-          assert.equal(
-            answers[i],
-            expected,
-            `the member identity ${expected ? 'can' : 'cannot'} ${verb} in ${member}`,
-          );
-        }
-      }
-      for (const p of [rel.programs.webhook, rel.programs.syncer]) {
-        assert.doesNotMatch(
-          (await p?.tail(1000)) ?? '',
-          /forbidden|HTTP 403|\(403\)/i,
-          `${p?.name} was never refused`,
+      // Each check is a kubectl process: run them side by side.
+      const answers = await Promise.all([...memberGranted, ...memberRefused].map(can));
+      for (const [i, verb] of [...memberGranted, ...memberRefused].entries()) {
+        const expected = i < memberGranted.length;
+        assert.equal(
+          answers[i],
+          expected,
+          `the member identity ${expected ? 'can' : 'cannot'} ${verb} in ${member}`,
         );
       }
-    },
-  );
+    }
+    for (const p of [rel.programs.webhook, rel.programs.syncer]) {
+      assert.doesNotMatch(
+        (await p?.tail(1000)) ?? '',
+        /forbidden|HTTP 403|\(403\)/i,
+        `${p?.name} was never refused`,
+      );
+    }
+  });
 
   it('renews a certificate near expiry without a restart', STEP, async () => {
     const stored = await rel.tlsSecretData();

@@ -227,53 +227,51 @@ describe('a port through the real API server, our webhooks and Karmada’s', () 
         : 'bothRefuse' in c.routes
           ? 'both routes refuse it alike'
           : 'only the validating route refuses it';
-    it(
-      `port ${c.literal} reaches the webhooks as ${c.reaches}, ${decision}, and Karmada ${c.karmada.slice(0, -1)}s it too`,
-      { timeout: KARMADA_ORACLE_TIMEOUT_MS + 120_000 },
-      async () => {
-        assert.ok(w && recorder, 'the webhooks run');
-        const name = `port${counter++}`;
+    it(`port ${c.literal} reaches the webhooks as ${c.reaches}, ${decision}, and Karmada ${c.karmada.slice(0, -1)}s it too`, {
+      timeout: KARMADA_ORACLE_TIMEOUT_MS + 120_000,
+    }, async () => {
+      assert.ok(w && recorder, 'the webhooks run');
+      const name = `port${counter++}`;
 
-        // The API server on its own: our CRD's schema, no webhook.
-        assertOutcome(
-          await outcome(`${name}-alone`, manifest(`${name}-alone`, c.literal, { [BYPASS_LABEL]: 'true' })),
-          c.apiServer,
-          'the API server alone',
-        );
+      // The API server on its own: our CRD's schema, no webhook.
+      assertOutcome(
+        await outcome(`${name}-alone`, manifest(`${name}-alone`, c.literal, { [BYPASS_LABEL]: 'true' })),
+        c.apiServer,
+        'the API server alone',
+      );
 
-        // What it sends to a mutating webhook.
-        const seen = recorder.bodies.length;
-        const recorded = await create(recNs, manifest(name, c.literal));
-        assert.ok(recorded.stderr.includes(RECORDED), recorded.stderr);
-        const body = recorder.bodies[seen] ?? '';
-        assert.equal(PORT_LITERAL.exec(body)?.[1], c.reaches, body);
+      // What it sends to a mutating webhook.
+      const seen = recorder.bodies.length;
+      const recorded = await create(recNs, manifest(name, c.literal));
+      assert.ok(recorded.stderr.includes(RECORDED), recorded.stderr);
+      const body = recorder.bodies[seen] ?? '';
+      assert.equal(PORT_LITERAL.exec(body)?.[1], c.reaches, body);
 
-        // Our two routes, and Karmada's chain, on that very body.
-        const url = (route: string) => `https://127.0.0.1:${w?.endpoint.port}/${route}-multiclusterservice`;
-        const answer = async (route: string) => {
-          const r = await postRaw(url(route), body, w?.bundle.caCert ?? '');
-          assert.equal(r.status, 200, r.body);
-          const { response } = JSON.parse(r.body) as {
-            response: { allowed: boolean; status?: { message: string } };
-          };
-          return response.allowed ? 'allowed' : (response.status?.message ?? '');
+      // Our two routes, and Karmada's chain, on that very body.
+      const url = (route: string) => `https://127.0.0.1:${w?.endpoint.port}/${route}-multiclusterservice`;
+      const answer = async (route: string) => {
+        const r = await postRaw(url(route), body, w?.bundle.caCert ?? '');
+        assert.equal(r.status, 200, r.body);
+        const { response } = JSON.parse(r.body) as {
+          response: { allowed: boolean; status?: { message: string } };
         };
-        const [mutate, validate] = [await answer('mutate'), await answer('validate')];
-        if (c.routes === 'both allow') assert.deepEqual([mutate, validate], ['allowed', 'allowed']);
-        else if ('bothRefuse' in c.routes)
-          assert.deepEqual([mutate, validate], [c.routes.bothRefuse, c.routes.bothRefuse]);
-        else assert.deepEqual([mutate, validate], ['allowed', c.routes.validateRefuses]);
-        const [karmada] = await askKarmada([body]);
-        assert.ok(karmada, 'Karmada answered');
-        assert.equal(
-          karmadaAccepts(karmada) ? 'accepts' : 'refuses',
-          c.karmada,
-          `Karmada: ${karmadaRefusal(karmada)}`,
-        );
+        return response.allowed ? 'allowed' : (response.status?.message ?? '');
+      };
+      const [mutate, validate] = [await answer('mutate'), await answer('validate')];
+      if (c.routes === 'both allow') assert.deepEqual([mutate, validate], ['allowed', 'allowed']);
+      else if ('bothRefuse' in c.routes)
+        assert.deepEqual([mutate, validate], [c.routes.bothRefuse, c.routes.bothRefuse]);
+      else assert.deepEqual([mutate, validate], ['allowed', c.routes.validateRefuses]);
+      const [karmada] = await askKarmada([body]);
+      assert.ok(karmada, 'Karmada answered');
+      assert.equal(
+        karmadaAccepts(karmada) ? 'accepts' : 'refuses',
+        c.karmada,
+        `Karmada: ${karmadaRefusal(karmada)}`,
+      );
 
-        // The whole chain with our webhooks.
-        assertOutcome(await outcome(name, manifest(name, c.literal)), c.chain, 'through our webhooks');
-      },
-    );
+      // The whole chain with our webhooks.
+      assertOutcome(await outcome(name, manifest(name, c.literal)), c.chain, 'through our webhooks');
+    });
   }
 });

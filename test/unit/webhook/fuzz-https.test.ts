@@ -89,22 +89,20 @@ describe('the webhook under a fuzzer, over HTTPS', () => {
     });
   }
 
-  it(
-    'answers every generated request in time over TLS, with an AdmissionReview echoing the uid or a 4xx with a message',
-    { timeout: 180_000 },
-    async () => {
-      const tag = reliabilityCase(
-        'Bad input',
-        'Webhook fuzzed over HTTPS (real socket, TLS, keep-alive)',
-        'A share of the generated requests through the real HTTPS server: the same answers as in process, nothing hangs',
-      );
-      const seed = fuzzSeed() + 7;
-      const runs = fuzzRuns(1_000);
-      const started = performance.now();
-      await fuzz(send, { seed, runs });
-      tag.figures = `${runs.toLocaleString('en')} cases (seed ${seed}) in ${((performance.now() - started) / 1000).toFixed(1)} s`;
-    },
-  );
+  it('answers every generated request in time over TLS, with an AdmissionReview echoing the uid or a 4xx with a message', {
+    timeout: 180_000,
+  }, async () => {
+    const tag = reliabilityCase(
+      'Bad input',
+      'Webhook fuzzed over HTTPS (real socket, TLS, keep-alive)',
+      'A share of the generated requests through the real HTTPS server: the same answers as in process, nothing hangs',
+    );
+    const seed = fuzzSeed() + 7;
+    const runs = fuzzRuns(1_000);
+    const started = performance.now();
+    await fuzz(send, { seed, runs });
+    tag.figures = `${runs.toLocaleString('en')} cases (seed ${seed}) in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  });
 
   const broken = [
     { name: 'a request line that is not HTTP', bytes: 'HELLO\r\n\r\n', status: /^HTTP\/1\.1 400 / },

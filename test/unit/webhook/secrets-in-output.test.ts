@@ -64,97 +64,95 @@ describe('secrets in what the webhook prints and serves', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it(
-    'never prints or serves the token or the private key, whatever goes wrong',
-    { timeout: 120_000 },
-    async () => {
-      reliabilityCase(
-        'Security',
-        'No token or private key in the webhook output or metrics (provoked)',
-        'The webhook process with a token kubeconfig and a TLS key, provoked: a malformed kubeconfig, certificate and key files swapped, an API server whose every error quotes the Authorization header (lookups, self-managed Secret reads), trace logging; all output and /metrics searched',
-      );
-      const file = (f: string) => path.join(dir, f);
-      const cert = [`--tls-cert-file=${file('tls.crt')}`, `--tls-key-file=${file('tls.key')}`];
+  it('never prints or serves the token or the private key, whatever goes wrong', {
+    timeout: 120_000,
+  }, async () => {
+    reliabilityCase(
+      'Security',
+      'No token or private key in the webhook output or metrics (provoked)',
+      'The webhook process with a token kubeconfig and a TLS key, provoked: a malformed kubeconfig, certificate and key files swapped, an API server whose every error quotes the Authorization header (lookups, self-managed Secret reads), trace logging; all output and /metrics searched',
+    );
+    const file = (f: string) => path.join(dir, f);
+    const cert = [`--tls-cert-file=${file('tls.crt')}`, `--tls-key-file=${file('tls.key')}`];
 
-      // 1. A kubeconfig the YAML parser cannot read: its error quotes the lines around the fault.
-      const broken = start([
-        ...cert,
-        `--kubeconfig=${file('broken.kubeconfig')}`,
-        '--bind-address=127.0.0.1',
-        `--port=${await port()}`,
-        `--health-port=${await port()}`,
-      ]);
-      assert.equal(await broken.exited, 1, broken.output);
-      assert.match(
-        broken.output,
-        /failed to load the hub kubeconfig from .*broken\.kubeconfig: bad indentation/,
-      );
+    // 1. A kubeconfig the YAML parser cannot read: its error quotes the lines around the fault.
+    const broken = start([
+      ...cert,
+      `--kubeconfig=${file('broken.kubeconfig')}`,
+      '--bind-address=127.0.0.1',
+      `--port=${await port()}`,
+      `--health-port=${await port()}`,
+    ]);
+    assert.equal(await broken.exited, 1, broken.output);
+    assert.match(
+      broken.output,
+      /failed to load the hub kubeconfig from .*broken\.kubeconfig: bad indentation/,
+    );
 
-      // 2. Certificate and key swapped: the key is in the file read as the certificate.
-      const swapped = start([
-        `--tls-cert-file=${file('tls.key')}`,
-        `--tls-key-file=${file('tls.crt')}`,
-        '--log-level=trace',
-        '--bind-address=127.0.0.1',
-        `--port=${await port()}`,
-        `--health-port=${await port()}`,
-      ]);
-      await swapped.waitFor(/failed to load the serving certificate/);
+    // 2. Certificate and key swapped: the key is in the file read as the certificate.
+    const swapped = start([
+      `--tls-cert-file=${file('tls.key')}`,
+      `--tls-key-file=${file('tls.crt')}`,
+      '--log-level=trace',
+      '--bind-address=127.0.0.1',
+      `--port=${await port()}`,
+      `--health-port=${await port()}`,
+    ]);
+    await swapped.waitFor(/failed to load the serving certificate/);
 
-      // 3. Self-managed TLS against the API server that quotes credentials: every Secret read fails.
-      const managed = start([
-        ...cert,
-        `--kubeconfig=${file('hub.kubeconfig')}`,
-        '--self-managed-tls',
-        '--tls-secret=webhook-tls',
-        '--tls-secret-namespace=mcs-system',
-        '--tls-service=webhook',
-        '--validating-webhook-config=webhook',
-        '--log-level=trace',
-        '--bind-address=127.0.0.1',
-        `--port=${await port()}`,
-        `--health-port=${await port()}`,
-      ]);
-      await managed.waitFor(/Secret mcs-system\/webhook-tls/);
+    // 3. Self-managed TLS against the API server that quotes credentials: every Secret read fails.
+    const managed = start([
+      ...cert,
+      `--kubeconfig=${file('hub.kubeconfig')}`,
+      '--self-managed-tls',
+      '--tls-secret=webhook-tls',
+      '--tls-secret-namespace=mcs-system',
+      '--tls-service=webhook',
+      '--validating-webhook-config=webhook',
+      '--log-level=trace',
+      '--bind-address=127.0.0.1',
+      `--port=${await port()}`,
+      `--health-port=${await port()}`,
+    ]);
+    await managed.waitFor(/Secret mcs-system\/webhook-tls/);
 
-      // 4. Serving, with lookups against the same API server: each admission makes both reads fail.
-      const healthPort = await port();
-      const servingPort = await port();
-      const serving = start([
-        ...cert,
-        `--kubeconfig=${file('hub.kubeconfig')}`,
-        '--log-level=trace',
-        '--bind-address=127.0.0.1',
-        `--port=${servingPort}`,
-        `--health-port=${healthPort}`,
-      ]);
-      await serving.waitFor(/"serving certificate loaded"/);
-      await serving.waitFor(/warnings that read the API are on/);
-      const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
-      assert.equal(ready.status, 200, await ready.text());
-      const body = JSON.stringify(review(admissionRequest()));
-      for (const route of [ROUTES.validate, ROUTES.mutate]) await postInsecure(servingPort, route, body);
-      await serving.waitFor(/failed to read the Service of a MultiClusterService/);
-      await serving.waitFor(/failed to list member clusters/);
+    // 4. Serving, with lookups against the same API server: each admission makes both reads fail.
+    const healthPort = await port();
+    const servingPort = await port();
+    const serving = start([
+      ...cert,
+      `--kubeconfig=${file('hub.kubeconfig')}`,
+      '--log-level=trace',
+      '--bind-address=127.0.0.1',
+      `--port=${servingPort}`,
+      `--health-port=${healthPort}`,
+    ]);
+    await serving.waitFor(/"serving certificate loaded"/);
+    await serving.waitFor(/warnings that read the API are on/);
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    assert.equal(ready.status, 200, await ready.text());
+    const body = JSON.stringify(review(admissionRequest()));
+    for (const route of [ROUTES.validate, ROUTES.mutate]) await postInsecure(servingPort, route, body);
+    await serving.waitFor(/failed to read the Service of a MultiClusterService/);
+    await serving.waitFor(/failed to list member clusters/);
 
-      const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
-      assert.match(metrics, /mcs_bridge_webhook_lookup_failures_total\{lookup="services"\} 1/);
-      for (const p of programs) await p.stop();
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    assert.match(metrics, /mcs_bridge_webhook_lookup_failures_total\{lookup="services"\} 1/);
+    for (const p of programs) await p.stop();
 
-      const keyBody = key.split('\n')[1] ?? key;
-      for (const [what, text] of [
-        ['the broken kubeconfig run', broken.output],
-        ['the swapped files run', swapped.output],
-        ['the self-managed run', managed.output],
-        ['the serving run', serving.output],
-        ['/metrics', metrics],
-      ] as const) {
-        assert.ok(!text.includes(TOKEN), `the token is in ${what}:\n${text}`);
-        assert.ok(!text.includes(keyBody), `the private key is in ${what}:\n${text}`);
-      }
-      assert.match(serving.output + managed.output, /\[REDACTED\]/, 'the quoted credentials were scrubbed');
-    },
-  );
+    const keyBody = key.split('\n')[1] ?? key;
+    for (const [what, text] of [
+      ['the broken kubeconfig run', broken.output],
+      ['the swapped files run', swapped.output],
+      ['the self-managed run', managed.output],
+      ['the serving run', serving.output],
+      ['/metrics', metrics],
+    ] as const) {
+      assert.ok(!text.includes(TOKEN), `the token is in ${what}:\n${text}`);
+      assert.ok(!text.includes(keyBody), `the private key is in ${what}:\n${text}`);
+    }
+    assert.match(serving.output + managed.output, /\[REDACTED\]/, 'the quoted credentials were scrubbed');
+  });
 });
 
 /** POSTs over HTTPS without checking the certificate (only the log lines matter here). */
