@@ -1,6 +1,6 @@
 /**
  * Bounds for calls made with client-node's typed APIs. Their requests carry no timeout of their
- * own; these options give each one an abort signal, which node-fetch turns into a destroyed
+ * own; these options give each one an abort signal, which undici's fetch turns into a destroyed
  * request (its connection closed, not merely given up on), as the API reads of the syncer get
  * from syncer/kube/raw-api.ts.
  */

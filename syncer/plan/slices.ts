@@ -103,7 +103,7 @@ export function sliceCopy(
 export function markedNotReady(copy: V1EndpointSlice): V1EndpointSlice {
   return {
     ...copy,
-    endpoints: copy.endpoints.map((e) => ({ ...e, conditions: { ...e.conditions, ready: false } })),
+    endpoints: (copy.endpoints ?? []).map((e) => ({ ...e, conditions: { ...e.conditions, ready: false } })),
   };
 }
 

@@ -134,7 +134,7 @@ await eventually(
         'kubernetes.io/service-name=nginx,endpointslice.kubernetes.io/managed-by=syncer.mcs-bridge.io',
     });
     const ready = slices.items.flatMap((s) =>
-      s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses),
+      (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses),
     );
     if (ready.length < 2) throw new Error(`${ready.length} ready endpoints so far`);
   },

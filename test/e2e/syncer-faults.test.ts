@@ -90,7 +90,7 @@ describe('the syncer under faults', () => {
         assert.ok(ours.length > 0, 'still there');
         assert.deepEqual(readyAddresses(ours), [], 'no endpoint ready');
         assert.deepEqual(
-          ours.flatMap((s) => s.endpoints.flatMap((e) => e.addresses)).sort(),
+          ours.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses)).sort(),
           ips,
           'same addresses',
         );
@@ -180,7 +180,7 @@ describe('the syncer under faults', () => {
       for (const s of copies) {
         const i = Number(s.metadata?.name?.split('-').pop());
         assert.deepEqual(
-          s.endpoints.flatMap((e) => e.addresses),
+          (s.endpoints ?? []).flatMap((e) => e.addresses),
           [`10.10.8.${i + 1}`],
         );
         assert.equal(s.metadata?.labels?.['kubernetes.io/service-name'], `svc-${i}`);

@@ -73,7 +73,7 @@ export async function sequential(
   for (let i = 0; i < changes; i++) {
     const address = markerAddress([10, 10], firstMarker + i);
     const arrival = watcher.arrival(copyName, address);
-    const acked = await writer.write(template, address, template.endpoints.length);
+    const acked = await writer.write(template, address, (template.endpoints ?? []).length);
     const seen = await within(arrival, 30_000);
     if (seen === 'lost') run.lost++;
     else if (seen === undefined) run.coalesced++;
@@ -105,7 +105,7 @@ export async function churn(
     const address = markerAddress([10, 10], firstMarker + i);
     const arrival = watcher.arrival(copyName(template.metadata?.name ?? ''), address);
     pending.push(
-      writer.write(template, address, template.endpoints.length).then(async (acked) => {
+      writer.write(template, address, (template.endpoints ?? []).length).then(async (acked) => {
         const seen = await within(arrival, 30_000);
         if (seen === 'lost') run.lost++;
         else if (seen === undefined) run.coalesced++;

@@ -60,7 +60,7 @@ describe("member2's CoreDNS and kube-dns", () => {
     assert.equal(slice.metadata?.labels?.['kubernetes.io/service-name'], 'kube-dns');
     assert.equal(slice.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], DATAPLANE_MANAGER);
     assert.deepEqual(
-      slice.endpoints.map((e) => e.addresses),
+      (slice.endpoints ?? []).map((e) => e.addresses),
       [['10.20.0.1']],
     );
     assert.deepEqual(

@@ -141,7 +141,7 @@ describe('the unready grace period', () => {
       'update EndpointSlice default/member1-nginx-aaaaa in member3',
     ]);
     assert.deepEqual(
-      objectAt<V1EndpointSlice>(plan, 0).endpoints.map((e) => [e.addresses[0], e.conditions?.ready]),
+      (objectAt<V1EndpointSlice>(plan, 0).endpoints ?? []).map((e) => [e.addresses[0], e.conditions?.ready]),
       [
         ['10.10.0.5', false],
         ['10.10.0.6', false],
@@ -164,7 +164,9 @@ describe('the unready grace period', () => {
       'update EndpointSlice default/member1-nginx-aaaaa in member2',
       'update EndpointSlice default/member1-nginx-aaaaa in member3',
     ]);
-    assert.ok(objectAt<V1EndpointSlice>(plan, 1).endpoints.every((e) => e.conditions?.ready === true));
+    assert.ok(
+      (objectAt<V1EndpointSlice>(plan, 1).endpoints ?? []).every((e) => e.conditions?.ready === true),
+    );
     assert.deepEqual(described(planMcs(carryOut(back, plan))), []);
   });
 

@@ -6,7 +6,7 @@ import { localSlice, M1, M2, NS, SVC, served } from './fixtures.ts';
 describe('the dispatched copy of a slice', () => {
   it('holds addresses, conditions, hostname, nodeName, zone and ports, with our labels and annotation', () => {
     const source = localSlice(M1, 'nginx-7xk2p', ['10.10.0.5']);
-    const endpoint = source.endpoints[0];
+    const endpoint = source.endpoints?.[0];
     if (endpoint) endpoint.hostname = 'web-0';
     assert.deepEqual(sliceCopy(source, M1, NS, 'member1-nginx-7xk2p'), {
       apiVersion: 'discovery.k8s.io/v1',
@@ -37,8 +37,8 @@ describe('the dispatched copy of a slice', () => {
 
   it('drops the Pod reference and the topology hints, which mean nothing in another cluster', () => {
     const copy = sliceCopy(localSlice(M1, 'nginx-7xk2p', ['10.10.0.5']), M1, NS, 'x');
-    assert.equal(copy.endpoints[0]?.targetRef, undefined);
-    assert.equal(copy.endpoints[0]?.hints, undefined);
+    assert.equal(copy.endpoints?.[0]?.targetRef, undefined);
+    assert.equal(copy.endpoints?.[0]?.hints, undefined);
   });
 
   it('carries IPv6 addresses and the address type unchanged', () => {
@@ -46,7 +46,7 @@ describe('the dispatched copy of a slice', () => {
     const copy = sliceCopy(source, M1, NS, 'member1-nginx-v6');
     assert.equal(copy.addressType, 'IPv6');
     assert.deepEqual(
-      copy.endpoints.map((e) => e.addresses),
+      (copy.endpoints ?? []).map((e) => e.addresses),
       [['fd00:10::5'], ['fd00:10::6']],
     );
   });
@@ -61,7 +61,7 @@ describe('the dispatched copy of a slice', () => {
   it('marks every endpoint not ready and leaves serving and terminating as they were', () => {
     const copy = markedNotReady(sliceCopy(localSlice(M1, 's', ['10.10.0.5', '10.10.0.6']), M1, NS, 'x'));
     assert.deepEqual(
-      copy.endpoints.map((e) => e.conditions),
+      (copy.endpoints ?? []).map((e) => e.conditions),
       [
         { ready: false, serving: true, terminating: false },
         { ready: false, serving: true, terminating: false },
