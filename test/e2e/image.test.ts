@@ -19,6 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CustomObjectsApi, type V1Container, type V1Deployment } from '@kubernetes/client-node';
 import { STARTUP_NODE_FLAGS } from '../../syncer/gc-tuning.ts';
+import { type Bom, sbomFileOf } from '../image/sbom-compose.ts';
 import { reliabilityCase } from '../reliability/case.ts';
 import { REPO_ROOT, type Sandbox } from '../sandbox/sandbox.ts';
 import {
@@ -52,6 +53,26 @@ const text = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64')
 const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
   bin: Record<string, string>;
 };
+
+/** Run by the image's node: name@version of every package under /app/node_modules, one a line. */
+const LIST_NODE_MODULES = `
+const fs = require('node:fs'), path = require('node:path'), found = new Set();
+const walk = (dir) => {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (!e.isDirectory() || e.name.startsWith('.')) continue;
+    if (e.name.startsWith('@')) { walk(p); continue; }
+    const manifest = path.join(p, 'package.json');
+    if (fs.existsSync(manifest)) {
+      const m = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      found.add(m.name + '@' + m.version);
+    }
+    if (fs.existsSync(path.join(p, 'node_modules'))) walk(path.join(p, 'node_modules'));
+  }
+};
+walk('/app/node_modules');
+console.log([...found].sort().join('\\n'));
+`;
 
 /** MCS_BRIDGE_IMAGE (`make test-e2e IMAGE=…`) as the chart's image values; else the chart's default. */
 function imageValues(): Record<string, unknown> {
@@ -240,6 +261,55 @@ describe('the image, run by podman as the chart renders it', () => {
       ].sort();
       assert.ok(production.length > 10, `${production.length} production packages`);
       assert.deepEqual(inImage, production, "the image's node_modules are the production tree");
+    },
+  );
+
+  it(
+    'comes with an SBOM that names its Node.js, every npm package and every Debian package in it',
+    STEP,
+    async () => {
+      reliabilityCase(
+        'Security',
+        "The image's SBOM matches the image",
+        "make image's CycloneDX file (dist/image/) read against the image itself: its ID, `node --version`, every name@version under /app/node_modules and every package dpkg lists",
+      );
+      const bom = JSON.parse(await readFile(sbomFileOf(REPO_ROOT, image), 'utf8')) as Bom;
+      assert.equal(bom.bomFormat, 'CycloneDX');
+      const [inspected] = JSON.parse(await podmanOk(['image', 'inspect', image])) as { Id: string }[];
+      assert.deepEqual(
+        bom.metadata.component.properties?.find((p) => p.name === 'mcs-bridge:image-id')?.value,
+        `sha256:${inspected?.Id.replace(/^sha256:/, '')}`,
+        'the SBOM describes this build of the image',
+      );
+      const inImage = async (command: string[], what: string) => {
+        const r = await runOneOff(sb, deployment, oneOff(command), { containerName: `${name}-sbom-${what}` });
+        assert.equal(r.exitCode, 0, `${command.join(' ')}: ${r.output}`);
+        return r.output.split('\n').filter(Boolean);
+      };
+      const [nodeVersion] = await inImage(['node', '--version'], 'node');
+      const node = bom.components.filter((c) => c.name === 'node' && c.type === 'platform');
+      assert.deepEqual(
+        node.map((c) => `v${c.version}`),
+        [nodeVersion],
+        'the SBOM names the Node.js the image runs',
+      );
+      const named = new Set(bom.components.map((c) => `${c.name}@${c.version}`));
+      const npmPackages = await inImage(['node', '-e', LIST_NODE_MODULES], 'npm');
+      assert.ok(npmPackages.length > 10, `${npmPackages.length} npm packages in the image`);
+      assert.deepEqual(
+        npmPackages.filter((p) => !named.has(p)),
+        [],
+        'every npm package of the image is in the SBOM',
+      );
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own fields, not JavaScript's
+      const dpkgFormat = '-f=${Package}@${Version}\\n';
+      const debs = await inImage(['dpkg-query', '-W', dpkgFormat], 'deb');
+      assert.ok(debs.length > 50, `${debs.length} Debian packages in the image`);
+      assert.deepEqual(
+        debs.filter((p) => !named.has(p)),
+        [],
+        'every Debian package of the image is in the SBOM',
+      );
     },
   );
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the project's image from the unchanged Dockerfile with podman, never pulling: the
 # base comes from base.sh (a stand-in built from Debian's and npm's registries, unless podman
-# already holds the real one), and RUN steps use the host's network (npm ci). Prints the
-# image's name, size, ID and digest.
+# already holds the real one), and RUN steps use the host's network (npm ci). Then writes the
+# image's SBOM (CycloneDX JSON: sbom.ts) to dist/image/. Prints the image's name, size, ID,
+# digest and the SBOM's path. Needs the project's node_modules (make install).
 #
 #   build.sh           tag it as the chart's default image (image.repository:appVersion)
 #   build.sh IMAGE     tag it IMAGE instead (also: IMAGE=… in the environment)
@@ -23,7 +24,7 @@ chart_image() {
 }
 
 case "${1:-}" in
-  -h|--help) sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; echo "Default image: $(chart_image)"; exit 0 ;;
+  -h|--help) sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; echo "Default image: $(chart_image)"; exit 0 ;;
   -*) say "unknown option '$1' (try --help)"; exit 2 ;;
 esac
 image=${1:-${IMAGE:-$(chart_image)}}
@@ -73,5 +74,6 @@ if ! podman build --pull=never --network=host --layers $ca_flags -t "$image" "$r
 fi
 read -r id size digest < <(podman image inspect --format '{{.Id}} {{.Size}} {{.Digest}}' "$image")
 say "built in $((SECONDS - start))s"
-printf '%s\n  size:   %s MB (%s bytes, uncompressed)\n  id:     sha256:%s\n  digest: %s (local; a registry reports its own after push)\n' \
-  "$image" "$(( (size + 500000) / 1000000 ))" "$size" "$id" "$digest"
+sbom=$(cd "$repo" && node --enable-source-maps --import tsx test/image/sbom.ts "$image")
+printf '%s\n  size:   %s MB (%s bytes, uncompressed)\n  id:     sha256:%s\n  digest: %s (local; a registry reports its own after push)\n  sbom:   %s (CycloneDX: Node.js, the npm packages, the Debian packages)\n' \
+  "$image" "$(( (size + 500000) / 1000000 ))" "$size" "$id" "$digest" "$sbom"
