@@ -27,8 +27,11 @@ export function describeApiError(err: unknown): string {
     return `${message ?? (typeof err.body === 'string' && err.body.trim() ? err.body.trim() : 'no message')} (HTTP ${err.code})`;
   }
   if (err instanceof Error) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return cause && !err.message.includes(cause) ? `${err.message} (${cause})` : err.message;
+    // undici's fetch (client-node 2.x) throws `fetch failed`; what failed is in its cause: a
+    // code (ECONNREFUSED…) or only a message (`bad port`, for the ports fetch refuses to use).
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const why = [cause?.code, cause?.message].find((w): w is string => typeof w === 'string' && w !== '');
+    return why && !err.message.includes(why) ? `${err.message} (${why})` : err.message;
   }
   return String(err);
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -128,7 +129,12 @@ describe('mcs-bridge-certs', () => {
 
   it('exits 1 naming the Secret when the API server cannot be reached', async () => {
     const kubeconfig = path.join(dir, 'unreachable');
-    await writeFile(kubeconfig, kubeconfigFor('https://127.0.0.1:1'));
+    // A port nothing listens on (fetch refuses port 1 and other "bad ports" before connecting).
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    await writeFile(kubeconfig, kubeconfigFor(`https://127.0.0.1:${port}`));
     const run = await certs(['--service', 'webhook', '--namespace', 'ns', '--kubeconfig', kubeconfig]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^mcs-bridge-certs: failed to read Secret ns\/webhook-tls: .*ECONNREFUSED/);

@@ -75,6 +75,18 @@ describe('describeApiError', () => {
       err: new Error('connect ECONNREFUSED'),
       want: 'connect ECONNREFUSED',
     },
+    {
+      name: "adds the code of fetch's cause",
+      err: new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+      }),
+      want: 'fetch failed (ECONNREFUSED)',
+    },
+    {
+      name: "adds the message of fetch's cause when it has no code",
+      err: new TypeError('fetch failed', { cause: new Error('bad port') }),
+      want: 'fetch failed (bad port)',
+    },
   ];
   for (const c of cases) it(c.name, () => assert.equal(describeApiError(c.err), c.want));
 });
