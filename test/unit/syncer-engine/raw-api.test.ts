@@ -39,11 +39,13 @@ describe('requests to an API server', () => {
     silent();
     seen.length = 0;
     const started = Date.now();
+    // The deadline counts from before the TLS handshake, which a busy machine can stretch past
+    // a few hundred ms; the request must reach the server for its connection to be watched.
     await assert.rejects(
-      rawRequest(kc, { method: 'GET', path: '/readyz', answer: 'text', timeoutMs: 300 }),
-      /GET \/readyz: no answer within 300 ms/,
+      rawRequest(kc, { method: 'GET', path: '/readyz', answer: 'text', timeoutMs: 1_500 }),
+      /GET \/readyz: no answer within 1500 ms/,
     );
-    assert.ok(Date.now() - started < 2_000);
+    assert.ok(Date.now() - started < 10_000, 'a hang guard only');
     assert.equal(await waitClosed(0), true, 'the connection was destroyed, not left waiting');
   });
 

@@ -14,16 +14,30 @@ describe('the webhook’s API reads against a server that never answers', () => 
   });
   after(() => api.close());
 
+  /**
+   * Fires the signal once the server holds the request: on a busy machine the TLS handshake alone
+   * may outlast a fixed delay, and a request aborted before it was sent proves nothing here.
+   */
+  const abortOnceReceived = async (controller: AbortController) => {
+    for (let t = 0; t < 1_000 && api.seen.length === 0; t++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(api.seen.length, 1, 'the server got the request');
+    controller.abort(new Error('the bound of the admission request'));
+  };
+
   it('aborts the Service read and closes its connection when the signal fires', async () => {
     api.seen.length = 0;
-    const read = kubeServiceLookup(api.kc).serviceExists('default', 'nginx', AbortSignal.timeout(100));
+    const controller = new AbortController();
+    const read = kubeServiceLookup(api.kc).serviceExists('default', 'nginx', controller.signal);
+    await abortOnceReceived(controller);
     await assert.rejects(read, /failed to read Service default\/nginx/);
     assert.equal(await api.closedSoon(0), true);
   });
 
   it('aborts the cluster list and closes its connection when the signal fires', async () => {
     api.seen.length = 0;
-    const read = karmadaClusterDirectory(api.kc).clusterNames(AbortSignal.timeout(100));
+    const controller = new AbortController();
+    const read = karmadaClusterDirectory(api.kc).clusterNames(controller.signal);
+    await abortOnceReceived(controller);
     await assert.rejects(read, /failed to list clusters.cluster.karmada.io/);
     assert.equal(await api.closedSoon(0), true);
   });
