@@ -1,6 +1,6 @@
 /**
  * The image's software bill of materials (CycloneDX 1.5 JSON), composed from what `make image`
- * reads: npm's own SBOM of the production dependencies (`npm sbom --sbom-format cyclonedx`), the
+ * reads: npm's own SBOM (`npm sbom --sbom-format cyclonedx`) cut to the production tree, the
  * Node.js the image runs (`node --version` in it), and the Debian packages of its dpkg status
  * file. Pure: test/image/sbom.ts does the reading and writing.
  */
@@ -68,6 +68,32 @@ export function parseDpkgStatus(text: string): DebPackage[] {
     });
 }
 
+/** A node of `npm ls --json`: a package's version and what it depends on. */
+export interface NpmLsNode {
+  version?: string;
+  missing?: boolean;
+  dependencies?: Record<string, NpmLsNode>;
+}
+
+/**
+ * Every `name@version` of a production tree, from `npm ls --omit=dev --all --json`; optional
+ * peers that are not installed (no version) are left out. Pure. `npm sbom --omit=dev` cannot
+ * be used for this: npm 11.19 leaves out packages that dev dependencies share with production
+ * ones (form-data, semver…), which the image does hold.
+ */
+export function productionPackages(ls: NpmLsNode): string[] {
+  const found = new Set<string>();
+  const walk = (node: NpmLsNode) => {
+    for (const [name, dep] of Object.entries(node.dependencies ?? {})) {
+      if (!dep.version || dep.missing) continue;
+      found.add(`${name}@${dep.version}`);
+      walk(dep);
+    }
+  };
+  walk(ls);
+  return [...found].sort();
+}
+
 /** `KEY=value` lines of /etc/os-release (quotes removed). Pure. */
 export function parseOsRelease(text: string): Record<string, string> {
   return Object.fromEntries(
@@ -92,8 +118,10 @@ export interface ImageFacts {
   image: string;
   /** Its ID (sha256:…), which names this very build. */
   imageId: string;
-  /** `npm sbom --sbom-format cyclonedx --omit=dev` of the project, parsed. */
+  /** `npm sbom --sbom-format cyclonedx` of the project (every package, dev ones too), parsed. */
   npm: Bom;
+  /** The production tree's `name@version`s (productionPackages): what of `npm` the image holds. */
+  production: readonly string[];
   /** The project's package.json name (npm names the root after its folder). */
   projectName: string;
   /** `node --version` in the image, e.g. v24.22.3. */
@@ -107,8 +135,8 @@ export interface ImageFacts {
 
 /**
  * The image's SBOM: the image as the described component; the program (npm's root, renamed after
- * package.json), every npm package of it, Node.js and every Debian package as components; npm's
- * dependency graph plus the image's own edges. Pure.
+ * package.json), every npm package of its production tree, Node.js and every Debian package as
+ * components; npm's dependency graph within those, plus the image's own edges. Pure.
  */
 export function composeImageSbom(f: ImageFacts): Bom {
   const colon = f.image.lastIndexOf(':');
@@ -134,8 +162,18 @@ export function composeImageSbom(f: ImageFacts): Bom {
     purl: debPurl(p, distro),
     properties: [{ name: 'mcs-bridge:package-manager', value: 'dpkg' }],
   }));
+  // npm's bom-refs are `name@version`, the production tree's entries too.
+  const production = new Set(f.production);
   const seen = new Set<string>();
-  const npmComponents = f.npm.components.filter((c) => !seen.has(c['bom-ref']) && seen.add(c['bom-ref']));
+  const npmComponents = f.npm.components.filter((c) => {
+    const keep = production.has(c['bom-ref']) && !seen.has(c['bom-ref']);
+    seen.add(c['bom-ref']);
+    return keep;
+  });
+  const kept = new Set([program['bom-ref'], ...npmComponents.map((c) => c['bom-ref'])]);
+  const npmDependencies = f.npm.dependencies
+    .filter((d) => kept.has(d.ref))
+    .map((d) => ({ ref: d.ref, dependsOn: d.dependsOn.filter((r) => kept.has(r)) }));
   return {
     bomFormat: 'CycloneDX',
     specVersion: '1.5',
@@ -158,7 +196,7 @@ export function composeImageSbom(f: ImageFacts): Bom {
     components: [program, ...npmComponents, node, ...debs],
     dependencies: [
       { ref: imageRef, dependsOn: [program['bom-ref'], node['bom-ref'], ...debs.map((d) => d['bom-ref'])] },
-      ...f.npm.dependencies,
+      ...npmDependencies,
     ],
   };
 }

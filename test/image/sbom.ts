@@ -2,7 +2,8 @@
  * Writes the SBOM of an image `make image` built (CycloneDX JSON, see sbom-compose.ts) to
  * dist/image/<image>.cdx.json and prints that path. What it says of the image is read from the
  * image itself (its ID, its `node --version`, its dpkg status and os-release, by podman); the npm
- * part is `npm sbom` of the lockfile the image's `npm ci --omit=dev` installed from.
+ * part is `npm sbom` of the lockfile the image's `npm ci --omit=dev` installed from, cut to the
+ * tree `npm ls --omit=dev` gives.
  *
  *   node --import tsx test/image/sbom.ts IMAGE
  */
@@ -11,7 +12,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Bom, composeImageSbom, sbomFileOf } from './sbom-compose.ts';
+import {
+  type Bom,
+  composeImageSbom,
+  type NpmLsNode,
+  productionPackages,
+  sbomFileOf,
+} from './sbom-compose.ts';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,17 +44,19 @@ const inImage = (image: string, entrypoint: string, ...args: string[]) =>
 
 async function main(image: string): Promise<string> {
   const imageId = (await out(PODMAN, ['image', 'inspect', '--format', '{{.Id}}', image])).trim();
-  const [nodeVersion, dpkgStatus, osRelease, npmText, pkgText] = await Promise.all([
+  const [nodeVersion, dpkgStatus, osRelease, npmText, lsText, pkgText] = await Promise.all([
     inImage(image, 'node', '--version'),
     inImage(image, 'cat', '/var/lib/dpkg/status'),
     inImage(image, 'cat', '/etc/os-release'),
-    out('npm', ['sbom', '--sbom-format', 'cyclonedx', '--omit=dev', '--package-lock-only']),
+    out('npm', ['sbom', '--sbom-format', 'cyclonedx', '--package-lock-only']),
+    out('npm', ['ls', '--omit=dev', '--all', '--json', '--package-lock-only']),
     readFile(path.join(repo, 'package.json'), 'utf8'),
   ]);
   const bom = composeImageSbom({
     image,
     imageId: `sha256:${imageId.replace(/^sha256:/, '')}`,
     npm: JSON.parse(npmText) as Bom,
+    production: productionPackages(JSON.parse(lsText) as NpmLsNode),
     projectName: (JSON.parse(pkgText) as { name: string }).name,
     nodeVersion: nodeVersion.trim(),
     dpkgStatus,

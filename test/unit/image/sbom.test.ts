@@ -5,6 +5,7 @@ import {
   composeImageSbom,
   parseDpkgStatus,
   parseOsRelease,
+  productionPackages,
   sbomFileOf,
 } from '../../image/sbom-compose.ts';
 
@@ -56,14 +57,30 @@ const NPM: Bom = {
     { 'bom-ref': 'fastify@5.12.8', type: 'library', name: 'fastify', version: '5.12.8' },
     { 'bom-ref': 'pino@10.4.0', type: 'library', name: 'pino', version: '10.4.0' },
     { 'bom-ref': 'pino@10.4.0', type: 'library', name: 'pino', version: '10.4.0' },
+    { 'bom-ref': 'typescript@7.0.2', type: 'library', name: 'typescript', version: '7.0.2' },
   ],
-  dependencies: [{ ref: 'mcs-bridge@0.1.0', dependsOn: ['fastify@5.12.8', 'pino@10.4.0'] }],
+  dependencies: [
+    { ref: 'mcs-bridge@0.1.0', dependsOn: ['fastify@5.12.8', 'pino@10.4.0', 'typescript@7.0.2'] },
+    { ref: 'fastify@5.12.8', dependsOn: ['pino@10.4.0'] },
+    { ref: 'typescript@7.0.2', dependsOn: [] },
+  ],
+};
+
+/** `npm ls --omit=dev --all --json`, shortened: fastify's pino deduped, an optional peer not installed. */
+const LS = {
+  version: '0.1.0',
+  dependencies: {
+    fastify: { version: '5.12.8', dependencies: { pino: { version: '10.4.0' } } },
+    pino: { version: '10.4.0', dependencies: { 'utf-8-validate': {} } },
+    bufferutil: { missing: true },
+  },
 };
 
 const bom = composeImageSbom({
   image: 'ghcr.io/mcs-bridge/mcs-bridge:0.1.0',
   imageId: 'sha256:abc',
   npm: NPM,
+  production: productionPackages(LS),
   projectName: 'mcs-bridge',
   nodeVersion: 'v24.22.3',
   dpkgStatus: STATUS,
@@ -116,9 +133,14 @@ describe("the image's SBOM", () => {
     );
   });
 
-  it('keeps each npm package once', () => {
+  it('reads the production tree of npm ls, without the optional peers that are not installed', () => {
+    assert.deepEqual(productionPackages(LS), ['fastify@5.12.8', 'pino@10.4.0']);
+  });
+
+  it('keeps each npm package of the production tree once, and no dev dependency', () => {
     assert.equal(named('pino').length, 1);
     assert.equal(named('fastify').length, 1);
+    assert.equal(named('typescript').length, 0);
   });
 
   it('gives each installed Debian package a purl scanners match', () => {
@@ -132,7 +154,7 @@ describe("the image's SBOM", () => {
     );
   });
 
-  it("links the image to the program, Node.js and the Debian packages, and keeps npm's graph", () => {
+  it("links the image to the program, Node.js and the Debian packages, and keeps npm's graph of what it holds", () => {
     assert.deepEqual(bom.dependencies[0], {
       ref: 'image:sha256:abc',
       dependsOn: [
@@ -143,7 +165,10 @@ describe("the image's SBOM", () => {
         'deb:tzdata@2025b-0+deb12u1',
       ],
     });
-    assert.deepEqual(bom.dependencies.slice(1), NPM.dependencies);
+    assert.deepEqual(bom.dependencies.slice(1), [
+      { ref: 'mcs-bridge@0.1.0', dependsOn: ['fastify@5.12.8', 'pino@10.4.0'] },
+      { ref: 'fastify@5.12.8', dependsOn: ['pino@10.4.0'] },
+    ]);
     const refs = new Set(bom.components.map((c) => c['bom-ref']));
     for (const ref of bom.dependencies[0]?.dependsOn ?? []) assert.ok(refs.has(ref), `${ref} is a component`);
   });
