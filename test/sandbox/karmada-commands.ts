@@ -5,7 +5,7 @@
  * unmodified from its Go module (test/sandbox/build.sh).
  */
 import path from 'node:path';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { type KubernetesObject, loadAllYaml } from '@kubernetes/client-node';
 import { componentKubeconfig, pkiFiles } from './commands.ts';
 import type { KarmadaComponent, KarmadaOptions, SandboxLayout } from './layout.ts';
 
@@ -197,15 +197,15 @@ export function karmadaReadyUrl(layout: SandboxLayout, component: KarmadaCompone
  * Service to `externalName:<APIService port>`, where Endpoints could not hold 127.0.0.1. The
  * aggregator verifies the server as `<service>.<namespace>.svc` against the caBundle.
  */
-export function aggregatedApiObjects(
-  objects: KubernetesObject[],
-  layout: SandboxLayout,
-  caPem: string,
-): KubernetesObject[] {
+export function aggregatedApiObjects(text: string, layout: SandboxLayout, caPem: string): KubernetesObject[] {
+  const caBundle = Buffer.from(caPem).toString('base64');
+  // The file carries `{{caBundle}}` for Karmada's installer to fill: an unquoted `{{…}}` is a
+  // YAML flow mapping used as a key, which client-node 2.x's parser refuses, so fill it first.
+  const objects = loadAllYaml(text.replaceAll('{{caBundle}}', caBundle)) as KubernetesObject[];
   return objects.filter(Boolean).map((o) => {
     const copy = JSON.parse(JSON.stringify(o)) as KubernetesObject & { spec: Record<string, unknown> };
     if (copy.kind === 'APIService') {
-      copy.spec.caBundle = Buffer.from(caPem).toString('base64');
+      copy.spec.caBundle = caBundle;
       copy.spec.service = {
         ...(copy.spec.service as object),
         name: AGGREGATED_SERVICE,

@@ -70,11 +70,7 @@ export async function startKarmada(
 
   await sb.startComponent({ component: 'karmada-aggregated-apiserver' }, timeoutMs);
   const apiText = await readFile(files.aggregatedApiService, 'utf8');
-  for (const o of aggregatedApiObjects(
-    loadAllYaml(apiText) as KubernetesObject[],
-    sb.layout,
-    sb.admin.caPem,
-  )) {
+  for (const o of aggregatedApiObjects(apiText, sb.layout, sb.admin.caPem)) {
     await create(o);
   }
   await waitReady({

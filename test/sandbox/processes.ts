@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -166,7 +166,11 @@ export async function portOwner(port: number): Promise<string | undefined> {
   try {
     const { stdout } = await run('ss', ['-ltnpH', `sport = :${port}`]);
     const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(stdout);
-    return m ? `${m[1]} (pid ${m[2]})` : undefined;
+    if (!m) return undefined;
+    // ss shows the thread's name (comm), which Node.js 24 sets to "MainThread": the program's
+    // file names the owner better, where /proc lets us read it.
+    const program = await readlink(`/proc/${m[2]}/exe`).then(path.basename, () => m[1]);
+    return `${program} (pid ${m[2]})`;
   } catch {
     return undefined;
   }
