@@ -39,18 +39,20 @@ PLAIN_E2E = $(filter-out test/e2e/karmada/%,$(E2E_TESTS))
 IMAGE_TESTS := test/e2e/image.test.ts
 IMAGE ?=
 TS_SOURCES := $(shell find webhook syncer kubectl-mcs certs lib -name '*.ts' 2>/dev/null)
-# The README's Reliability table: test/reliability/reporter.mjs records a run's tagged cases beside
-# the spec output; record.ts merges them into reliability-results.json and renders the table.
-RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@.json
+# A run writes its results to .results/ (ignored), never to a tracked file: test/reliability/reporter.mjs
+# records a run's tagged cases beside the spec output, and record.ts saves them in
+# .results/reliability/; `make reliability-report` renders them into docs/reliability.md.
+RESULTS_DIR := $(CURDIR)/.results
+RELIABILITY_RUN = $(RESULTS_DIR)/reliability-run-$@.json
 reporters = --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./test/reliability/reporter.mjs --test-reporter-destination=$(1)
 TEST_REPORTERS = $(call reporters,$(RELIABILITY_RUN))
 RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
-KARMADA_RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@-karmada.json
+KARMADA_RELIABILITY_RUN = $(RESULTS_DIR)/reliability-run-$@-karmada.json
 
 .PHONY: all install node build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
         sandbox-down sandbox-status demo demo-karmada demo-dataplane dataplane-deps dataplane-down bench bench-webhook bench-syncer \
-        bench-karmada bench-karmada-converge bench-report image image-deps reliability-table audit clean help
+        bench-karmada bench-karmada-converge bench-report image image-deps reliability-report audit clean help
 
 all: build ## install dependencies and build
 
@@ -78,12 +80,21 @@ lint: install ## biome (lint + format check), tsc --noEmit over everything, bash
 	$(SAY_RUNTIME)
 	$(BIN)/biome check --error-on-warnings .
 	$(BIN)/tsc -p tsconfig.json
-	@for f in test/sandbox/*.sh test/image/*.sh .ci/run; do bash -n "$$f"; done
+	@for f in test/sandbox/*.sh test/image/*.sh test/tree-guard.sh .ci/run; do bash -n "$$f"; done
 
-test: lint test-unit test-e2e ## everything (what CI runs)
+# A run leaves the tree as it found it (its results go to .results/): test/tree-guard.sh saves the
+# work tree's state first and fails the run when a file changed, whatever else failed.
+tree_guarded = @test/tree-guard.sh save $(RESULTS_DIR)/tree-before-$@.txt; \
+	rc=0; $(MAKE) --no-print-directory $(1) || rc=$$?; \
+	test/tree-guard.sh check $(RESULTS_DIR)/tree-before-$@.txt || rc=1; \
+	exit $$rc
+
+test: ## everything (what CI runs): lint, unit tests, every end-to-end suite; fails if the run changed a tracked file
+	$(call tree_guarded,lint test-unit test-e2e)
 
 test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the real helm)
 	$(SAY_RUNTIME)
+	@mkdir -p $(RESULTS_DIR)
 	rc=0; $(TSX) --test $(TEST_REPORTERS) $(UNIT_TESTS) || rc=$$?; \
 	$(RECORD_RELIABILITY) || rc=1; \
 	exit $$rc
@@ -93,6 +104,7 @@ test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the
 # E2E_TESTS may name suites of either sandbox; a sandbox none of them needs is not started.
 test-e2e: build sandbox-build dataplane-deps $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on fresh sandboxes of real clusters (the second with Karmada)
 	$(SAY_RUNTIME)
+	@mkdir -p $(RESULTS_DIR)
 	rc=0; \
 	if [ -n "$(PLAIN_E2E)" ]; then \
 	  MCS_BRIDGE_IMAGE=$(IMAGE) $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) --extra-member member3 -- \
@@ -107,7 +119,7 @@ test-e2e: build sandbox-build dataplane-deps $(if $(filter $(IMAGE_TESTS),$(E2E_
 	fi; \
 	exit $$rc
 
-reliability-table: install ## render README § Reliability from reliability-results.json (make test writes it)
+reliability-report: install ## render docs/reliability.md and docs/results/ from the runs make test left in .results/ (then commit them)
 	$(TSX) test/reliability/render.ts
 
 # Kept out of make test: it needs the registry's advisory endpoint, which not every registry or
@@ -179,7 +191,7 @@ image: image-deps install ## build the image from the Dockerfile with podman, of
 	test/image/build.sh $(IMAGE)
 
 # `make bench`: every benchmark, about 38 minutes on this 2-core machine; it was asked to fit in
-# 25, which the 5,000-MCS runs and Karmada's turns do not allow (README § Performance says where
+# 25, which the 5,000-MCS runs and Karmada's turns do not allow (docs/performance.md says where
 # the time goes and what the budget cut). The sandboxes of the benches
 # use BENCH_PORT_BASE (the syncer's) and BENCH_KARMADA_PORT_BASE (the side-by-side's), 100 ports each.
 BENCH_PORT_BASE ?= 17600
@@ -189,7 +201,7 @@ BENCH_WEBHOOK_FLAGS ?= --rounds 2 --duration 4 --warmup 1
 BENCH_SYNCER_FLAGS ?= --changes 300 --churn-seconds 20 --scales 5000 --scale-floor 5000 --rest-seconds 20
 BENCH_KARMADA_FLAGS ?=
 
-bench: bench-webhook bench-syncer bench-karmada bench-report ## every benchmark (kept out of make test); figures go to bench-results.json and README § Performance
+bench: bench-webhook bench-syncer bench-karmada ## every benchmark (kept out of make test); figures go to .results/, make bench-report renders them
 
 bench-webhook: build ## the webhook's routes under HTTPS load next to an empty Fastify route (~1 min)
 	$(TSX) test/bench/webhook.ts $(BENCH_WEBHOOK_FLAGS)
@@ -206,7 +218,7 @@ BENCH_CONVERGE_CAP ?= 2400
 bench-karmada-converge: build sandbox-build ## the scale phase alone, until Karmada converges (cap BENCH_CONVERGE_CAP s a setting; ~50 min); figures under karmadaConverge
 	$(TSX) test/bench/karmada.ts --port-base $(BENCH_KARMADA_PORT_BASE) --phases scale --scale-cap $(BENCH_CONVERGE_CAP) --record-as karmadaConverge $(BENCH_KARMADA_FLAGS)
 
-bench-report: install ## render README § Performance and docs/bench-latency-cdf.svg from bench-results.json
+bench-report: install ## render docs/performance.md, its CDF plot and docs/results/ from what make bench left in .results/ (then commit them)
 	$(TSX) test/bench/render.ts
 
 clean: ## remove build output (the sandbox and the binary cache stay)
