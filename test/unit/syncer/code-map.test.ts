@@ -5,7 +5,7 @@
  * MultiClusterService API declared in one place.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +73,7 @@ interface MapRow {
 }
 
 /** The rows of the folder table: first cell a folder, third cell what it may import. */
-export function mapRows(markdown: string): MapRow[] {
+function mapRows(markdown: string): MapRow[] {
   const section = markdown.slice(markdown.indexOf('\n## The code\n'));
   const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| folder |')));
   return table
