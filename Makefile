@@ -1,7 +1,8 @@
 # mcs-bridge — one entry point for building, testing and demoing.
 #   make           install dependencies and build
 #   make demo      the local sandbox with the seed's example
-#   make test      everything: lint, unit tests, end-to-end tests on real clusters
+#   make check     the lane for every change: lint, unit tests, the core end-to-end suites (<= 10 min warm)
+#   make test      everything CI runs: lint, unit tests, every end-to-end suite on real clusters
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := all
@@ -34,6 +35,20 @@ UNIT_TESTS := $(shell find test/unit -name '*.test.ts' 2>/dev/null | sort)
 E2E_TESTS := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 KARMADA_E2E = $(filter test/e2e/karmada/%,$(E2E_TESTS))
 PLAIN_E2E = $(filter-out test/e2e/karmada/%,$(E2E_TESTS))
+# The core end-to-end suites of `make check`: the seed's example, the webhook, the syncer's
+# ownership, cleanup, limits and odd objects, its faults and watches, the overlap check, Karmada's
+# Cluster source and cases on the CRD stand-in, and kubectl mcs. They run on the plain sandbox
+# alone (no Karmada control plane, data plane or image); `make test` runs them with the rest.
+CHECK_E2E := $(addprefix test/e2e/,syncer-seed.test.ts webhook.test.ts webhook-compat.test.ts \
+  syncer-ownership.test.ts syncer-cleanup.test.ts syncer-limits.test.ts syncer-odd-objects.test.ts \
+  syncer-faults.test.ts syncer-watch-faults.test.ts syncer-cidr-overlap.test.ts \
+  syncer-karmada-source.test.ts syncer-karmada-cases.test.ts diagnose.test.ts)
+# What of test/sandbox/build.sh a plain sandbox runs; `make sandbox-build` builds it all (CoreDNS
+# for the data plane, Karmada's programs for KARMADA=1).
+SANDBOX_BASE := etcd kwok helm k8s
+# The suites that need more than the plain sandbox's programs: the data plane (CoreDNS, root).
+DATAPLANE_TESTS := test/e2e/dataplane.test.ts test/e2e/demo.test.ts
+E2E_BUILD = $(if $(KARMADA_E2E)$(filter $(DATAPLANE_TESTS),$(E2E_TESTS)),sandbox-build,sandbox-base)
 # The suite that runs the image (`make image` builds it first), and the image's tag: empty means
 # the chart's default (image.repository:appVersion).
 IMAGE_TESTS := test/e2e/image.test.ts
@@ -50,13 +65,17 @@ TEST_REPORTERS = $(call reporters,$(RELIABILITY_RUN))
 RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
 KARMADA_RELIABILITY_RUN = $(RESULTS_DIR)/reliability-run-$@-karmada.json
 
-.PHONY: all install node build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
+.PHONY: all install node build lint check test test-unit test-e2e sandbox-build sandbox-base sandbox-karmada sandbox-coredns helm sandbox-pin sandbox-up \
         sandbox-down sandbox-status demo demo-karmada demo-dataplane dataplane-deps dataplane-down bench bench-webhook bench-syncer \
         bench-karmada bench-karmada-converge bench-report image image-deps reliability-report audit clean help
 
 all: build ## install dependencies and build
 
-help: ## list the targets
+help: ## list the targets, and which lane to use when
+	@echo 'Which lane: make check on every change (lint, unit, core end-to-end suites; <= 10 min warm);'
+	@echo '  make test before a merge and when you touch the chart, Karmada, the data plane or the image'
+	@echo '  (everything CI runs); make test-unit while you edit; E2E_TESTS=<suite> make test-e2e for one suite.'
+	@echo
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 install: node_modules/.package-lock.json ## npm ci
@@ -89,10 +108,13 @@ tree_guarded = @test/tree-guard.sh save $(RESULTS_DIR)/tree-before-$@.txt; \
 	test/tree-guard.sh check $(RESULTS_DIR)/tree-before-$@.txt || rc=1; \
 	exit $$rc
 
+check: ## the lane for every change: lint, unit tests, the core end-to-end suites (CHECK_E2E); fails if the run changed a tracked file
+	$(call tree_guarded,lint test-unit test-e2e E2E_TESTS="$(CHECK_E2E)")
+
 test: ## everything (what CI runs): lint, unit tests, every end-to-end suite; fails if the run changed a tracked file
 	$(call tree_guarded,lint test-unit test-e2e)
 
-test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the real helm)
+test-unit: install helm ## unit tests (no clusters, no sandbox; the chart's run the real helm, built alone)
 	$(SAY_RUNTIME)
 	@mkdir -p $(RESULTS_DIR)
 	rc=0; $(TSX) --test $(TEST_REPORTERS) $(UNIT_TESTS) || rc=$$?; \
@@ -102,7 +124,7 @@ test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the
 # The data plane's network namespaces outlive a killed test run: remove them whatever happened.
 # The image suite runs the image `make image` builds (first, when the suite is among E2E_TESTS).
 # E2E_TESTS may name suites of either sandbox; a sandbox none of them needs is not started.
-test-e2e: build sandbox-build dataplane-deps $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on fresh sandboxes of real clusters (the second with Karmada)
+test-e2e: build $(E2E_BUILD) $(if $(filter $(DATAPLANE_TESTS),$(E2E_TESTS)),dataplane-deps) $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on fresh sandboxes of real clusters (the second with Karmada)
 	$(SAY_RUNTIME)
 	@mkdir -p $(RESULTS_DIR)
 	rc=0; \
@@ -136,13 +158,23 @@ audit: install ## npm audit of the runtime dependencies, where the registry answ
 	fi; \
 	exit $$rc
 
-sandbox-build: ## build and cache the Kubernetes binaries (once; ~15 min cold)
+sandbox-build: ## build and cache every sandbox binary: Kubernetes, etcd, kwok, helm, CoreDNS, Karmada (once; ~15 min cold, Karmada more)
 	test/sandbox/build.sh >/dev/null
+
+sandbox-base: ## build and cache only what a plain sandbox runs (no CoreDNS, no Karmada)
+	test/sandbox/build.sh $(SANDBOX_BASE) >/dev/null
+
+helm: ## build and cache only helm (what the unit tests need)
+	test/sandbox/build.sh helm >/dev/null
+
+# What the Karmada sandbox and the data plane add to the plain sandbox's programs.
+sandbox-karmada sandbox-coredns: sandbox-%:
+	test/sandbox/build.sh $(SANDBOX_BASE) $* >/dev/null
 
 sandbox-pin: ## regenerate test/sandbox/gomod/ after changing test/sandbox/versions.env
 	test/sandbox/pin.sh
 
-sandbox-up: install sandbox-build ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada
+sandbox-up: install $(if $(filter-out 0,$(KARMADA)),sandbox-karmada,sandbox-base) ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada
 	$(SANDBOX) up $(if $(filter-out 0,$(KARMADA)),--karmada)
 
 sandbox-down: install ## stop the sandbox and remove its data plane; nothing is left running
@@ -155,11 +187,11 @@ sandbox-status: install ## list the sandbox's processes
 demo: build sandbox-up ## the sandbox running the seed's example
 	$(TSX) test/demo/demo.ts
 
-demo-karmada: build sandbox-build ## the seed guide verbatim on Karmada v1.18.2 in the sandbox, mcs-bridge installed the Karmada way
+demo-karmada: build sandbox-karmada ## the seed guide verbatim on Karmada v1.18.2 in the sandbox, mcs-bridge installed the Karmada way
 	$(SANDBOX) up --karmada
 	$(TSX) test/demo/karmada.ts
 
-demo-dataplane: dataplane-deps demo ## make demo, then curl http://nginx.default from member2 through kube-proxy and CoreDNS (root)
+demo-dataplane: dataplane-deps sandbox-coredns demo ## make demo, then curl http://nginx.default from member2 through kube-proxy and CoreDNS (root)
 	$(TSX) test/demo/dataplane.ts
 
 dataplane-down: install ## remove the sandbox's data plane (network namespaces, kube-proxy, CoreDNS)

@@ -87,7 +87,7 @@ runMain('mcs-bridge-syncer', async () => {
   scrubber.addKubeconfigUsers(hubConfig.getUsers());
   // With leader election, nothing is written until this replica leads (see kube/write-gate.ts).
   const gate = new WriteGate(Date.now, !config.leaderElect);
-  const hub = new ClusterClient('hub', hubConfig, metrics.apiRequests, gate);
+  const hub = new ClusterClient('hub', hubConfig, metrics.apiRequests, gate, config.requestTimeoutMs);
   const source = await clusterSource(config, hub, logger, metrics, scrubber);
   const controller = new Controller({
     hub,
@@ -100,6 +100,7 @@ runMain('mcs-bridge-syncer', async () => {
     unreadyGraceMs: config.unreadyGraceMs,
     healthIntervalMs: config.healthIntervalMs,
     resyncMs: config.resyncMs,
+    requestTimeoutMs: config.requestTimeoutMs,
     instance: identity,
     gate,
     karmada: { takeover: config.karmadaTakeover, probeTimeoutMs: config.karmadaProbeTimeoutMs },

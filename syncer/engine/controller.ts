@@ -56,6 +56,8 @@ export interface ControllerOptions {
   gate?: WriteGate;
   /** Bound of one /readyz probe of the hub or a member (default 5 s). */
   probeTimeoutMs?: number;
+  /** Bound of every other API request to a member (`--request-timeout`). */
+  requestTimeoutMs?: number;
   /** Timers of the queue and the write lanes (default: the real ones). */
   timers?: Timers;
   /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
@@ -109,6 +111,7 @@ export class Controller {
       now: o.now,
       failureThreshold: o.failureThreshold,
       probeTimeoutMs: o.probeTimeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs,
       gate: o.gate,
       clientFor: o.clientFor,
       onEvent: (cluster, e) => this.onMemberEvent(cluster, e),

@@ -4,7 +4,14 @@
  */
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { resultCode } from '../../lib/kube-errors.ts';
-import { type RawRequest, type RawWatchEvent, rawList, rawRequest, rawWatch } from './raw-api.ts';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type RawRequest,
+  type RawWatchEvent,
+  rawList,
+  rawRequest,
+  rawWatch,
+} from './raw-api.ts';
 import type { WriteGate } from './write-gate.ts';
 
 /** The counter of API requests (the syncer's `api_requests_total`). */
@@ -42,11 +49,15 @@ export class ClusterClient implements KubeClient {
     private readonly requests: RequestCounter,
     /** Fences writes (see write-gate.ts); reads always pass. */
     private readonly gate?: WriteGate,
+    /** Bound of a request that sets none of its own (`--request-timeout`). */
+    private readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {}
 
   /** A read (or any request that changes nothing), counted as `verb`. */
   request<T>(verb: string, r: RawRequest): Promise<T> {
-    return this.call(verb, () => rawRequest<T>(this.kubeConfig, r));
+    return this.call(verb, () =>
+      rawRequest<T>(this.kubeConfig, { ...r, timeoutMs: r.timeoutMs ?? this.requestTimeoutMs }),
+    );
   }
 
   /**
@@ -58,7 +69,9 @@ export class ClusterClient implements KubeClient {
     this.gate?.check(`${r.method} ${r.path} to ${this.name}`);
     const signals = [r.signal, this.gate?.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    return this.call(verb, () => rawRequest<T>(this.kubeConfig, { ...r, signal }));
+    return this.call(verb, () =>
+      rawRequest<T>(this.kubeConfig, { ...r, signal, timeoutMs: r.timeoutMs ?? this.requestTimeoutMs }),
+    );
   }
 
   /** A paginated plain JSON list, each item passed through `transform`; counted as one `list`. */
@@ -68,7 +81,14 @@ export class ClusterClient implements KubeClient {
     labelSelector?: string,
     signal?: AbortSignal,
   ): Promise<KubernetesListObject<T>> {
-    return this.call('list', () => rawList<T>(this.kubeConfig, path, { transform, labelSelector, signal }));
+    return this.call('list', () =>
+      rawList<T>(this.kubeConfig, path, {
+        transform,
+        labelSelector,
+        signal,
+        timeoutMs: this.requestTimeoutMs,
+      }),
+    );
   }
 
   /**
