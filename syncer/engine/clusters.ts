@@ -19,7 +19,7 @@ export interface Member {
   readonly cache: MemberCache;
   /** Ready as defined above. */
   ready: boolean;
-  /** Since when (epoch ms) it is not ready, in the current outage. */
+  /** Since when it is not ready, in the current outage (on the monotonic clock). */
   notReadySince?: number;
   /** Why it is not ready, for status messages and logs. */
   reason?: string;
@@ -35,6 +35,7 @@ export interface Member {
 export interface ClusterRegistryOptions {
   logger: Logger;
   metrics: SyncerMetrics;
+  /** The monotonic clock (not-ready times are measured against grace periods). */
   now: () => number;
   /** Member cache events, passed through to the controller. */
   onEvent: (cluster: string, e: MemberEvent) => void;

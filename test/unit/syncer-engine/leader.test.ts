@@ -75,22 +75,26 @@ function leaseStore() {
 
 const TIMINGS: LeaderTimings = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
-/** A candidate on the shared fake clock, recording what happens to it. */
+/**
+ * A candidate on the shared fake monotonic clock (its timers fire on it), recording what
+ * happens to it. `wall` is its own wall clock, which may differ from the others' and step.
+ */
 function candidate(
   clientFor: ReturnType<typeof leaseStore>['clientFor'],
   clock: ReturnType<typeof fakeTimers>,
   name: string,
   log: string[],
   link: () => Link = () => 'up',
+  wall: () => number = () => 1_800_000_000_000 + clock.now(),
 ) {
-  const gate = new WriteGate(clock.now, false);
+  const gate = new WriteGate(clock.now, false, clock.timers);
   const elector = new LeaderElector({
     client: clientFor(name, link, clock.now),
     identity: name,
     leaseRef: 'ns/l',
     timings: TIMINGS,
     logger: pino({ level: 'silent' }),
-    now: clock.now,
+    clocks: { monotonic: clock.now, wall },
     timers: clock.timers,
     fence: {
       allowUntil: (t) => gate.allowUntil(t),
@@ -217,5 +221,110 @@ describe('the leader elector', () => {
     void b.elector.run();
     await runUntil(clock, 3_000);
     assert.equal(timeOf(log, 'b leads'), 1_000);
+  });
+});
+
+/**
+ * A wall clock of its own: `offset` from the shared monotonic one (candidates' clocks differ),
+ * stepped by `step` ms once the monotonic clock reaches `at` (an NTP step, a VM resumed).
+ */
+function wallClock(clock: ReturnType<typeof fakeTimers>, offset: number, at = 0, step = 0) {
+  return () => 1_800_000_000_000 + offset + clock.now() + (clock.now() >= at ? step : 0);
+}
+
+/** The two candidates' wall clocks, as [name, a's, b's]: a leads and is then cut off. */
+type ClockCase = [
+  string,
+  (c: ReturnType<typeof fakeTimers>) => () => number,
+  (c: ReturnType<typeof fakeTimers>) => () => number,
+];
+
+describe('leader election judged on the monotonic clock, whatever the wall clocks say', () => {
+  const HOUR = 3_600_000;
+  const cases: ClockCase[] = [
+    [
+      "the leader's wall clock steps back 60 s as its link goes silent",
+      (c) => wallClock(c, 0, 20_100, -60_000),
+      (c) => wallClock(c, 0),
+    ],
+    [
+      "the leader's wall clock steps back 60 s and the standby's, an hour ahead, steps forward 60 s",
+      (c) => wallClock(c, 0, 20_100, -60_000),
+      (c) => wallClock(c, HOUR, 21_000, 60_000),
+    ],
+    [
+      "the leader's wall clock steps forward 60 s and the standby's, an hour behind, steps back 60 s",
+      (c) => wallClock(c, 0, 20_100, 60_000),
+      (c) => wallClock(c, -HOUR, 21_000, -60_000),
+    ],
+    [
+      "the standby's wall clock steps back 60 s while the leader is cut off",
+      (c) => wallClock(c, 0),
+      (c) => wallClock(c, 0, 22_000, -60_000),
+    ],
+  ];
+  for (const [name, wallOfA, wallOfB] of cases) {
+    it(`stops the cut-off leader writing before the standby leads, and the standby leads in time: ${name}`, async () => {
+      const clock = fakeTimers();
+      const { clientFor } = leaseStore();
+      const log: string[] = [];
+      // a's link goes silent at 20.05 s: its renewal of 20 s got through, the next ones hang.
+      const a = candidate(
+        clientFor,
+        clock,
+        'a',
+        log,
+        () => (clock.now() > 20_050 ? 'hangs-until-aborted' : 'up'),
+        wallOfA(clock),
+      );
+      void a.elector.run();
+      await runUntil(clock, 1_000);
+      const b = candidate(clientFor, clock, 'b', log, () => 'up', wallOfB(clock));
+      void b.elector.run();
+      const aOpen: number[] = [];
+      await runUntil(clock, 120_000, () => {
+        if (a.gate.open) aOpen.push(clock.now());
+      });
+      const led = timeOf(log, 'b leads');
+      // Valid until 20 s (the last renewal sent) + the renew deadline, on the monotonic clock.
+      assert.equal(timeOf(log, 'a fenced'), 30_000);
+      assert.equal(timeOf(log, 'a stepped down'), 30_000);
+      assert.ok(Math.max(...aOpen) < led, `a's gate was open at ${Math.max(...aOpen)}, b led at ${led}`);
+      // b saw the record change last at about 20 s: the lease duration later, at its next retry.
+      assert.ok(
+        led > 20_000 + TIMINGS.leaseDurationMs &&
+          led <= 20_000 + TIMINGS.leaseDurationMs + TIMINGS.retryPeriodMs + 100,
+        `b led at ${led}`,
+      );
+    });
+  }
+
+  it('keeps leading through a wall clock stepped forward 60 s, while its renewals get through', async () => {
+    const clock = fakeTimers();
+    const { clientFor } = leaseStore();
+    const log: string[] = [];
+    const a = candidate(clientFor, clock, 'a', log, () => 'up', wallClock(clock, 0, 5_100, 60_000));
+    void a.elector.run();
+    await runUntil(clock, 1_000);
+    const b = candidate(clientFor, clock, 'b', log, () => 'up', wallClock(clock, 0, 7_000, 120_000));
+    void b.elector.run();
+    const aShut: number[] = [];
+    await runUntil(clock, 60_000, () => {
+      if (!a.gate.open) aShut.push(clock.now());
+    });
+    assert.deepEqual(log, ['a leads at 0']);
+    assert.deepEqual(aShut, [], "a's gate stayed open");
+  });
+
+  it("stamps the Lease's acquire and renew times with the wall clock", async () => {
+    const clock = fakeTimers();
+    const { clientFor, store } = leaseStore();
+    const log: string[] = [];
+    const a = candidate(clientFor, clock, 'a', log, () => 'up', wallClock(clock, 0));
+    void a.elector.run();
+    await runUntil(clock, 4_000);
+    const spec = store.stored?.spec;
+    assert.equal(new Date(spec?.acquireTime ?? 0).getTime(), 1_800_000_000_000);
+    assert.equal(new Date(spec?.renewTime ?? 0).getTime(), 1_800_000_004_000);
   });
 });

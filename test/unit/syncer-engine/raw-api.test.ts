@@ -10,6 +10,7 @@ import { ClusterClient } from '../../../syncer/kube/cluster-client.ts';
 import { rawRequest, rawWatch } from '../../../syncer/kube/raw-api.ts';
 import { WriteGate, WritesFencedError } from '../../../syncer/kube/write-gate.ts';
 import { type LoopbackApi, startLoopbackApi } from '../harness/loopback-api.ts';
+import { fakeTimers } from './fake-timers.ts';
 
 describe('requests to an API server', () => {
   let api: LoopbackApi;
@@ -135,7 +136,7 @@ describe('requests to an API server', () => {
     seen.length = 0;
     const now = () => 1_000;
     const counted: string[] = [];
-    const gate = new WriteGate(now, false);
+    const gate = new WriteGate(now, false, fakeTimers().timers);
     const client = new ClusterClient(
       'member2',
       kc,
@@ -156,7 +157,7 @@ describe('requests to an API server', () => {
 
   it('lets writes through only before the deadline it was opened until', async () => {
     let t = 0;
-    const gate = new WriteGate(() => t, false);
+    const gate = new WriteGate(() => t, false, fakeTimers().timers);
     gate.allowUntil(10_000);
     t = 9_999;
     assert.equal(gate.open, true);
