@@ -205,6 +205,30 @@ describe('the leader elector', () => {
     assert.equal(timeOf(log, 'a leads'), 36_000);
   });
 
+  it('hands over to the standby within the lease duration and a retry period of a killed leader’s last renewal', async () => {
+    const clock = fakeTimers();
+    const { clientFor, store } = leaseStore();
+    const log: string[] = [];
+    const a = candidate(clientFor, clock, 'a', log);
+    void a.elector.run();
+    await runUntil(clock, 1_000);
+    const b = candidate(clientFor, clock, 'b', log);
+    void b.elector.run();
+    await runUntil(clock, 10_500);
+    // Killed: it neither renews nor releases the Lease.
+    await a.elector.stop();
+    const lastRenewal = Math.max(
+      ...store.requests.filter((r) => r.startsWith('a replace')).map((r) => Number(r.split(' at ')[1])),
+    );
+    await runUntil(clock, 60_000);
+    const led = timeOf(log, 'b leads');
+    assert.ok(
+      led > lastRenewal + TIMINGS.leaseDurationMs &&
+        led <= lastRenewal + TIMINGS.leaseDurationMs + TIMINGS.retryPeriodMs,
+      `b led at ${led}, a renewed last at ${lastRenewal}`,
+    );
+  });
+
   it('releases the Lease only when asked, after which the standby takes it without waiting', async () => {
     const clock = fakeTimers();
     const { clientFor, store } = leaseStore();
