@@ -229,6 +229,46 @@ describe('the leader elector', () => {
     );
   });
 
+  it('ends leadership at the end of its validity even when its timers fire early', async () => {
+    const clock = fakeTimers();
+    const { clientFor, store } = leaseStore();
+    const log: string[] = [];
+    const early = {
+      setTimeout: (fn: () => void, ms: number) => clock.timers.setTimeout(fn, Math.max(0, ms - 500)),
+      clearTimeout: clock.timers.clearTimeout,
+    };
+    const gate = new WriteGate(clock.now, false, early);
+    const elector = new LeaderElector({
+      client: clientFor('a', () => (clock.now() > 20_050 ? 'hangs-until-aborted' : 'up'), clock.now),
+      identity: 'a',
+      leaseRef: 'ns/l',
+      timings: TIMINGS,
+      logger: pino({ level: 'silent' }),
+      clocks: { monotonic: clock.now, wall: () => 1_800_000_000_000 + clock.now() },
+      timers: early,
+      fence: {
+        allowUntil: (t) => gate.allowUntil(t),
+        close: (reason) => {
+          log.push(`a fenced at ${clock.now()}`);
+          gate.close(reason);
+        },
+      },
+      onStartedLeading: () => log.push(`a leads at ${clock.now()}`),
+      onStoppedLeading: () => log.push(`a stepped down at ${clock.now()}`),
+    });
+    void elector.run();
+    await runUntil(clock, 40_000);
+    // Its retries come early too: the last renewal that got through was sent before 20.05 s.
+    const lastRenewal = Math.max(
+      ...store.requests
+        .filter((r) => r.startsWith('a replace'))
+        .map((r) => Number(r.split(' at ')[1]))
+        .filter((t) => t <= 20_050),
+    );
+    const end = lastRenewal + TIMINGS.renewDeadlineMs;
+    assert.deepEqual(log, ['a leads at 0', `a fenced at ${end}`, `a stepped down at ${end}`]);
+  });
+
   it('releases the Lease only when asked, after which the standby takes it without waiting', async () => {
     const clock = fakeTimers();
     const { clientFor, store } = leaseStore();
