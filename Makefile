@@ -66,7 +66,7 @@ RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
 KARMADA_RELIABILITY_RUN = $(RESULTS_DIR)/reliability-run-$@-karmada.json
 
 .PHONY: all install node build lint check test test-unit test-e2e sandbox-build sandbox-base sandbox-karmada sandbox-coredns helm sandbox-pin sandbox-up \
-        sandbox-down sandbox-status demo demo-karmada demo-dataplane dataplane-deps dataplane-down bench bench-webhook bench-syncer \
+        sandbox-down sandbox-status demo demo-karmada demo-dataplane dataplane-deps e2e-deps dataplane-down bench bench-webhook bench-syncer \
         bench-karmada bench-karmada-converge bench-report image image-deps reliability-report audit clean help
 
 all: build ## install dependencies and build
@@ -124,7 +124,7 @@ test-unit: install helm ## unit tests (no clusters, no sandbox; the chart's run 
 # The data plane's network namespaces outlive a killed test run: remove them whatever happened.
 # The image suite runs the image `make image` builds (first, when the suite is among E2E_TESTS).
 # E2E_TESTS may name suites of either sandbox; a sandbox none of them needs is not started.
-test-e2e: build $(E2E_BUILD) $(if $(filter $(DATAPLANE_TESTS),$(E2E_TESTS)),dataplane-deps) $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on fresh sandboxes of real clusters (the second with Karmada)
+test-e2e: build $(E2E_BUILD) e2e-deps $(if $(filter $(DATAPLANE_TESTS),$(E2E_TESTS)),dataplane-deps) $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on fresh sandboxes of real clusters (the second with Karmada)
 	$(SAY_RUNTIME)
 	@mkdir -p $(RESULTS_DIR)
 	rc=0; \
@@ -212,6 +212,12 @@ apt_install_missing = missing=""; for p in $(2); do \
 DATAPLANE_PACKAGES := ip:iproute2 nft:nftables curl:curl sysctl:procps
 dataplane-deps: ## install the Debian packages the data plane needs, if missing (root)
 	@$(call apt_install_missing,$@,$(DATAPLANE_PACKAGES))
+
+# What every end-to-end run needs: libfaketime, which steps a syncer's wall
+# clock while its monotonic clock runs on (test/e2e/harness/faketime.ts). Installed only when missing.
+E2E_PACKAGES := faketime:faketime
+e2e-deps: ## install the Debian packages the end-to-end tests need, if missing (root)
+	@$(call apt_install_missing,$@,$(E2E_PACKAGES))
 
 # The image: podman (runc as its runtime, see test/image/podman.sh) and debootstrap for the stand-in
 # of the Dockerfile's base image. Installed only when missing, which takes root, as apt-get does.

@@ -18,3 +18,22 @@ export const realTimers: Timers = {
   },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/**
+ * The two clocks of the syncer (docs/architecture.md § Bounds). Every deadline, validity,
+ * grace period and wait is measured on `monotonic`, which an NTP step or a VM resumed from a
+ * snapshot cannot move; `wall` only stamps what is written to the API (Lease times,
+ * condition times), where other programs read it as a date.
+ */
+export interface Clocks {
+  /** Milliseconds since an arbitrary origin, never stepping (`performance.now`). */
+  monotonic: () => number;
+  /** Milliseconds since the epoch (`Date.now`): for values written to the API only. */
+  wall: () => number;
+}
+
+/** The real clocks. */
+export const realClocks: Clocks = {
+  monotonic: () => performance.now(),
+  wall: () => Date.now(),
+};

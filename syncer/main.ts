@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import { runMain } from '../lib/cli.ts';
 import { describeApiError, httpCode } from '../lib/kube-errors.ts';
 import { redactingLoggerOptions, SecretScrubber } from '../lib/log-redaction.ts';
-import { realTimers } from '../lib/timers.ts';
+import { realClocks, realTimers } from '../lib/timers.ts';
 import { parseSyncerArgs, type SyncerConfig } from './config.ts';
 import { Controller } from './engine/controller.ts';
 import { LeaderElector } from './engine/leader.ts';
@@ -86,7 +86,8 @@ runMain('mcs-bridge-syncer', async () => {
   const hubConfig = loadHubKubeConfig(config);
   scrubber.addKubeconfigUsers(hubConfig.getUsers());
   // With leader election, nothing is written until this replica leads (see kube/write-gate.ts).
-  const gate = new WriteGate(Date.now, !config.leaderElect);
+  // Its deadlines are on the monotonic clock: a wall clock stepped back must not stretch them.
+  const gate = new WriteGate(realClocks.monotonic, !config.leaderElect, realTimers);
   const hub = new ClusterClient('hub', hubConfig, metrics.apiRequests, gate, config.requestTimeoutMs);
   const source = await clusterSource(config, hub, logger, metrics, scrubber);
   const controller = new Controller({
@@ -94,7 +95,7 @@ runMain('mcs-bridge-syncer', async () => {
     source,
     logger,
     metrics,
-    now: Date.now,
+    clocks: realClocks,
     workers: config.workers,
     slowMemberWaitMs: config.slowMemberWaitMs,
     unreadyGraceMs: config.unreadyGraceMs,
@@ -163,7 +164,7 @@ runMain('mcs-bridge-syncer', async () => {
         retryPeriodMs: config.retryPeriodMs,
       },
       logger,
-      now: Date.now,
+      clocks: realClocks,
       timers: realTimers,
       fence: gate,
       onStartedLeading: () => {

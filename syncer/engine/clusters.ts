@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { ClusterClient, type KubeClient } from '../kube/cluster-client.ts';
+import { SwappableClient } from '../kube/swappable-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
 import type { MemberDefinition } from '../sources/source.ts';
 import { MemberCache, type MemberEvent } from './member-cache.ts';
@@ -15,11 +16,12 @@ import type { SyncerMetrics } from './metrics.ts';
 /** One member cluster at run time. */
 export interface Member {
   readonly name: string;
-  readonly client: KubeClient;
+  /** Its API, through the endpoint and credentials its source gave last. */
+  readonly client: SwappableClient;
   readonly cache: MemberCache;
   /** Ready as defined above. */
   ready: boolean;
-  /** Since when (epoch ms) it is not ready, in the current outage. */
+  /** Since when it is not ready, in the current outage (on the monotonic clock). */
   notReadySince?: number;
   /** Why it is not ready, for status messages and logs. */
   reason?: string;
@@ -29,12 +31,15 @@ export interface Member {
   /** Whether the last probes found its API server; undefined before the first probe. */
   reachable?: boolean;
   fingerprint: string;
+  /** Set while its source could not read its credentials again and it keeps the last good ones. */
+  credentialsWarning?: string;
 }
 
 /** Options of a {@link ClusterRegistry}. */
 export interface ClusterRegistryOptions {
   logger: Logger;
   metrics: SyncerMetrics;
+  /** The monotonic clock (not-ready times are measured against grace periods). */
   now: () => number;
   /** Member cache events, passed through to the controller. */
   onEvent: (cluster: string, e: MemberEvent) => void;
@@ -81,41 +86,46 @@ export class ClusterRegistry {
   }
 
   /**
-   * Brings the registry in line with the source's list: adds, replaces and removes members.
+   * Brings the registry in line with the source's list: adds, updates and removes members.
    * New members start together, each on its own: their caches fill in the background, and this
    * resolves once each has been probed (bounded by the probe timeout), so a member that accepts
    * connections and never answers holds up neither the others nor the caller for longer.
+   *
+   * A member whose endpoint or credentials changed is updated in place, as client-go's
+   * transports take a rotated token: it stays in the registry (a reconcile meanwhile must never
+   * find it missing, which would plan to delete its copies everywhere), its caches are kept and
+   * their watches reopened with the new credentials, and it is probed with them.
    */
   async update(defs: readonly MemberDefinition[]): Promise<void> {
     const wanted = new Map(defs.map((d) => [d.name, d]));
-    const leaving = [...this.members].filter(([name, m]) => wanted.get(name)?.fingerprint !== m.fingerprint);
+    const leaving = [...this.members].filter(([name]) => !wanted.has(name));
     for (const [name] of leaving) {
       this.members.delete(name);
       this.o.metrics.clusterReady.remove({ cluster: name });
-      if (!wanted.has(name)) {
-        this.o.logger.info({ cluster: name }, `member cluster ${name} removed`);
-        this.o.onChange(name, 'removed');
-      }
+      this.o.logger.info({ cluster: name }, `member cluster ${name} removed`);
+      this.o.onChange(name, 'removed');
     }
-    await Promise.all(leaving.map(([, m]) => m.cache.stop()));
     const added: Member[] = [];
+    const changed: Member[] = [];
     for (const def of defs) {
       const existing = this.members.get(def.name);
       if (existing) {
         existing.sourceReady = def.sourceReady;
         existing.sourceReason = def.sourceReason;
+        this.noteCredentials(existing, def.credentialsWarning);
+        if (existing.fingerprint !== def.fingerprint) {
+          existing.client.swap(this.clientOf(def));
+          existing.fingerprint = def.fingerprint;
+          this.o.logger.info(
+            { cluster: def.name, server: def.kubeConfig.getCurrentCluster()?.server },
+            `member cluster ${def.name}: its endpoint or credentials changed; its watches reopen with them`,
+          );
+          changed.push(existing);
+        }
         this.evaluate(existing);
         continue;
       }
-      const client =
-        this.o.clientFor?.(def) ??
-        new ClusterClient(
-          def.name,
-          def.kubeConfig,
-          this.o.metrics.apiRequests,
-          this.o.gate,
-          this.o.requestTimeoutMs,
-        );
+      const client = new SwappableClient(this.clientOf(def));
       const member: Member = {
         name: def.name,
         client,
@@ -134,6 +144,7 @@ export class ClusterRegistry {
         probeFailures: 0,
         fingerprint: def.fingerprint,
       };
+      this.noteCredentials(member, def.credentialsWarning);
       this.members.set(def.name, member);
       added.push(member);
       this.o.metrics.clusterReady.set({ cluster: def.name }, 0);
@@ -145,7 +156,35 @@ export class ClusterRegistry {
     }
     // The caches retry on their own and never reject; their first lists are not waited for.
     for (const m of added) void m.cache.start();
-    await Promise.all(added.map((m) => this.probeOne(m)));
+    // Watches opened with the old credentials resume, from where they were, with the new ones.
+    for (const m of changed) void m.cache.restart();
+    await Promise.all([
+      ...leaving.map(([, m]) => m.cache.stop()),
+      ...[...added, ...changed].map((m) => this.probeOne(m)),
+    ]);
+  }
+
+  private clientOf(def: MemberDefinition): KubeClient {
+    return (
+      this.o.clientFor?.(def) ??
+      new ClusterClient(
+        def.name,
+        def.kubeConfig,
+        this.o.metrics.apiRequests,
+        this.o.gate,
+        this.o.requestTimeoutMs,
+      )
+    );
+  }
+
+  /** Records and logs, once per change, that a member keeps credentials it could not read again. */
+  private noteCredentials(m: Member, warning: string | undefined): void {
+    if (warning === m.credentialsWarning) return;
+    if (warning !== undefined)
+      this.o.logger.warn({ cluster: m.name }, `member cluster ${m.name}: ${warning}`);
+    else if (m.credentialsWarning !== undefined)
+      this.o.logger.info({ cluster: m.name }, `member cluster ${m.name}: its credentials were read again`);
+    m.credentialsWarning = warning;
   }
 
   /** Probes every member once (the controller calls this on an interval). */

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
-import { realTimers, type Timers } from '../../lib/timers.ts';
+import { type Clocks, realTimers, type Timers } from '../../lib/timers.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
 import { LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
@@ -39,7 +39,8 @@ export interface ControllerOptions {
   source: ClusterSource;
   logger: Logger;
   metrics: SyncerMetrics;
-  now: () => number;
+  /** Monotonic for every wait, backoff and grace period; wall only for times written to the hub. */
+  clocks: Clocks;
   /** Keys reconciled at once. */
   workers: number;
   unreadyGraceMs?: number;
@@ -92,7 +93,7 @@ export class Controller {
   private readonly workers: Promise<void>[] = [];
 
   constructor(private readonly o: ControllerOptions) {
-    this.queue = new WorkQueue(o.timers ?? realTimers, undefined, undefined, o.now);
+    this.queue = new WorkQueue(o.timers ?? realTimers, undefined, undefined, o.clocks.monotonic);
     this.hub = new HubCache(
       o.hub,
       o.logger,
@@ -108,7 +109,7 @@ export class Controller {
     this.clusters = new ClusterRegistry({
       logger: o.logger,
       metrics: o.metrics,
-      now: o.now,
+      now: o.clocks.monotonic,
       failureThreshold: o.failureThreshold,
       probeTimeoutMs: o.probeTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
@@ -135,7 +136,7 @@ export class Controller {
         this.enqueueAll(true);
       },
     });
-    this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
+    this.writer = new McsWriter(o.hub, o.logger, o.clocks.wall, o.instance);
     if (o.karmada) {
       this.karmada = new KarmadaCoexistence({
         ...o.karmada,
@@ -144,19 +145,19 @@ export class Controller {
         writer: this.writer,
         logger: o.logger,
         metrics: o.metrics,
-        now: o.now,
+        now: o.clocks.wall,
         onChange: (key) => {
           this.queue.add(key);
           o.metrics.queueDepth.set(this.queue.length);
         },
       });
     }
-    this.echoes = new WriteEchoes(o.now);
+    this.echoes = new WriteEchoes(o.clocks.monotonic);
     this.cidrs = new CidrChecks(o.metrics);
     this.lanes = new WriteLanes({
       waitMs: o.slowMemberWaitMs ?? 1_000,
       maxPerCluster: o.workers,
-      now: o.now,
+      now: o.clocks.monotonic,
       timers: o.timers ?? realTimers,
       onSettled: (key) => {
         this.queue.add(key);
@@ -167,8 +168,8 @@ export class Controller {
         const took = `${(tookMs / 1000).toFixed(1)} s`;
         // Under load a member may cross the line often: warn once a minute, the rest at debug.
         const last = this.slowWarnedAt.get(cluster);
-        const quiet = last !== undefined && o.now() - last < SLOW_WARN_EVERY_MS;
-        if (slow && !quiet) this.slowWarnedAt.set(cluster, o.now());
+        const quiet = last !== undefined && o.clocks.monotonic() - last < SLOW_WARN_EVERY_MS;
+        if (slow && !quiet) this.slowWarnedAt.set(cluster, o.clocks.monotonic());
         if (quiet)
           o.logger.debug(
             { cluster, slow, tookMs },
@@ -222,13 +223,14 @@ export class Controller {
    * to or deleted from it meanwhile, and its cache fills later on its own.
    */
   async waitForSync(timeoutMs: number): Promise<void> {
-    const deadline = this.o.now() + timeoutMs;
+    const now = this.o.clocks.monotonic;
+    const deadline = now() + timeoutMs;
     const waitingFor = () =>
       this.clusters
         .list()
         .filter((m) => !m.cache.synced && (m.ready || m.reachable === undefined))
         .map((m) => m.name);
-    while (this.o.now() < deadline) {
+    while (now() < deadline) {
       if (this.synced && waitingFor().length === 0) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -314,7 +316,7 @@ export class Controller {
         const key = mcsKey(ns, svc);
         const isSource = !isOwnedSlice(e.object);
         if (isSource && !this.hub.mcs.get(svc, ns)) return; // not exported: none of our business
-        if (isSource && !this.pendingSince.has(key)) this.pendingSince.set(key, this.o.now());
+        if (isSource && !this.pendingSince.has(key)) this.pendingSince.set(key, this.o.clocks.monotonic());
         keys = [key];
         break;
       }
@@ -372,7 +374,8 @@ export class Controller {
   }
 
   private async work(): Promise<void> {
-    const { metrics, logger, now } = this.o;
+    const { metrics, logger } = this.o;
+    const now = this.o.clocks.monotonic;
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
@@ -416,12 +419,16 @@ export class Controller {
 
   /** One reconcile of one key; says when to run it again, if at all. */
   private async reconcile(key: string): Promise<ReconcileOutcome> {
-    const { logger, now, metrics } = this.o;
+    const { logger, metrics } = this.o;
+    const { wall, monotonic } = this.o.clocks;
+    const now = wall;
+    const plannedAt = monotonic();
     const snapshot = buildSnapshot(key, {
       hub: this.hub,
       sourceSynced: this.o.source.synced,
       members: this.clusters.list(),
       now: now(),
+      monotonicNow: plannedAt,
       unreadyGraceMs: this.o.unreadyGraceMs,
     });
     // Karmada's own MultiClusterService machinery first: while it holds this MCS, or while
@@ -470,7 +477,7 @@ export class Controller {
         if (outcome === 'failed') return;
         logger.info({ mcs: key, cluster: a.cluster, reason: a.reason }, describeAction(a));
         if (a.kind === 'EndpointSlice' && seenAt !== undefined) {
-          metrics.propagationLatency.observe((now() - seenAt) / 1000);
+          metrics.propagationLatency.observe((monotonic() - seenAt) / 1000);
         }
       },
     };
@@ -519,7 +526,10 @@ export class Controller {
     if (stale.size > 0 || results.some((r) => r.conflict !== undefined)) return { retry: true };
     if (pending > 0) return {};
     if (seenAt !== undefined && this.pendingSince.get(key) === seenAt) this.pendingSince.delete(key);
-    return plan.requeueAt !== undefined ? { requeueAfter: Math.max(0, plan.requeueAt - now()) } : {};
+    // requeueAt is on the snapshot's wall time; what has passed since is measured on the monotonic clock.
+    return plan.requeueAt !== undefined
+      ? { requeueAfter: Math.max(0, plan.requeueAt - snapshot.now - (monotonic() - plannedAt)) }
+      : {};
   }
 
   private target(cluster: string) {

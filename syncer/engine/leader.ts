@@ -2,9 +2,9 @@
  * Leader election on a coordination.k8s.io Lease, as client-go's leaderelection does it, with
  * the fencing it leaves to its callers made part of it (docs/architecture.md § Leader election):
  * - a candidate takes the Lease when it is free or its holder has not renewed it for the lease
- *   duration, as measured on the candidate's own clock from when it saw the record change
- *   (remote clocks are never compared); every write carries the resourceVersion it read, so two
- *   candidates never both win;
+ *   duration, as measured on the candidate's own monotonic clock from when it saw the record
+ *   change (remote clocks are never compared); every write carries the resourceVersion it read,
+ *   so two candidates never both win;
  * - every Lease request is aborted at a deadline: the renew deadline when campaigning, and the
  *   end of the current leadership when renewing, so a request that hangs holds nothing up;
  * - leadership is valid until the renew deadline counted from the moment the last successful
@@ -13,10 +13,14 @@
  *   ends leadership then, whether or not a request is still hanging. renewDeadline <
  *   leaseDuration (by a margin, see config.ts) means a replica has stopped writing strictly
  *   before any standby may take over.
+ *
+ * Every one of these instants is on the monotonic clock, as client-go's are: a wall clock
+ * stepped back would otherwise stretch a leadership past the moment a standby may lead. The
+ * wall clock only stamps the Lease's acquireTime and renewTime, which other programs read.
  */
 import { type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Timers } from '../../lib/timers.ts';
+import type { Clocks, Timers } from '../../lib/timers.ts';
 import type { LeaseClient } from '../kube/lease-client.ts';
 
 /** Timings of the election (client-go's defaults are 15 s / 10 s / 2 s). */
@@ -28,6 +32,7 @@ export interface LeaderTimings {
 
 /** What the elector opens and closes: the gate in front of every write (kube/write-gate.ts). */
 export interface LeaderFence {
+  /** `deadline` is on the monotonic clock. */
   allowUntil(deadline: number): void;
   close(reason: string): void;
 }
@@ -41,7 +46,8 @@ export interface LeaderElectorOptions {
   leaseRef: string;
   timings: LeaderTimings;
   logger: Logger;
-  now: () => number;
+  /** Monotonic for every deadline and validity; wall only for the Lease's times. */
+  clocks: Clocks;
   timers: Timers;
   fence: LeaderFence;
   onStartedLeading: () => void;
@@ -93,7 +99,7 @@ export class LeaderElector {
 
   /** True while this candidate holds the Lease and its leadership is still valid. */
   get isLeader(): boolean {
-    return this.leading && this.o.now() < this.validUntil;
+    return this.leading && this.o.clocks.monotonic() < this.validUntil;
   }
 
   /** Campaigns, then renews, until stopped or until leadership is lost. */
@@ -117,11 +123,11 @@ export class LeaderElector {
    */
   async release(): Promise<void> {
     this.o.timers.clearTimeout(this.lossTimer);
-    const left = this.validUntil - this.o.now();
+    const left = this.validUntil - this.o.clocks.monotonic();
     const held = this.leading && this.current?.spec;
     this.leading = false;
     if (!held || !this.current?.spec || left <= 0) return;
-    const stamp = new V1MicroTime(this.o.now());
+    const stamp = new V1MicroTime(this.o.clocks.wall());
     const released: V1Lease = {
       ...this.current,
       spec: {
@@ -144,7 +150,8 @@ export class LeaderElector {
   }
 
   private async loop(): Promise<void> {
-    const { now, timings, logger, leaseRef } = this.o;
+    const { timings, logger, leaseRef } = this.o;
+    const now = this.o.clocks.monotonic;
     while (!this.stopped) {
       const started = now();
       const bound = this.leading ? this.validUntil - started : timings.renewDeadlineMs;
@@ -186,21 +193,35 @@ export class LeaderElector {
 
   /** A renewal (or acquisition) sent at `sentAt` succeeded. */
   private renewed(sentAt: number): void {
-    const { now, timers, timings, fence, logger, leaseRef, identity } = this.o;
+    const { timings, fence, logger, leaseRef, identity } = this.o;
     this.validUntil = sentAt + timings.renewDeadlineMs;
     fence.allowUntil(this.validUntil);
-    timers.clearTimeout(this.lossTimer);
-    this.lossTimer = timers.setTimeout(() => this.lose(), Math.max(0, this.validUntil - now()));
+    this.armLoss();
     if (this.leading) return;
     this.leading = true;
     logger.info({ lease: leaseRef, identity }, 'became leader');
     this.o.onStartedLeading();
   }
 
-  /** Ends leadership once its validity has run out; a renewal that came in time re-armed the timer. */
+  /** Sets the timer that ends leadership at the end of its validity. */
+  private armLoss(): void {
+    const { timers, clocks } = this.o;
+    timers.clearTimeout(this.lossTimer);
+    this.lossTimer = timers.setTimeout(() => this.lose(), Math.max(0, this.validUntil - clocks.monotonic()));
+  }
+
+  /**
+   * Ends leadership once its validity has run out. A renewal that came in time moved the
+   * validity on and re-armed the timer; a timer that fires before the end (timers are not
+   * exact) is armed again for what is left, so leadership always ends.
+   */
   private lose(): void {
-    const { now, timings, fence, logger, leaseRef } = this.o;
-    if (!this.leading || now() < this.validUntil) return;
+    const { clocks, timings, fence, logger, leaseRef } = this.o;
+    if (!this.leading) return;
+    if (clocks.monotonic() < this.validUntil) {
+      this.armLoss();
+      return;
+    }
     this.leading = false;
     this.stopped = true;
     const reason = `could not renew Lease ${leaseRef} within --renew-deadline (${timings.renewDeadlineMs / 1000} s)`;
@@ -226,7 +247,8 @@ export class LeaderElector {
   }
 
   private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
-    const { client, identity, now, timings } = this.o;
+    const { client, identity, timings, clocks } = this.o;
+    const now = clocks.monotonic;
     const lease = await client.get(signal);
     // A client that ignored the abort must not write after the elector gave up on it.
     signal.throwIfAborted();
@@ -238,7 +260,7 @@ export class LeaderElector {
     const decision = decideLease(lease, identity, this.observedAt, now(), timings.leaseDurationMs);
     if (decision === 'wait') return false;
     // Lease times are MicroTime: a plain Date would serialize with milliseconds only.
-    const stamp = new V1MicroTime(now());
+    const stamp = new V1MicroTime(clocks.wall());
     const seconds = Math.ceil(timings.leaseDurationMs / 1000);
     if (decision === 'create') {
       this.current = await client.create(

@@ -6,7 +6,7 @@
  * of failures cannot hammer an API server. Watch events only add keys here, so a burst of
  * events for one MultiClusterService costs one reconcile.
  */
-import { realTimers, type Timers } from '../../lib/timers.ts';
+import { realClocks, realTimers, type Timers } from '../../lib/timers.ts';
 
 /** Backoff of failed keys: base doubling per failure up to max. */
 export interface BackoffOptions {
@@ -37,7 +37,8 @@ export class WorkQueue {
     private readonly timers: Timers = realTimers,
     private readonly backoff: BackoffOptions = { baseMs: 50, maxMs: 60_000 },
     private readonly bucket: RetryBucketOptions = { qps: 10, burst: 100 },
-    private readonly now: () => number = Date.now,
+    /** The bucket's clock: monotonic, so a wall clock stepped back cannot starve it. */
+    private readonly now: () => number = realClocks.monotonic,
   ) {
     this.tokens = bucket.burst;
     this.refilledAt = now();

@@ -12,7 +12,10 @@ export interface SnapshotSources {
   /** Whether the cluster source delivered its first list. */
   sourceSynced: boolean;
   members: readonly Member[];
+  /** Wall time (epoch ms): the planner's `now`, stamped on conditions. */
   now: number;
+  /** The same instant on the monotonic clock, which members' `notReadySince` is on. */
+  monotonicNow: number;
   unreadyGraceMs?: number;
 }
 
@@ -29,7 +32,9 @@ export function buildSnapshot(key: string, s: SnapshotSources): McsSnapshot {
   const clusters: MemberSnapshot[] = s.members.map((m) => ({
     name: m.name,
     ready: m.ready,
-    notReadySince: m.notReadySince,
+    // Moved onto the wall time of `now`, by the time that passed on the monotonic clock: a
+    // grace period lasts as long as it says, whatever steps the wall clock took meanwhile.
+    notReadySince: m.notReadySince === undefined ? undefined : s.now - (s.monotonicNow - m.notReadySince),
     synced: m.cache.synced,
     namespace: m.cache.namespaces.get(namespace),
     service: m.cache.services.get(name, namespace),

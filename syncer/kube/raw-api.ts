@@ -4,9 +4,12 @@
  * layer. Profiling the syncer at 1,000 MCS showed client-node's ObjectSerializer
  * (serialize, deserialize, findCorrectType) as its largest JavaScript cost, and typed
  * lists turn every timestamp into a Date the cache then has to undo. Every request of the
- * syncer goes through here, so every one is bounded: a deadline for the whole request (a
- * silent connection that accepts bytes and never answers cannot hold it), and an abort
- * signal the caller may fire sooner. A watch is bounded by its caller (see informer.ts).
+ * syncer goes through here, so every one is bounded: a deadline for the whole request,
+ * resolving its credentials included (a silent connection that accepts bytes and never answers
+ * cannot hold it, nor an exec credential plugin that never ends), and an abort signal the
+ * caller may fire sooner. The deadline runs on the timers the caller gives (the real ones by
+ * default), which measure time on the monotonic clock. A watch is bounded by its caller (see
+ * informer.ts).
  */
 import https from 'node:https';
 import { createInterface } from 'node:readline';
@@ -16,6 +19,8 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { realTimers, type Timers } from '../../lib/timers.ts';
+import { boundExecPlugins } from './exec-credentials.ts';
 
 /** Longest a request may take, answer included, unless the caller says otherwise. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -35,6 +40,8 @@ export interface RawRequest {
   signal?: AbortSignal;
   /** `text`: resolve with the body as text (e.g. `/readyz`); default: parsed JSON. */
   answer?: 'json' | 'text';
+  /** The timers of the deadline (default: the real ones). */
+  timers?: Timers;
 }
 
 /** Rejected with when a request was aborted or ran past its deadline; `cause` says which. */
@@ -51,17 +58,19 @@ function urlOf(kc: KubeConfig, path: string, query: RawRequest['query']): URL {
 }
 
 /**
- * A signal that fires at the deadline or when `outer` fires, and why, for the error.
- * Disposing it clears the timer.
+ * A signal that fires at the deadline or when `outer` fires, and why, for the error; `waitingFor`
+ * says at the deadline what the request was still waiting for. Disposing it clears the timer.
  */
 function deadline(
   what: string,
   timeoutMs: number,
   outer: AbortSignal | undefined,
+  timers: Timers,
+  waitingFor: () => string,
 ): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new RequestAbortedError(`${what}: no answer within ${timeoutMs} ms`)),
+  const timer = timers.setTimeout(
+    () => controller.abort(new RequestAbortedError(`${what}: ${waitingFor()} within ${timeoutMs} ms`)),
     timeoutMs,
   );
   const onOuter = () => {
@@ -77,21 +86,71 @@ function deadline(
   return {
     signal: controller.signal,
     dispose: () => {
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       outer?.removeEventListener('abort', onOuter);
     },
   };
+}
+
+/** Rejects with the signal's reason once it fires, else settles as `p` does. */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Sends one request; resolves with the parsed answer, rejects with an ApiException on HTTP errors. */
 export async function rawRequest<T>(kc: KubeConfig, r: RawRequest): Promise<T> {
   const url = urlOf(kc, r.path, r.query);
   const what = `${r.method} ${r.path}`;
-  const opts: https.RequestOptions = {
-    method: r.method,
-    headers: { accept: r.answer === 'text' ? '*/*' : 'application/json' },
-  };
-  await kc.applyToHTTPSOptions(opts);
+  // The deadline starts now: resolving credentials (a token file, an exec plugin) is part of it.
+  let waitingFor = 'its credentials were not ready';
+  const bound = deadline(
+    what,
+    r.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    r.signal,
+    r.timers ?? realTimers,
+    () => waitingFor,
+  );
+  try {
+    const opts = await unlessAborted(credentialed(kc, what, r.answer), bound.signal);
+    waitingFor = 'no answer';
+    return await send<T>(url, opts, r, what, bound.signal);
+  } finally {
+    bound.dispose();
+  }
+}
+
+/** The request options with the user's credentials applied; an exec plugin's run is bounded. */
+async function credentialed(
+  kc: KubeConfig,
+  what: string,
+  answer: RawRequest['answer'],
+): Promise<https.RequestOptions> {
+  const opts: https.RequestOptions = { headers: { accept: answer === 'text' ? '*/*' : 'application/json' } };
+  try {
+    boundExecPlugins(kc);
+    await kc.applyToHTTPSOptions(opts);
+  } catch (err) {
+    throw new Error(
+      `${what}: cannot resolve the credentials of user ${kc.getCurrentUser()?.name ?? '(none)'}: ${(err as Error).message}`,
+    );
+  }
+  return opts;
+}
+
+/** Sends the request once its options are ready, until `signal` fires. */
+async function send<T>(
+  url: URL,
+  base: https.RequestOptions,
+  r: RawRequest,
+  what: string,
+  signal: AbortSignal,
+): Promise<T> {
+  const opts: https.RequestOptions = { ...base, method: r.method };
   const payload = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
   if (payload) {
     opts.headers = {
@@ -100,44 +159,39 @@ export async function rawRequest<T>(kc: KubeConfig, r: RawRequest): Promise<T> {
       'content-length': payload.length,
     };
   }
-  const bound = deadline(what, r.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, r.signal);
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      if (bound.signal.aborted) {
-        reject(bound.signal.reason);
-        return;
-      }
-      const req = https.request(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const code = res.statusCode ?? 0;
-          if (code < 200 || code > 299) {
-            const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-            reject(new ApiException(code, `HTTP-Code: ${code}\nBody: ${text}`, text, headers));
-            return;
-          }
-          if (r.answer === 'text') {
-            resolve(text as T);
-            return;
-          }
-          try {
-            resolve((text ? JSON.parse(text) : undefined) as T);
-          } catch (err) {
-            reject(new Error(`${what}: the API server's answer is not JSON: ${(err as Error).message}`));
-          }
-        });
+  return await new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const req = https.request(url, opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const code = res.statusCode ?? 0;
+        if (code < 200 || code > 299) {
+          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+          reject(new ApiException(code, `HTTP-Code: ${code}\nBody: ${text}`, text, headers));
+          return;
+        }
+        if (r.answer === 'text') {
+          resolve(text as T);
+          return;
+        }
+        try {
+          resolve((text ? JSON.parse(text) : undefined) as T);
+        } catch (err) {
+          reject(new Error(`${what}: the API server's answer is not JSON: ${(err as Error).message}`));
+        }
       });
-      // Destroying the request closes its connection: a silent one is not handed back to the pool.
-      bound.signal.addEventListener('abort', () => req.destroy(bound.signal.reason as Error), { once: true });
-      req.on('error', (err) => reject(bound.signal.aborted ? bound.signal.reason : err));
-      req.end(payload);
     });
-  } finally {
-    bound.dispose();
-  }
+    // Destroying the request closes its connection: a silent one is not handed back to the pool.
+    signal.addEventListener('abort', () => req.destroy(signal.reason as Error), { once: true });
+    req.on('error', (err) => reject(signal.aborted ? signal.reason : err));
+    req.end(payload);
+  });
 }
 
 /**
@@ -204,8 +258,10 @@ export async function rawWatch(
   signal: AbortSignal,
 ): Promise<void> {
   const url = urlOf(kc, path, { ...query, watch: true });
-  const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
-  await kc.applyToHTTPSOptions(opts);
+  const opts: https.RequestOptions = {
+    ...(await unlessAborted(credentialed(kc, `watch ${path}`, 'json'), signal)),
+    method: 'GET',
+  };
   await new Promise<void>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);

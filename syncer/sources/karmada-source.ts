@@ -174,7 +174,11 @@ export class KarmadaSource implements ClusterSource {
   private async refresh(rereadSecrets: boolean): Promise<void> {
     const clusters = [...this.informer.list()];
     const members = await Promise.all(
-      clusters.map(async (c) => memberFromCluster(c, await this.credentialsOf(c, rereadSecrets))),
+      clusters.map(async (c) => {
+        const { credentials, warning } = await this.credentialsOf(c, rereadSecrets);
+        const member = memberFromCluster(c, credentials);
+        return warning === undefined ? member : { ...member, credentialsWarning: warning };
+      }),
     );
     const names = new Set(clusters.map((c) => c.metadata?.name ?? ''));
     for (const name of [...this.credentials.keys()]) if (!names.has(name)) this.credentials.delete(name);
@@ -184,16 +188,21 @@ export class KarmadaSource implements ClusterSource {
     this.onChange(members);
   }
 
-  /** The cluster's credentials: read from its Secret, or as read last when allowed and unchanged. */
+  /**
+   * The cluster's credentials: read from its Secret, or as read last when allowed and unchanged.
+   * A read that fails (a hub that does not answer, a 403) keeps the last good credentials, with
+   * a warning: replacing them with none would cut off a member that still works. A Secret that
+   * answers with no token is an answer, and is taken as one.
+   */
   private async credentialsOf(
     cluster: KarmadaCluster,
     reread: boolean,
-  ): Promise<ClusterCredentials | string> {
+  ): Promise<{ credentials: ClusterCredentials | string; warning?: string }> {
     const name = cluster.metadata?.name ?? '';
     const secret = secretRefOf(cluster);
-    if (!secret) return 'its spec.secretRef is missing';
+    if (!secret) return { credentials: 'its spec.secretRef is missing' };
     const cached = this.credentials.get(name);
-    if (!reread && cached?.secret === secret) return cached.value;
+    if (!reread && cached?.secret === secret) return { credentials: cached.value };
     const [namespace = '', secretName = ''] = secret.split('/');
     try {
       const found = await this.o.hub.request<{ data?: Record<string, string> }>('get', {
@@ -206,15 +215,22 @@ export class KarmadaSource implements ClusterSource {
         return v ? Buffer.from(v, 'base64').toString('utf8') : undefined;
       };
       const token = decode('token');
-      if (!token) return `its Secret ${secret} has no token`;
+      if (!token) return { credentials: `its Secret ${secret} has no token` };
       const value: ClusterCredentials = { token, caBundle: decode('caBundle') };
       this.o.onCredentials?.(value);
       this.credentials.set(name, { secret, value });
-      return value;
+      return { credentials: value };
     } catch (err) {
       const why = `cannot read its Secret ${secret}: ${describeApiError(err)}`;
-      this.o.logger.warn({ cluster: name }, `member cluster ${name}: ${why}`);
-      return why;
+      if (!cached) {
+        this.o.logger.warn({ cluster: name }, `member cluster ${name}: ${why}`);
+        return { credentials: why };
+      }
+      // The registry logs it, once per change (engine/clusters.ts).
+      return {
+        credentials: cached.value,
+        warning: `${why}; it keeps the credentials last read from ${cached.secret}`,
+      };
     }
   }
 }

@@ -11,8 +11,10 @@ export interface MemberDefinition {
   sourceReady: boolean;
   /** Why it is not ready, when the source knows. */
   sourceReason?: string;
-  /** Changes whenever the endpoint or credentials change (the client is then rebuilt). */
+  /** Changes whenever the endpoint or credentials change (the member's client then takes the new ones). */
   fingerprint: string;
+  /** Set while its credentials could not be read again and the last good ones are kept. */
+  credentialsWarning?: string;
 }
 
 /** A source of member clusters. */

@@ -74,12 +74,9 @@ describe('two syncer replicas with leader election', () => {
       async () => assert.equal(await metricOf(second, 'mcs_bridge_syncer_leader'), 1),
       { timeoutMs: 30_000, intervalMs: 100 },
     );
-    const takeover = (Date.now() - killedAt) / 1000;
-    // The old leader renewed at most a retry period before it died; the Lease then has to expire.
-    assert.ok(
-      takeover <= LEASE_SECONDS + 3,
-      `took over in ${takeover.toFixed(1)} s, lease ${LEASE_SECONDS} s`,
-    );
+    // Within the lease duration and a retry period is the elector's property, asserted on fake
+    // clocks (leader.test.ts); here the 30 s bound is a hang guard and the time a figure.
+    console.log(`took over in ${((Date.now() - killedAt) / 1000).toFixed(1)} s, lease ${LEASE_SECONDS} s`);
     await new Promise((r) => setTimeout(r, 2_000));
     churning = false;
     await churn;

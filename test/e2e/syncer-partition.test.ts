@@ -18,6 +18,7 @@ import { startTcpProxy, type TcpProxy } from '../sandbox/tcp-proxy.ts';
 import { createNamespace, eventually, uniqueName, useSandbox } from '../sandbox/testing.ts';
 import { recordMemberWrites } from './harness/member-writes.ts';
 import {
+  acceptedMemberWrites,
   ensureCrd,
   exportWrittenServices,
   kubeconfigThrough,
@@ -29,18 +30,6 @@ import {
   startSyncer,
   writeSourceSlice,
 } from './harness/syncer.ts';
-
-/** Writes a syncer made to the members that the API servers accepted (2xx), from its metrics. */
-async function acceptedMemberWrites(s: SyncerUnderTest): Promise<number> {
-  const re = /^mcs_bridge_syncer_api_requests_total\{([^}]*)\} (\d+)/gm;
-  let n = 0;
-  for (const m of (await s.metrics()).matchAll(re)) {
-    const labels = m[1] ?? '';
-    if (!/cluster="member[12]"/.test(labels) || !labels.includes('code="2xx"')) continue;
-    if (/verb="(create|update|delete)"/.test(labels)) n += Number(m[2]);
-  }
-  return n;
-}
 
 describe('a leader cut off from the hub by a silent network', () => {
   let sb: Sandbox;

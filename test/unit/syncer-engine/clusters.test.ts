@@ -8,6 +8,7 @@ import { SyncerMetrics } from '../../../syncer/engine/metrics.ts';
 import type { MemberDefinition } from '../../../syncer/sources/source.ts';
 import { FakeCluster } from './fake-cluster.ts';
 import { settle } from './fake-list-watch.ts';
+import { fakeTimers } from './fake-timers.ts';
 
 const def = (name: string, fingerprint = name, sourceReady = true): MemberDefinition => ({
   name,
@@ -52,11 +53,25 @@ describe('the cluster registry', () => {
       member2: new FakeCluster('member2'),
       member3: silent,
     };
+    const clock = fakeTimers();
+    silent.timers = clock.timers;
     const { registry, changes } = registryOf(fakes, 300);
-    const started = Date.now();
-    await registry.update([def('member1'), def('member2'), def('member3')]);
-    const took = Date.now() - started;
-    assert.ok(took < 1_500, `update took ${took} ms with a silent member and a 300 ms probe`);
+    let done = false;
+    const update = registry.update([def('member1'), def('member2'), def('member3')]).then(() => {
+      done = true;
+    });
+    await settle();
+    assert.deepEqual(
+      registry.list().map((m) => `${m.name} ready=${m.ready}`),
+      ['member1 ready=true', 'member2 ready=true', 'member3 ready=false'],
+      'the answering members are ready while the silent one is still being probed',
+    );
+    clock.advance(299);
+    await settle();
+    assert.equal(done, false, 'the update waits for the silent member’s first probe…');
+    clock.advance(1);
+    await update;
+    assert.equal(clock.now(), 300, '…and no longer than its bound');
     await settle();
     const state = registry.list().map((m) => `${m.name} ready=${m.ready} synced=${m.cache.synced}`);
     assert.deepEqual(state, [
@@ -116,7 +131,7 @@ describe('the cluster registry', () => {
     assert.equal(registry.get('member1')?.ready, true);
   });
 
-  it('replaces a member whose endpoint or credentials changed, and removes one the source dropped', async () => {
+  it('makes a client for a member whose endpoint or credentials changed, and removes one the source dropped', async () => {
     const fakes = { member1: new FakeCluster('member1'), member2: new FakeCluster('member2') };
     const { registry, changes, made } = registryOf(fakes);
     await registry.update([def('member1', 'a'), def('member2')]);
@@ -128,5 +143,76 @@ describe('the cluster registry', () => {
     );
     assert.ok(changes.includes('member2 removed'));
     assert.ok(!changes.includes('member1 removed'), 'a replaced member is not reported removed');
+  });
+
+  it('updates a member whose credentials changed in place: never missing, its cache kept, its requests on the new ones', async () => {
+    const clients: Record<string, FakeCluster> = {
+      a: new FakeCluster('member1'),
+      b: new FakeCluster('member1'),
+    };
+    const lines: string[] = [];
+    const registry = new ClusterRegistry({
+      logger: pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l).msg) }),
+      metrics: new SyncerMetrics(new Registry()),
+      now: () => 0,
+      onEvent: () => {},
+      onChange: () => {},
+      clientFor: (d) => clients[d.fingerprint] ?? new FakeCluster(d.name),
+    });
+    registries.push(registry);
+    await registry.update([def('member1', 'a')]);
+    await settle();
+    const before = registry.get('member1');
+    assert.ok(before?.cache.synced);
+    const update = registry.update([def('member1', 'b')]);
+    // A reconcile that runs while the update is under way finds the member, cache and all.
+    assert.equal(registry.get('member1'), before, 'the member never left the registry');
+    await update;
+    await settle();
+    const after = registry.get('member1');
+    assert.equal(after, before);
+    assert.equal(after?.cache, before?.cache, 'its cache is kept');
+    assert.equal(after?.cache.synced, true);
+    assert.equal(after?.fingerprint, 'b');
+    await after?.client.request('get', { method: 'GET', path: '/api/v1/namespaces/x' }).catch(() => {});
+    assert.ok(
+      clients.b?.requests.includes('GET /api/v1/namespaces/x'),
+      'requests go with the new credentials',
+    );
+    assert.ok(
+      clients.b?.requests.some((q) => q.startsWith('WATCH /apis/discovery.k8s.io/v1/endpointslices from ')),
+      'its watches reopened with the new credentials',
+    );
+    assert.deepEqual(
+      lines.filter((l) => /added|removed/.test(l)),
+      ['member cluster member1 added'],
+      'it was neither removed nor added again',
+    );
+  });
+
+  it('says so, once, while a member keeps credentials its source could not read again', async () => {
+    const lines: string[] = [];
+    const registry = new ClusterRegistry({
+      logger: pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l).msg) }),
+      metrics: new SyncerMetrics(new Registry()),
+      now: () => 0,
+      onEvent: () => {},
+      onChange: () => {},
+      clientFor: (d) => new FakeCluster(d.name),
+    });
+    registries.push(registry);
+    const warning =
+      'cannot read its Secret karmada-cluster/member1: 403; it keeps the credentials last read from karmada-cluster/member1';
+    await registry.update([def('member1', 'a')]);
+    await registry.update([{ ...def('member1', 'a'), credentialsWarning: warning }]);
+    await registry.update([{ ...def('member1', 'a'), credentialsWarning: warning }]);
+    assert.equal(registry.get('member1')?.credentialsWarning, warning);
+    assert.equal(registry.get('member1')?.ready, true, 'still ready on the credentials it has');
+    await registry.update([def('member1', 'a')]);
+    assert.equal(registry.get('member1')?.credentialsWarning, undefined);
+    assert.deepEqual(
+      lines.filter((l) => /Secret|credentials/.test(l)),
+      [`member cluster member1: ${warning}`, 'member cluster member1: its credentials were read again'],
+    );
   });
 });

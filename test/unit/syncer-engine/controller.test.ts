@@ -98,7 +98,7 @@ async function controllerOver(w: World) {
     source,
     logger: pino({ level: 'silent' }),
     metrics: new SyncerMetrics(new Registry()),
-    now: clock.now,
+    clocks: { monotonic: clock.now, wall: clock.now },
     timers: clock.timers,
     workers: 2,
     healthIntervalMs: 3_600_000,

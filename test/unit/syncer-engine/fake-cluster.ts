@@ -8,6 +8,7 @@
  */
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { ApiException } from '@kubernetes/client-node';
+import type { Timers } from '../../../lib/timers.ts';
 import type { KubeClient } from '../../../syncer/kube/cluster-client.ts';
 import type { RawRequest, RawWatchEvent } from '../../../syncer/kube/raw-api.ts';
 
@@ -65,6 +66,12 @@ export class FakeCluster implements KubeClient {
 
   /** When set, no request gets an answer (a connection that accepts and stays silent). */
   silent = false;
+
+  /** The timers a request's own bound (`timeoutMs`) runs on: fake ones make time the test's. */
+  timers: Timers = {
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
 
   constructor(readonly name = 'member2') {}
 
@@ -190,7 +197,7 @@ export class FakeCluster implements KubeClient {
       return new Promise((_, reject) => {
         r.signal?.addEventListener('abort', () => reject(r.signal?.reason));
         if (r.timeoutMs !== undefined)
-          setTimeout(
+          this.timers.setTimeout(
             () => reject(new Error(`${r.method} ${r.path}: no answer within ${r.timeoutMs} ms`)),
             r.timeoutMs,
           );

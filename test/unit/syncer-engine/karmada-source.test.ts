@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import type { KarmadaCluster } from '../../../syncer/sources/karmada-cluster.ts';
 import { KarmadaSource } from '../../../syncer/sources/karmada-source.ts';
 import type { MemberDefinition } from '../../../syncer/sources/source.ts';
-import { FakeCluster } from './fake-cluster.ts';
+import { apiError, FakeCluster } from './fake-cluster.ts';
 import { settle } from './fake-list-watch.ts';
 import { fakeTimers } from './fake-timers.ts';
 
@@ -61,11 +61,11 @@ async function started(names: string[], o: { secretTimeoutMs?: number; onChange?
     secretTimeoutMs: o.secretTimeoutMs,
   });
   sources.push(source);
-  await source.start((members: MemberDefinition[]) => {
+  const members: MemberDefinition[][] = [];
+  await source.start((list: MemberDefinition[]) => {
+    members.push(list);
     o.onChange?.();
-    delivered.push(
-      members.map((m) => `${m.name}:${m.sourceReady ? 'ready' : `not ready (${m.sourceReason})`}`),
-    );
+    delivered.push(list.map((m) => `${m.name}:${m.sourceReady ? 'ready' : `not ready (${m.sourceReason})`}`));
   });
   const secretReads = () => hub.requests.filter((r) => r.startsWith(`GET ${SECRETS}`)).length;
   /** Lets the watch events in flight arrive, then moves the clock. */
@@ -74,7 +74,7 @@ async function started(names: string[], o: { secretTimeoutMs?: number; onChange?
     clock.advance(ms);
     await settle();
   };
-  return { hub, clock, delivered, lines, source, secretReads, tick };
+  return { hub, clock, delivered, members, lines, source, secretReads, tick };
 }
 
 describe('the Karmada cluster source', () => {
@@ -135,26 +135,57 @@ describe('the Karmada cluster source', () => {
       hub.seed(`${CLUSTERS}/${n}`, cluster(n) as never);
       hub.script('GET', `${SECRETS}/${n}`, 'hang');
     }
+    const clock = fakeTimers();
+    hub.timers = clock.timers;
     const delivered: string[][] = [];
     const source = new KarmadaSource({
       hub,
       logger: pino({ level: 'silent' }),
-      timers: fakeTimers().timers,
+      timers: clock.timers,
       secretTimeoutMs: 300,
     });
     sources.push(source);
-    const t = Date.now();
-    await source.start((members) =>
-      delivered.push(members.map((m) => `${m.name}:${m.sourceReason ?? 'ready'}`)),
-    );
-    const took = Date.now() - t;
-    assert.ok(took < 550, `took ${took} ms`);
+    let done = false;
+    const start = source
+      .start((members) => delivered.push(members.map((m) => `${m.name}:${m.sourceReason ?? 'ready'}`)))
+      .then(() => {
+        done = true;
+      });
+    await settle();
+    clock.advance(299);
+    await settle();
+    assert.equal(done, false);
+    clock.advance(1);
+    await start;
+    assert.equal(clock.now(), 300, 'both reads ended at the one bound');
     assert.deepEqual(delivered, [
       [
         'm1:cannot read its Secret karmada-cluster/m1: GET /api/v1/namespaces/karmada-cluster/secrets/m1: no answer within 300 ms',
         'm2:cannot read its Secret karmada-cluster/m2: GET /api/v1/namespaces/karmada-cluster/secrets/m2: no answer within 300 ms',
       ],
     ]);
+  });
+
+  it('keeps the last good credentials when a Secret cannot be read again, and says so', async () => {
+    const { hub, members, tick } = await started(['m1']);
+    const tokenOf = (m?: MemberDefinition) => m?.kubeConfig.getCurrentUser()?.token;
+    const first = members.at(-1)?.[0];
+    assert.equal(tokenOf(first), 'token-of-m1');
+    hub.script('GET', `${SECRETS}/m1`, apiError(403, 'Forbidden', 'secrets "m1" is forbidden'));
+    await tick(60_000);
+    await tick(100);
+    const kept = members.at(-1)?.[0];
+    assert.equal(members.length, 2, 'the refresh delivered');
+    assert.equal(tokenOf(kept), 'token-of-m1', 'the last good token, not none');
+    assert.equal(kept?.sourceReady, true);
+    assert.equal(kept?.fingerprint, first?.fingerprint, 'so the member is left as it is');
+    assert.match(
+      kept?.credentialsWarning ?? '',
+      /^cannot read its Secret karmada-cluster\/m1: .*forbidden.*; it keeps the credentials last read from karmada-cluster\/m1$/,
+    );
+    await tick(60_000);
+    await tick(100);
+    assert.equal(members.at(-1)?.[0]?.credentialsWarning, undefined, 'read again: no warning');
   });
 
   it('logs a refresh that failed and tries it again, never leaving a rejection unhandled', async () => {

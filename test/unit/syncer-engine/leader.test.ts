@@ -75,22 +75,26 @@ function leaseStore() {
 
 const TIMINGS: LeaderTimings = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
-/** A candidate on the shared fake clock, recording what happens to it. */
+/**
+ * A candidate on the shared fake monotonic clock (its timers fire on it), recording what
+ * happens to it. `wall` is its own wall clock, which may differ from the others' and step.
+ */
 function candidate(
   clientFor: ReturnType<typeof leaseStore>['clientFor'],
   clock: ReturnType<typeof fakeTimers>,
   name: string,
   log: string[],
   link: () => Link = () => 'up',
+  wall: () => number = () => 1_800_000_000_000 + clock.now(),
 ) {
-  const gate = new WriteGate(clock.now, false);
+  const gate = new WriteGate(clock.now, false, clock.timers);
   const elector = new LeaderElector({
     client: clientFor(name, link, clock.now),
     identity: name,
     leaseRef: 'ns/l',
     timings: TIMINGS,
     logger: pino({ level: 'silent' }),
-    now: clock.now,
+    clocks: { monotonic: clock.now, wall },
     timers: clock.timers,
     fence: {
       allowUntil: (t) => gate.allowUntil(t),
@@ -201,6 +205,70 @@ describe('the leader elector', () => {
     assert.equal(timeOf(log, 'a leads'), 36_000);
   });
 
+  it('hands over to the standby within the lease duration and a retry period of a killed leader’s last renewal', async () => {
+    const clock = fakeTimers();
+    const { clientFor, store } = leaseStore();
+    const log: string[] = [];
+    const a = candidate(clientFor, clock, 'a', log);
+    void a.elector.run();
+    await runUntil(clock, 1_000);
+    const b = candidate(clientFor, clock, 'b', log);
+    void b.elector.run();
+    await runUntil(clock, 10_500);
+    // Killed: it neither renews nor releases the Lease.
+    await a.elector.stop();
+    const lastRenewal = Math.max(
+      ...store.requests.filter((r) => r.startsWith('a replace')).map((r) => Number(r.split(' at ')[1])),
+    );
+    await runUntil(clock, 60_000);
+    const led = timeOf(log, 'b leads');
+    assert.ok(
+      led > lastRenewal + TIMINGS.leaseDurationMs &&
+        led <= lastRenewal + TIMINGS.leaseDurationMs + TIMINGS.retryPeriodMs,
+      `b led at ${led}, a renewed last at ${lastRenewal}`,
+    );
+  });
+
+  it('ends leadership at the end of its validity even when its timers fire early', async () => {
+    const clock = fakeTimers();
+    const { clientFor, store } = leaseStore();
+    const log: string[] = [];
+    const early = {
+      setTimeout: (fn: () => void, ms: number) => clock.timers.setTimeout(fn, Math.max(0, ms - 500)),
+      clearTimeout: clock.timers.clearTimeout,
+    };
+    const gate = new WriteGate(clock.now, false, early);
+    const elector = new LeaderElector({
+      client: clientFor('a', () => (clock.now() > 20_050 ? 'hangs-until-aborted' : 'up'), clock.now),
+      identity: 'a',
+      leaseRef: 'ns/l',
+      timings: TIMINGS,
+      logger: pino({ level: 'silent' }),
+      clocks: { monotonic: clock.now, wall: () => 1_800_000_000_000 + clock.now() },
+      timers: early,
+      fence: {
+        allowUntil: (t) => gate.allowUntil(t),
+        close: (reason) => {
+          log.push(`a fenced at ${clock.now()}`);
+          gate.close(reason);
+        },
+      },
+      onStartedLeading: () => log.push(`a leads at ${clock.now()}`),
+      onStoppedLeading: () => log.push(`a stepped down at ${clock.now()}`),
+    });
+    void elector.run();
+    await runUntil(clock, 40_000);
+    // Its retries come early too: the last renewal that got through was sent before 20.05 s.
+    const lastRenewal = Math.max(
+      ...store.requests
+        .filter((r) => r.startsWith('a replace'))
+        .map((r) => Number(r.split(' at ')[1]))
+        .filter((t) => t <= 20_050),
+    );
+    const end = lastRenewal + TIMINGS.renewDeadlineMs;
+    assert.deepEqual(log, ['a leads at 0', `a fenced at ${end}`, `a stepped down at ${end}`]);
+  });
+
   it('releases the Lease only when asked, after which the standby takes it without waiting', async () => {
     const clock = fakeTimers();
     const { clientFor, store } = leaseStore();
@@ -217,5 +285,110 @@ describe('the leader elector', () => {
     void b.elector.run();
     await runUntil(clock, 3_000);
     assert.equal(timeOf(log, 'b leads'), 1_000);
+  });
+});
+
+/**
+ * A wall clock of its own: `offset` from the shared monotonic one (candidates' clocks differ),
+ * stepped by `step` ms once the monotonic clock reaches `at` (an NTP step, a VM resumed).
+ */
+function wallClock(clock: ReturnType<typeof fakeTimers>, offset: number, at = 0, step = 0) {
+  return () => 1_800_000_000_000 + offset + clock.now() + (clock.now() >= at ? step : 0);
+}
+
+/** The two candidates' wall clocks, as [name, a's, b's]: a leads and is then cut off. */
+type ClockCase = [
+  string,
+  (c: ReturnType<typeof fakeTimers>) => () => number,
+  (c: ReturnType<typeof fakeTimers>) => () => number,
+];
+
+describe('leader election judged on the monotonic clock, whatever the wall clocks say', () => {
+  const HOUR = 3_600_000;
+  const cases: ClockCase[] = [
+    [
+      "the leader's wall clock steps back 60 s as its link goes silent",
+      (c) => wallClock(c, 0, 20_100, -60_000),
+      (c) => wallClock(c, 0),
+    ],
+    [
+      "the leader's wall clock steps back 60 s and the standby's, an hour ahead, steps forward 60 s",
+      (c) => wallClock(c, 0, 20_100, -60_000),
+      (c) => wallClock(c, HOUR, 21_000, 60_000),
+    ],
+    [
+      "the leader's wall clock steps forward 60 s and the standby's, an hour behind, steps back 60 s",
+      (c) => wallClock(c, 0, 20_100, 60_000),
+      (c) => wallClock(c, -HOUR, 21_000, -60_000),
+    ],
+    [
+      "the standby's wall clock steps back 60 s while the leader is cut off",
+      (c) => wallClock(c, 0),
+      (c) => wallClock(c, 0, 22_000, -60_000),
+    ],
+  ];
+  for (const [name, wallOfA, wallOfB] of cases) {
+    it(`stops the cut-off leader writing before the standby leads, and the standby leads in time: ${name}`, async () => {
+      const clock = fakeTimers();
+      const { clientFor } = leaseStore();
+      const log: string[] = [];
+      // a's link goes silent at 20.05 s: its renewal of 20 s got through, the next ones hang.
+      const a = candidate(
+        clientFor,
+        clock,
+        'a',
+        log,
+        () => (clock.now() > 20_050 ? 'hangs-until-aborted' : 'up'),
+        wallOfA(clock),
+      );
+      void a.elector.run();
+      await runUntil(clock, 1_000);
+      const b = candidate(clientFor, clock, 'b', log, () => 'up', wallOfB(clock));
+      void b.elector.run();
+      const aOpen: number[] = [];
+      await runUntil(clock, 120_000, () => {
+        if (a.gate.open) aOpen.push(clock.now());
+      });
+      const led = timeOf(log, 'b leads');
+      // Valid until 20 s (the last renewal sent) + the renew deadline, on the monotonic clock.
+      assert.equal(timeOf(log, 'a fenced'), 30_000);
+      assert.equal(timeOf(log, 'a stepped down'), 30_000);
+      assert.ok(Math.max(...aOpen) < led, `a's gate was open at ${Math.max(...aOpen)}, b led at ${led}`);
+      // b saw the record change last at about 20 s: the lease duration later, at its next retry.
+      assert.ok(
+        led > 20_000 + TIMINGS.leaseDurationMs &&
+          led <= 20_000 + TIMINGS.leaseDurationMs + TIMINGS.retryPeriodMs + 100,
+        `b led at ${led}`,
+      );
+    });
+  }
+
+  it('keeps leading through a wall clock stepped forward 60 s, while its renewals get through', async () => {
+    const clock = fakeTimers();
+    const { clientFor } = leaseStore();
+    const log: string[] = [];
+    const a = candidate(clientFor, clock, 'a', log, () => 'up', wallClock(clock, 0, 5_100, 60_000));
+    void a.elector.run();
+    await runUntil(clock, 1_000);
+    const b = candidate(clientFor, clock, 'b', log, () => 'up', wallClock(clock, 0, 7_000, 120_000));
+    void b.elector.run();
+    const aShut: number[] = [];
+    await runUntil(clock, 60_000, () => {
+      if (!a.gate.open) aShut.push(clock.now());
+    });
+    assert.deepEqual(log, ['a leads at 0']);
+    assert.deepEqual(aShut, [], "a's gate stayed open");
+  });
+
+  it("stamps the Lease's acquire and renew times with the wall clock", async () => {
+    const clock = fakeTimers();
+    const { clientFor, store } = leaseStore();
+    const log: string[] = [];
+    const a = candidate(clientFor, clock, 'a', log, () => 'up', wallClock(clock, 0));
+    void a.elector.run();
+    await runUntil(clock, 4_000);
+    const spec = store.stored?.spec;
+    assert.equal(new Date(spec?.acquireTime ?? 0).getTime(), 1_800_000_000_000);
+    assert.equal(new Date(spec?.renewTime ?? 0).getTime(), 1_800_000_004_000);
   });
 });
