@@ -5,12 +5,13 @@
  * whole desired state of its key, so a missed event costs at most one resync period.
  */
 import type { Logger } from 'pino';
-import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
+import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
 import { realTimers, type Timers } from '../../lib/timers.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
 import { LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
 import { type Action, actionKey, describeAction } from '../plan/actions.ts';
+import { resolveClusterSets } from '../plan/clusters.ts';
 import { planMcs } from '../plan/plan.ts';
 import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
@@ -26,7 +27,7 @@ import { KarmadaCoexistence } from './karmada-coexistence.ts';
 import { McsWriter } from './mcs-writer.ts';
 import type { MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
-import { WorkQueue } from './queue.ts';
+import { type FailureInfo, WorkQueue } from './queue.ts';
 import { buildSnapshot } from './snapshot.ts';
 import { WriteLanes } from './write-lanes.ts';
 
@@ -69,6 +70,29 @@ interface ReconcileOutcome {
   requeueAfter?: number;
   /** Writes met objects that changed under them, or someone else's: retry with backoff. */
   retry?: boolean;
+  /** The clusters those writes went to. */
+  origins?: readonly string[];
+}
+
+/**
+ * A reconcile that failed, with what the queue needs to back it off: the clusters whose
+ * answers failed it, and the longest Retry-After they asked for.
+ */
+export class ReconcileError extends Error {
+  constructor(
+    message: string,
+    readonly origins: readonly string[],
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Where a reconcile's error came from: a member's writes say so; anything else was the hub's answer. */
+function failureOf(err: unknown): FailureInfo {
+  if (err instanceof ReconcileError) return { origins: err.origins, retryAfterMs: err.retryAfterMs };
+  const origin = (err as { cluster?: unknown } | undefined)?.cluster;
+  return { origins: [typeof origin === 'string' ? origin : 'hub'], retryAfterMs: retryAfterMs(err) };
 }
 
 /** Runs the caches, and the workers once this replica leads. */
@@ -96,12 +120,9 @@ export class Controller {
       o.logger,
       o.metrics,
       (e) => this.onHubEvent(e),
-      // Keys that failed while the hub was away (status writes) retry now, not after
-      // their backoff, and everything is reconciled against what changed meanwhile.
-      () => {
-        this.queue.retryAllNow();
-        this.enqueueAll(true);
-      },
+      // Keys that failed against the hub while it was away (status writes) retry now, not
+      // after their backoff, and everything is reconciled against what changed meanwhile.
+      () => this.hubRecovered(),
     );
     this.clusters = new ClusterRegistry({
       logger: o.logger,
@@ -112,11 +133,12 @@ export class Controller {
       gate: o.gate,
       clientFor: o.clientFor,
       onEvent: (cluster, e) => this.onMemberEvent(cluster, e),
-      onChange: (_cluster, what) => {
-        // A cluster back from an outage: what failed against it retries now, not after its backoff.
-        if (what === 'ready') this.queue.retryAllNow();
+      onChange: (cluster, what) => {
+        // A cluster back from an outage: what failed against it retries now, not after its
+        // backoff, and the MultiClusterServices that name it are reconciled; no other key is touched.
+        if (what === 'ready' || what === 'not-ready') this.memberChanged(cluster, what === 'ready');
         // A cache that filled for the first time may hold orphans, and lets held statuses be written.
-        this.enqueueAll(what === 'removed' || what === 'synced');
+        else this.enqueueAll(what === 'removed' || what === 'synced');
       },
     });
     this.hubHealth = new HubHealth({
@@ -128,8 +150,7 @@ export class Controller {
         // The watches may hang on connections that went silent: start them afresh.
         void this.hub.restart();
         this.o.source.restartWatches?.();
-        this.queue.retryAllNow();
-        this.enqueueAll(true);
+        this.hubRecovered();
       },
     });
     this.writer = new McsWriter(o.hub, o.logger, o.now, o.instance);
@@ -264,23 +285,61 @@ export class Controller {
     await this.hub.stop();
   }
 
-  /** Enqueues every MCS key and, with `orphans`, every key under which a member holds our objects. */
-  enqueueAll(orphans: boolean): void {
+  /**
+   * Enqueues every MCS key and, with `orphans`, every key under which a member holds our
+   * objects. With `keepBackoff`, a key waiting out a rate-limited retry keeps waiting.
+   */
+  enqueueAll(orphans: boolean, keepBackoff = false): void {
+    const add = (key: string) => (keepBackoff ? this.queue.addUnlessRetrying(key) : this.queue.add(key));
     for (const mcs of this.hub.mcs.list())
-      this.queue.add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
+      add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
     if (orphans) {
-      for (const key of this.karmada?.works.keys() ?? []) this.queue.add(key);
-      for (const m of this.clusters.list()) {
-        for (const svc of m.cache.services.list()) {
-          if (isOwnedService(svc))
-            this.queue.add(mcsKey(svc.metadata?.namespace ?? '', svc.metadata?.name ?? ''));
-        }
-        for (const key of m.cache.serviceKeys()) {
-          const [ns = '', name = ''] = key.split('/');
-          if (m.cache.slicesOf(ns, name).some(isOwnedSlice)) this.queue.add(key);
-        }
-      }
+      for (const key of this.karmada?.works.keys() ?? []) add(key);
+      for (const m of this.clusters.list()) for (const key of this.ownedKeys(m.name)) add(key);
     }
+    this.o.metrics.queueDepth.set(this.queue.length);
+  }
+
+  /** The keys under which member `cluster` holds our Services or EndpointSlices. */
+  private ownedKeys(cluster: string): string[] {
+    const m = this.clusters.get(cluster);
+    if (!m) return [];
+    const keys = new Set<string>();
+    for (const svc of m.cache.services.list()) {
+      if (isOwnedService(svc)) keys.add(mcsKey(svc.metadata?.namespace ?? '', svc.metadata?.name ?? ''));
+    }
+    for (const key of m.cache.serviceKeys()) {
+      const [ns = '', name = ''] = key.split('/');
+      if (m.cache.slicesOf(ns, name).some(isOwnedSlice)) keys.add(key);
+    }
+    return [...keys];
+  }
+
+  /**
+   * The hub answers again: the keys that failed against it start their backoff over (still
+   * through the retry bucket), and every key is reconciled against what changed meanwhile,
+   * except those waiting out a failure against a member.
+   */
+  private hubRecovered(): void {
+    this.queue.recovered('hub');
+    this.enqueueAll(true, true);
+  }
+
+  /**
+   * Member `cluster` turned ready or not ready: the MultiClusterServices that name it (and the
+   * keys of our objects in it) are reconciled, except those waiting out a failure elsewhere;
+   * back from an outage, the keys that failed against it start their backoff over. Keys of
+   * other clusters are not touched.
+   */
+  private memberChanged(cluster: string, recovered: boolean): void {
+    if (recovered) this.queue.recovered(cluster);
+    const known = this.clusters.list().map((m) => m.name);
+    for (const mcs of this.hub.mcs.list()) {
+      const sets = resolveClusterSets(mcs.spec ?? {}, known);
+      if (sets.providers.has(cluster) || sets.consumers.has(cluster))
+        this.queue.addUnlessRetrying(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
+    }
+    for (const key of this.ownedKeys(cluster)) this.queue.addUnlessRetrying(key);
     this.o.metrics.queueDepth.set(this.queue.length);
   }
 
@@ -377,7 +436,7 @@ export class Controller {
       try {
         const outcome = await this.reconcile(key);
         if (outcome.retry) {
-          const delay = this.queue.addRateLimited(key);
+          const delay = this.queue.addRateLimited(key, { origins: outcome.origins });
           metrics.reconciles.inc({ result: 'conflict' });
           logger.debug(
             { mcs: key, retryInMs: delay },
@@ -389,7 +448,7 @@ export class Controller {
           if (outcome.requeueAfter !== undefined) this.queue.addAfter(key, outcome.requeueAfter);
         }
       } catch (err) {
-        const delay = this.queue.addRateLimited(key);
+        const delay = this.queue.addRateLimited(key, failureOf(err));
         const code = httpCode(err);
         if (code === 409 || code === 404) {
           // The MCS changed (its finalizer write was refused) or went away since the cache
@@ -508,12 +567,17 @@ export class Controller {
     }
     if (failed.length > 0) {
       const first = failed[0];
-      throw new Error(
+      const waits = failed.map((r) => r.retryAfterMs ?? 0);
+      throw new ReconcileError(
         `${failed.length} of ${results.length} writes failed, first: ${first ? `${describeAction(first.action)}: ${first.error}` : ''}`,
+        [...new Set(failed.map((r) => r.action.cluster))],
+        Math.max(...waits) || undefined,
       );
     }
     // Objects changed under the writes, or someone else's hold our names: retried with backoff.
-    if (stale.size > 0 || results.some((r) => r.conflict !== undefined)) return { retry: true };
+    const changed = executed.filter((r) => r.stale || r.conflict !== undefined);
+    if (changed.length > 0)
+      return { retry: true, origins: [...new Set(changed.map((r) => r.action.cluster))] };
     if (pending > 0) return {};
     if (seenAt !== undefined && this.pendingSince.get(key) === seenAt) this.pendingSince.delete(key);
     return plan.requeueAt !== undefined ? { requeueAfter: Math.max(0, plan.requeueAt - now()) } : {};
