@@ -7,9 +7,10 @@
 import type { Logger } from 'pino';
 import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
 import { realTimers, type Timers } from '../../lib/timers.ts';
+import type { MultiClusterService } from '../api/types.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
-import { LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
+import { FINALIZER_CLEANUP, LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
 import { type Action, actionKey, describeAction } from '../plan/actions.ts';
 import { resolveClusterSets } from '../plan/clusters.ts';
 import { planMcs } from '../plan/plan.ts';
@@ -72,6 +73,8 @@ interface ReconcileOutcome {
   retry?: boolean;
   /** The clusters those writes went to. */
   origins?: readonly string[];
+  /** Waits for an event (a cache to sync, a write to come back): look again with backoff meanwhile. */
+  waiting?: boolean;
 }
 
 /**
@@ -123,6 +126,8 @@ export class Controller {
       // Keys that failed against the hub while it was away (status writes) retry now, not
       // after their backoff, and everything is reconciled against what changed meanwhile.
       () => this.hubRecovered(),
+      // Keys that wait for the hub's caches (beside Karmada) are reconciled once they list.
+      () => this.karmada?.cachesSynced(),
     );
     this.clusters = new ClusterRegistry({
       logger: o.logger,
@@ -163,6 +168,7 @@ export class Controller {
         logger: o.logger,
         metrics: o.metrics,
         now: o.now,
+        timers: o.timers,
         onChange: (key) => {
           this.queue.add(key);
           o.metrics.queueDepth.set(this.queue.length);
@@ -435,7 +441,12 @@ export class Controller {
       const started = now();
       try {
         const outcome = await this.reconcile(key);
-        if (outcome.retry) {
+        if (outcome.waiting) {
+          // The event awaited reconciles the key; the backed-off look is the safety net.
+          const delay = this.queue.addRateLimited(key, { origins: ['hub'] });
+          metrics.reconciles.inc({ result: 'waiting' });
+          logger.debug({ mcs: key, recheckInMs: delay }, `MultiClusterService ${key}: waiting`);
+        } else if (outcome.retry) {
           const delay = this.queue.addRateLimited(key, { origins: outcome.origins });
           metrics.reconciles.inc({ result: 'conflict' });
           logger.debug(
@@ -484,8 +495,12 @@ export class Controller {
     // mcs-bridge takes it over, the ordinary planner does not run (karmada-coexistence.ts).
     if (this.karmada) {
       const outcome = await this.karmada.reconcile(key, snapshot);
-      if (outcome.handled)
+      if (outcome.handled) {
+        // Nothing of ours is written for it now: a source change seen meanwhile has no latency to measure.
+        this.pendingSince.delete(key);
+        if (outcome.recheck) return { waiting: true };
         return outcome.requeueAfterMs !== undefined ? { requeueAfter: outcome.requeueAfterMs } : {};
+      }
     }
     const plan = planMcs(snapshot);
     const mcs = snapshot.mcs;
@@ -515,8 +530,27 @@ export class Controller {
       namespace: snapshot.namespace,
       name: snapshot.name,
     };
-    if (plan.finalizer === 'add' && mcs)
-      await this.mcsWrite(mcsRef, () => this.writer.setFinalizer(mcs, true));
+    // Each write on the MCS is guarded by its resourceVersion: the next one in this reconcile
+    // starts from the version the last one left, not from the cache's.
+    let current = mcs;
+    const advance = async (
+      write: (m: MultiClusterService) => Promise<string | undefined>,
+      metadata: (m: MultiClusterService) => MultiClusterService['metadata'] = (m) => m.metadata,
+    ) => {
+      const from = current;
+      if (!from) return;
+      await this.mcsWrite(mcsRef, async () => {
+        const version = await write(from);
+        if (version) current = { ...from, metadata: { ...metadata(from), resourceVersion: version } };
+        return version;
+      });
+    };
+    if (plan.finalizer === 'add' && mcs) {
+      await advance(
+        (m) => this.writer.setFinalizer(m, true),
+        (m) => ({ ...m.metadata, finalizers: [...(m.metadata?.finalizers ?? []), FINALIZER_CLEANUP] }),
+      );
+    }
     const seenAt = this.pendingSince.get(key);
     const refOf = (a: Action) => ({ cluster: a.cluster, kind: a.kind, namespace: a.namespace, name: a.name });
     const hooks = {
@@ -556,14 +590,14 @@ export class Controller {
       );
       // With writes still running, the status would claim too early: their end requeues the key.
       if (plan.status && update.changed && pending === 0) {
-        await this.mcsWrite(mcsRef, () => this.writer.writeConditions(mcs, update.conditions));
+        await advance((m) => this.writer.writeConditions(m, update.conditions));
       }
       // A deleting MCS has no status to tie its events to: record them (deduplicated) anyway.
       await this.writer.record(mcs, [...plan.events, ...update.events], update.changed || !plan.status);
     }
     if (!mcs) this.cidrs.forget(key);
     if (plan.finalizer === 'remove' && mcs && failed.length === 0 && later.size === 0) {
-      await this.mcsWrite(mcsRef, () => this.writer.setFinalizer(mcs, false));
+      await advance((m) => this.writer.setFinalizer(m, false));
     }
     if (failed.length > 0) {
       const first = failed[0];
