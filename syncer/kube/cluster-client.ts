@@ -4,6 +4,7 @@
  */
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { resultCode } from '../../lib/kube-errors.ts';
+import { linkToLongLived } from './abort-link.ts';
 import { type RawRequest, type RawWatchEvent, rawList, rawRequest, rawWatch } from './raw-api.ts';
 import type { WriteGate } from './write-gate.ts';
 
@@ -56,9 +57,15 @@ export class ClusterClient implements KubeClient {
   async write<T>(verb: string, r: RawRequest): Promise<T> {
     // A write never sent is not counted as a request.
     this.gate?.check(`${r.method} ${r.path} to ${this.name}`);
-    const signals = [r.signal, this.gate?.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    return this.call(verb, () => rawRequest<T>(this.kubeConfig, { ...r, signal }));
+    if (!this.gate) return this.call(verb, () => rawRequest<T>(this.kubeConfig, r));
+    // Not a listener on the gate's signal per request: see abort-link.ts.
+    const gate = linkToLongLived(this.gate.signal);
+    const signal = r.signal ? AbortSignal.any([r.signal, gate.signal]) : gate.signal;
+    try {
+      return await this.call(verb, () => rawRequest<T>(this.kubeConfig, { ...r, signal }));
+    } finally {
+      gate.release();
+    }
   }
 
   /** A paginated plain JSON list, each item passed through `transform`; counted as one `list`. */
