@@ -94,8 +94,9 @@ export class ReconcileError extends Error {
 /** Where a reconcile's error came from: a member's writes say so; anything else was the hub's answer. */
 function failureOf(err: unknown): FailureInfo {
   if (err instanceof ReconcileError) return { origins: err.origins, retryAfterMs: err.retryAfterMs };
-  const origin = (err as { cluster?: unknown } | undefined)?.cluster;
-  return { origins: [typeof origin === 'string' ? origin : 'hub'], retryAfterMs: retryAfterMs(err) };
+  const e = err as { cluster?: unknown; retryAfterMs?: unknown } | undefined;
+  const wait = typeof e?.retryAfterMs === 'number' ? e.retryAfterMs : retryAfterMs(err);
+  return { origins: [typeof e?.cluster === 'string' ? e.cluster : 'hub'], retryAfterMs: wait };
 }
 
 /** Runs the caches, and the workers once this replica leads. */

@@ -6,7 +6,7 @@
  * not run for that key.
  */
 import type { Logger } from 'pino';
-import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
+import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
 import type { Timers } from '../../lib/timers.ts';
 import {
   MCS_GROUP,
@@ -379,11 +379,15 @@ export class KarmadaCoexistence {
 }
 
 /**
- * An error naming what failed, keeping the HTTP code: the controller takes a 409 (the object
- * changed since the cache was read) as "reconcile again", not as a failure.
+ * An error naming what failed, keeping the HTTP code and the Retry-After: the controller takes
+ * a 409 (the object changed since the cache was read) as "reconcile again", not as a failure,
+ * and backs a 429 off at least as long as the server asked.
  */
 function failed(what: string, err: unknown): Error {
-  return Object.assign(new Error(`${what}: ${describeApiError(err)}`), { statusCode: httpCode(err) });
+  return Object.assign(new Error(`${what}: ${describeApiError(err)}`), {
+    statusCode: httpCode(err),
+    retryAfterMs: retryAfterMs(err),
+  });
 }
 
 function nameOf(key: string): string {

@@ -10,6 +10,7 @@
  * - failure events: at most once per message every `repeatAfterMs`.
  */
 import type { Logger } from 'pino';
+import { TokenBucket } from '../../lib/backoff.ts';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
 import {
   MCS_API_VERSION,
@@ -35,8 +36,7 @@ const SUCCESS_BURST = 50;
 /** Status, finalizer and event writes on MCS objects in the hub. */
 export class McsWriter {
   private readonly recent = new Map<string, number>();
-  private tokens = SUCCESS_BURST;
-  private refilledAt: number;
+  private readonly successTokens: TokenBucket;
 
   constructor(
     private readonly hub: KubeClient,
@@ -45,22 +45,14 @@ export class McsWriter {
     /** This replica's name, for Events' reportingInstance. */
     private readonly instance: string,
     private readonly repeatAfterMs = 10 * 60_000,
-    private readonly successEventsPerSecond = 5,
+    successEventsPerSecond = 5,
   ) {
-    this.refilledAt = now();
+    this.successTokens = new TokenBucket(successEventsPerSecond, SUCCESS_BURST, now());
   }
 
   /** Takes a token for a success event, if one is left. */
   private takeSuccessToken(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(
-      SUCCESS_BURST,
-      this.tokens + ((now - this.refilledAt) / 1000) * this.successEventsPerSecond,
-    );
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.successTokens.tryTake(this.now());
   }
 
   /**

@@ -15,7 +15,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type BackoffPolicy, RetryBackoff } from '../../lib/backoff.ts';
-import { describeApiError } from '../../lib/kube-errors.ts';
+import { describeApiError, retryAfterMs } from '../../lib/kube-errors.ts';
 import { realTimers, type Timers } from '../../lib/timers.ts';
 
 /** What changed in the cache; `obj` is the new object, or the last known one for a delete. */
@@ -327,7 +327,8 @@ export class Informer<T extends KubernetesObject> {
     if (this.openedAt !== undefined && this.now() - this.openedAt >= healthyMs) this.backoff.reset();
     this.failing = true;
     this.lastError = describe(err);
-    const delay = this.backoff.next();
+    // A 429 (API Priority and Fairness) says how long to wait: at least that, within the cap.
+    const delay = this.backoff.nextAtLeast(retryAfterMs(err) ?? 0);
     const failures = this.backoff.failures;
     // Log the first failure and then every tenth, so an outage does not flood the log.
     if (failures === 1 || failures % 10 === 0) {

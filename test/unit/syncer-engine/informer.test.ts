@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import { ApiException, type V1ConfigMap } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Informer } from '../../../syncer/kube/informer.ts';
 import { fakeListWatch, settle } from './fake-list-watch.ts';
@@ -132,6 +132,20 @@ describe('the informer', () => {
       api.lastWatch().open(); // the server accepts the next watch, which then fails again
     }
     assert.deepEqual(at, [250, 750, 1750, 3750]);
+  });
+
+  it('waits out a 429’s Retry-After before watching again', async () => {
+    const { api, clock } = await started();
+    const body = JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests' });
+    api.lastWatch().fail(new ApiException(429, 'HTTP-Code: 429', body, { 'retry-after': '5' }));
+    await settle();
+    const before = api.requests.length;
+    clock.advance(4_999);
+    await settle();
+    assert.equal(api.requests.length, before, 'not after 250 ms');
+    clock.advance(1);
+    await settle();
+    assert.equal(api.requests.length, before + 1);
   });
 
   it('starts its backoff over once a watch stayed healthy for two minutes', async () => {
