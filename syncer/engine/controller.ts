@@ -222,6 +222,8 @@ export class Controller {
       // Source updates are applied one at a time, in order.
       this.sourceUpdates = this.sourceUpdates
         .then(() => this.clusters.update(members))
+        // The source's first list makes the hub side synced: keys that waited for it go on.
+        .then(() => this.karmada?.cachesSynced())
         .catch((err) =>
           this.o.logger.error(`failed to apply the member cluster list: ${describeApiError(err)}`),
         );
