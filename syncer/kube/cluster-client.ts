@@ -4,6 +4,7 @@
  */
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { resultCode } from '../../lib/kube-errors.ts';
+import { linkToLongLived } from './abort-link.ts';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type RawRequest,
@@ -67,11 +68,16 @@ export class ClusterClient implements KubeClient {
   async write<T>(verb: string, r: RawRequest): Promise<T> {
     // A write never sent is not counted as a request.
     this.gate?.check(`${r.method} ${r.path} to ${this.name}`);
-    const signals = [r.signal, this.gate?.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    return this.call(verb, () =>
-      rawRequest<T>(this.kubeConfig, { ...r, signal, timeoutMs: r.timeoutMs ?? this.requestTimeoutMs }),
-    );
+    const timeoutMs = r.timeoutMs ?? this.requestTimeoutMs;
+    if (!this.gate) return this.call(verb, () => rawRequest<T>(this.kubeConfig, { ...r, timeoutMs }));
+    // Not a listener on the gate's signal per request: see abort-link.ts.
+    const gate = linkToLongLived(this.gate.signal);
+    const signal = r.signal ? AbortSignal.any([r.signal, gate.signal]) : gate.signal;
+    try {
+      return await this.call(verb, () => rawRequest<T>(this.kubeConfig, { ...r, signal, timeoutMs }));
+    } finally {
+      gate.release();
+    }
   }
 
   /** A paginated plain JSON list, each item passed through `transform`; counted as one `list`. */
