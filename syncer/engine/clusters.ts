@@ -46,8 +46,8 @@ export interface ClusterRegistryOptions {
   failureThreshold?: number;
   /** The fence of every write (see kube/write-gate.ts). */
   gate?: WriteGate;
-  /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
-  clientFor?: (def: MemberDefinition) => KubeClient;
+  /** The client of a member (undefined, or no function: its API through its kubeconfig; fakes in tests). */
+  clientFor?: (def: MemberDefinition) => KubeClient | undefined;
 }
 
 /** Default bound of one /readyz probe: a member that does not answer within it is not ready. */

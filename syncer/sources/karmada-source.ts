@@ -190,6 +190,8 @@ export class KarmadaSource implements ClusterSource {
     reread: boolean,
   ): Promise<ClusterCredentials | string> {
     const name = cluster.metadata?.name ?? '';
+    // A Pull-mode cluster's credentials stay with its agent: there is nothing to read.
+    if (cluster.spec?.syncMode === 'Pull') return {};
     const secret = secretRefOf(cluster);
     if (!secret) return 'its spec.secretRef is missing';
     const cached = this.credentials.get(name);

@@ -11,8 +11,13 @@ export interface MemberDefinition {
   sourceReady: boolean;
   /** Why it is not ready, when the source knows. */
   sourceReason?: string;
-  /** Changes whenever the endpoint or credentials change (the client is then rebuilt). */
+  /** Changes whenever the endpoint, credentials or sync mode change (the client is then rebuilt). */
   fingerprint: string;
+  /**
+   * A Karmada Pull-mode cluster: its API server is never called; it is read and written
+   * through the Works of its execution space (engine/pull-member-client.ts).
+   */
+  pull?: boolean;
 }
 
 /** A source of member clusters. */
