@@ -130,8 +130,14 @@ sandbox-build: ## build and cache the Kubernetes binaries (once; ~15 min cold)
 sandbox-pin: ## regenerate test/sandbox/gomod/ after changing test/sandbox/versions.env
 	test/sandbox/pin.sh
 
-sandbox-up: install sandbox-build ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada
-	$(SANDBOX) up $(if $(filter-out 0,$(KARMADA)),--karmada)
+# PULL=member2 (or "member1 member2"), with KARMADA=1: those members join Karmada in Pull mode
+# (a karmada-agent each, as karmadactl register joins them); the others in Push mode.
+PULL ?=
+PULL_FLAGS = $(foreach m,$(subst $(comma), ,$(PULL)),--pull $(m))
+comma := ,
+
+sandbox-up: install sandbox-build ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada, PULL=member2 joins member2 in Pull mode
+	$(SANDBOX) up $(if $(filter-out 0,$(KARMADA)),--karmada $(PULL_FLAGS))
 
 sandbox-down: install ## stop the sandbox and remove its data plane; nothing is left running
 	$(DATAPLANE) down
@@ -144,7 +150,7 @@ demo: build sandbox-up ## the sandbox running the seed's example
 	$(TSX) test/demo/demo.ts
 
 demo-karmada: build sandbox-build ## the seed guide verbatim on Karmada v1.18.2 in the sandbox, mcs-bridge installed the Karmada way
-	$(SANDBOX) up --karmada
+	$(SANDBOX) up --karmada $(PULL_FLAGS)
 	$(TSX) test/demo/karmada.ts
 
 demo-dataplane: dataplane-deps demo ## make demo, then curl http://nginx.default from member2 through kube-proxy and CoreDNS (root)
