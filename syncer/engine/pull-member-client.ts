@@ -1,12 +1,16 @@
 /**
  * The {@link KubeClient} of a Pull-mode member (docs/pull-mode.md): the member's API is never
  * called. Requests for the member's Services and EndpointSlices become requests for the Works
- * of its execution space on the hub (karmada/pull-works.ts maps one to the other), and its
- * Namespaces are the hub's, which Karmada's namespace controller propagates to every member.
+ * of its execution space on the hub (karmada/pull-works.ts maps one to the other).
+ * Its Namespaces are those a Work of its execution space carries (Karmada's namespace controller
+ * writes one per hub namespace), and `default`; the syncer creates none there: a namespace
+ * create is answered AlreadyExists at once, and a Service Work whose namespace the member
+ * lacks is refused by the agent, which the MCS status then says.
  * So the member cache, the planner and the executor work on a Pull member unchanged: a create
  * is a Work created, an update a Work replaced (guarded by the Work's resourceVersion), a delete
  * a Work deleted (guarded by its uid and resourceVersion), and each answer carries the Work's
- * resourceVersion, which is what the member cache's watch of the Works then delivers.
+ * resourceVersion, which is what the member cache's watch of the Works then delivers. Every
+ * request goes to the hub, with the hub's credentials: nothing needs the member's.
  * What the control plane cannot see of a Pull member (its Nodes, ServiceCIDRs) is refused with
  * a 403 that says so.
  */
@@ -14,6 +18,7 @@ import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-
 import { ApiException } from '@kubernetes/client-node';
 import { KARMADA_WORK } from '../karmada/facts.ts';
 import {
+  ALWAYS_PRESENT_NAMESPACE,
   executionSpace,
   type KarmadaWorkObject,
   objectFromWork,
@@ -93,8 +98,7 @@ export class PullMemberClient implements KubeClient {
   async request<T>(verb: string, r: RawRequest): Promise<T> {
     if (r.path === '/readyz') return this.hub.request<T>(verb, r);
     const t = this.served(r);
-    if (t.kind === 'Namespace') return this.hub.request<T>(verb, r);
-    if (r.method !== 'GET' || !t.name) throw this.refused(r);
+    if (r.method !== 'GET' || !t.name || t.kind === 'Namespace') throw this.refused(r);
     const work = await this.hub.request<KarmadaWorkObject>(verb, {
       ...r,
       path: `${this.worksPath}/${encodeURIComponent(workName(t.kind, t.namespace, t.name))}`,
@@ -111,10 +115,18 @@ export class PullMemberClient implements KubeClient {
     const body = r.body as KubernetesObject & { preconditions?: unknown };
     const named = (name: string) =>
       `${this.worksPath}/${encodeURIComponent(workName(t.kind, t.namespace, name))}`;
+    if (t.kind === 'Namespace') {
+      if (r.method === 'POST')
+        throw apiError(
+          409,
+          'AlreadyExists',
+          `namespaces in ${this.name} come from Karmada's namespace Works`,
+        );
+      throw this.refused(r);
+    }
     switch (r.method) {
       case 'POST': {
-        const ns = t.kind === 'Namespace' ? '' : t.namespace;
-        const object = { ...body, metadata: { ...body.metadata, namespace: ns || undefined } };
+        const object = { ...body, metadata: { ...body.metadata, namespace: t.namespace || undefined } };
         const work = workFor(this.name, t.kind, object);
         const created = await this.hub.write<KarmadaWorkObject>(verb, {
           ...r,
@@ -150,9 +162,9 @@ export class PullMemberClient implements KubeClient {
     signal?: AbortSignal,
   ): Promise<KubernetesListObject<T>> {
     const t = this.served({ method: 'GET', path });
-    if (t.kind === 'Namespace') return this.hub.list<T>(path, transform, labelSelector, signal);
     const works = await this.hub.list<KarmadaWorkObject>(this.worksPath, (w) => w, undefined, signal);
     const items: T[] = [];
+    if (t.kind === 'Namespace') items.push(transform(structuredClone(ALWAYS_PRESENT_NAMESPACE) as T));
     for (const w of works.items) {
       const o = this.project(w, t, labelSelector);
       if (o) items.push(transform(o as T));
@@ -173,7 +185,6 @@ export class PullMemberClient implements KubeClient {
     signal: AbortSignal,
   ): Promise<void> {
     const t = this.served({ method: 'GET', path });
-    if (t.kind === 'Namespace') return this.hub.watch(path, query, onEvent, onOpen, signal);
     return this.hub.watch(
       this.worksPath,
       { resourceVersion: query.resourceVersion },
@@ -202,6 +213,8 @@ export class PullMemberClient implements KubeClient {
   ): KubernetesObject | undefined {
     const o = objectFromWork(work, t.kind);
     if (!o || !matches(o, selector)) return undefined;
+    if (t.kind === 'Namespace' && o.metadata?.name === ALWAYS_PRESENT_NAMESPACE.metadata?.name)
+      return undefined;
     if (t.namespace && o.metadata?.namespace !== t.namespace) return undefined;
     return o;
   }

@@ -191,6 +191,7 @@ export function appliedState(work: KarmadaWorkObject): string | undefined {
  * and resourceVersion, and, for the syncer's Works, its Applied state. Anything else: undefined.
  */
 export function objectFromWork(work: KarmadaWorkObject, kind: PullKind): KubernetesObject | undefined {
+  if (kind === 'Namespace') return namespaceFromWork(work);
   const ours = isOurWork(work);
   if (ours && work.metadata?.labels?.[LABEL_WORK_KIND] !== kind) return undefined;
   if (!ours && !(kind === 'EndpointSlice' && isServiceExportReport(work))) return undefined;
@@ -218,3 +219,37 @@ export function objectFromWork(work: KarmadaWorkObject, kind: PullKind): Kuberne
     },
   };
 }
+
+/**
+ * The Namespace a Work carries into the member, if any (Karmada's namespace controller writes
+ * one such Work per hub namespace into every execution space): the member has it, or will.
+ */
+function namespaceFromWork(work: KarmadaWorkObject): KubernetesObject | undefined {
+  const manifest = work.spec?.workload?.manifests?.find((m) => m.kind === 'Namespace') as
+    | KubernetesObject
+    | undefined;
+  const name = manifest?.metadata?.name;
+  if (!name) return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      uid: work.metadata?.uid,
+      resourceVersion: work.metadata?.resourceVersion,
+      annotations: {
+        [ANNOTATION_WORK_REF]: `${work.metadata?.namespace ?? ''}/${work.metadata?.name ?? ''}`,
+      },
+    },
+  };
+}
+
+/**
+ * The namespace every member has, whether or not a Work carries it (Karmada's namespace
+ * controller leaves `default` alone in some versions): shown in a Pull member's view as is.
+ */
+export const ALWAYS_PRESENT_NAMESPACE: KubernetesObject = {
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name: 'default', uid: 'default', resourceVersion: '0' },
+};

@@ -265,6 +265,29 @@ describe('a Pull-mode provider', () => {
 });
 
 describe('the client of a Pull-mode member', () => {
+  it('shows the namespaces Karmada’s namespace Works carry, and default, and creates none', async () => {
+    const hub = new FakeCluster('hub');
+    hub.seed(`${works('member2')}/web-7f9c`, {
+      metadata: { name: 'web-7f9c', namespace: 'karmada-es-member2' },
+      spec: { workload: { manifests: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } }] } },
+    } as never);
+    const client = new PullMemberClient({ cluster: 'member2', hub });
+    const list = await client.list('/api/v1/namespaces', (o) => o);
+    assert.deepEqual(
+      list.items.map((n) => n.metadata?.name),
+      ['default', 'web'],
+    );
+    await assert.rejects(
+      client.write('create', {
+        method: 'POST',
+        path: '/api/v1/namespaces',
+        body: { metadata: { name: 'shop' } },
+      }),
+      /AlreadyExists|409/,
+    );
+    assert.deepEqual(hub.writes, [], 'no Work written for a namespace');
+  });
+
   it('refuses what the control plane cannot see of the member, saying why', async () => {
     const client = new PullMemberClient({ cluster: 'member2', hub: new FakeCluster('hub') });
     await assert.rejects(
