@@ -5,6 +5,7 @@
 import type { McsSnapshot, MemberSnapshot } from '../plan/snapshot.ts';
 import type { Member } from './clusters.ts';
 import type { HubCache } from './hub-cache.ts';
+import { PullMemberClient } from './pull-member-client.ts';
 
 /** What the snapshot is built from. */
 export interface SnapshotSources {
@@ -31,7 +32,11 @@ export function buildSnapshot(key: string, s: SnapshotSources): McsSnapshot {
     ready: m.ready,
     notReadySince: m.notReadySince,
     synced: m.cache.synced,
-    namespace: m.cache.namespaces.get(namespace),
+    // A Pull-mode member's namespaces are Karmada's to propagate (its namespace controller
+    // copies every hub namespace): the syncer creates none there (pull-member-client.ts).
+    namespace:
+      m.cache.namespaces.get(namespace) ??
+      (m.client instanceof PullMemberClient ? { metadata: { name: namespace } } : undefined),
     service: m.cache.services.get(name, namespace),
     endpointSlices: m.cache.slicesOf(namespace, name),
   }));

@@ -13,6 +13,7 @@ import { Controller } from '../../../syncer/engine/controller.ts';
 import { SyncerMetrics } from '../../../syncer/engine/metrics.ts';
 import { PullMemberClient } from '../../../syncer/engine/pull-member-client.ts';
 import type { KarmadaWorkObject } from '../../../syncer/karmada/pull-works.ts';
+import type { RawRequest } from '../../../syncer/kube/raw-api.ts';
 import { LABEL_SERVICE_NAME, LABEL_SLICE_MANAGED_BY } from '../../../syncer/names.ts';
 import type { ClusterSource, MemberDefinition } from '../../../syncer/sources/source.ts';
 import { FakeCluster } from './fake-cluster.ts';
@@ -237,6 +238,52 @@ describe('a Pull-mode consumer', () => {
       `DELETE ${works('member2')}/mcs-bridge-service-default-nginx`,
     ]);
     assert.deepEqual((w.hub.get(MCS) as { metadata: { finalizers: string[] } }).metadata.finalizers, []);
+  });
+});
+
+describe('a Pull-mode member’s namespaces', () => {
+  it('are taken as there: the syncer writes no namespace there, and nothing more at steady state', async (t) => {
+    const w = world('member2');
+    const mcs = w.hub.get(MCS) as { metadata: Record<string, unknown> };
+    const inWeb = (o: { metadata: Record<string, unknown> }) => ({
+      ...o,
+      metadata: { ...o.metadata, namespace: 'web' },
+    });
+    w.hub.remove(MCS);
+    w.hub.seed(MCS.replace('/default/', '/web/'), inWeb(mcs) as never);
+    w.hub.seed(HUB_SVC.replace('/default/', '/web/'), inWeb(w.hub.get(HUB_SVC) as never) as never);
+    w.hub.seed('/api/v1/namespaces/web', { metadata: { name: 'web' } } as never);
+    w.member1.seed('/api/v1/namespaces/web', { metadata: { name: 'web' } } as never);
+    const source = w.member1.get(`${SLICES}/nginx-abc`) as { metadata: Record<string, unknown> };
+    w.member1.seed(`${SLICES.replace('/default/', '/web/')}/nginx-abc`, inWeb(source) as never);
+    // Every write the engine asks of the Pull member's client, answered locally or not.
+    const asked: string[] = [];
+    const write = PullMemberClient.prototype.write;
+    t.mock.method(
+      PullMemberClient.prototype,
+      'write',
+      function (this: PullMemberClient, verb: string, r: RawRequest) {
+        asked.push(`${r.method} ${r.path}`);
+        return write.call(this, verb, r);
+      },
+    );
+    const { controller } = await controllerOver(w);
+    assert.deepEqual(
+      asked.filter((a) => a.includes('/namespaces') && !a.includes('/namespaces/web/')),
+      [],
+      'no namespace create asked of the Pull member',
+    );
+    assert.deepEqual(hubWrites(w), [
+      `POST ${works('member2')} mcs-bridge-service-web-nginx`,
+      `POST ${works('member2')} mcs-bridge-endpointslice-web-member1-nginx-abc`,
+    ]);
+    const mark = w.hub.requests.length;
+    controller.enqueueAll(true);
+    await settle();
+    assert.deepEqual(
+      w.hub.requests.slice(mark).filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r)),
+      [],
+    );
   });
 });
 
