@@ -174,8 +174,14 @@ sandbox-karmada sandbox-coredns: sandbox-%:
 sandbox-pin: ## regenerate test/sandbox/gomod/ after changing test/sandbox/versions.env
 	test/sandbox/pin.sh
 
-sandbox-up: install $(if $(filter-out 0,$(KARMADA)),sandbox-karmada,sandbox-base) ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada
-	$(SANDBOX) up $(if $(filter-out 0,$(KARMADA)),--karmada)
+# PULL=member2 (or "member1 member2"), with KARMADA=1: those members join Karmada in Pull mode
+# (a karmada-agent each, as karmadactl register joins them); the others in Push mode.
+PULL ?=
+PULL_FLAGS = $(foreach m,$(subst $(comma), ,$(PULL)),--pull $(m))
+comma := ,
+
+sandbox-up: install $(if $(filter-out 0,$(KARMADA)),sandbox-karmada,sandbox-base) ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada, PULL=member2 joins member2 in Pull mode
+	$(SANDBOX) up $(if $(filter-out 0,$(KARMADA)),--karmada $(PULL_FLAGS))
 
 sandbox-down: install ## stop the sandbox and remove its data plane; nothing is left running
 	$(DATAPLANE) down
@@ -187,8 +193,8 @@ sandbox-status: install ## list the sandbox's processes
 demo: build sandbox-up ## the sandbox running the seed's example
 	$(TSX) test/demo/demo.ts
 
-demo-karmada: build sandbox-karmada ## the seed guide verbatim on Karmada v1.18.2 in the sandbox, mcs-bridge installed the Karmada way
-	$(SANDBOX) up --karmada
+demo-karmada: build sandbox-karmada ## the seed guide verbatim on Karmada v1.18.2 in the sandbox, mcs-bridge installed the Karmada way (PULL=member2: member2 in Pull mode)
+	$(SANDBOX) up --karmada $(PULL_FLAGS)
 	$(TSX) test/demo/karmada.ts
 
 demo-dataplane: dataplane-deps sandbox-coredns demo ## make demo, then curl http://nginx.default from member2 through kube-proxy and CoreDNS (root)

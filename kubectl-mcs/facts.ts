@@ -51,6 +51,18 @@ export interface MemberFacts {
   readonly kubeDns?: 'present' | 'absent' | 'unknown';
   /** Its own pod and Service CIDRs (read for consumers). */
   readonly ranges?: ClusterRanges;
+  /** A Karmada Pull-mode member: read through the Works of its execution space (pull-read.ts). */
+  readonly pull?: PullFacts;
+}
+
+/** What the hub says of a Pull-mode member, for one Service. */
+export interface PullFacts {
+  /** mcs-bridge's Works for the Service there: kind, the agent's Applied state, whether it carries a ServiceExport. */
+  readonly works: readonly { name: string; kind: string; applied?: string; exports: boolean }[];
+  /** How many EndpointSlices of the Service its karmada-agent reported (serviceExport Works). */
+  readonly reports: number;
+  /** The agent's Lease in karmada-cluster: its last heartbeat. */
+  readonly heartbeat?: { state: 'present' | 'absent' | 'unreadable'; renewTime?: string; error?: string };
 }
 
 /** What one connect from the probe pod to one endpoint did. */

@@ -11,6 +11,7 @@ import { serviceCopy } from '../syncer/plan/service.ts';
 import type { McsPlan } from '../syncer/plan/types.ts';
 import { type DiagnoseFacts, type MemberFacts, memberReady } from './facts.ts';
 import { formatAge } from './format.ts';
+import { agentNotReporting, type PullProblem, pullProblems } from './pull-problems.ts';
 import { behindMs, copiesFrom, countEndpoints, sourceSlices } from './rows.ts';
 
 /** The kinds of problem the diagnosis names. */
@@ -33,7 +34,8 @@ export type ProblemCode =
   | 'SyncerNotRunning'
   | 'SyncerNotLeading'
   | 'SyncerNotReady'
-  | 'EndpointUnreachable';
+  | 'EndpointUnreachable'
+  | PullProblem['code'];
 
 /** One problem: what, where, and what to check next. */
 export interface Problem {
@@ -164,6 +166,10 @@ function clusterProblems(f: DiagnoseFacts, sets: ClusterSets, plan: McsPlan): Pr
     (m) => m.read && (sets.providers.has(m.name) || sets.consumers.has(m.name)),
   );
   for (const m of inSets) {
+    if (!memberReady(m) && m.pull) {
+      out.push(agentNotReporting(m, f.now));
+      continue;
+    }
     if (!memberReady(m)) {
       out.push({
         code: 'ClusterNotReady',
@@ -173,6 +179,7 @@ function clusterProblems(f: DiagnoseFacts, sets: ClusterSets, plan: McsPlan): Pr
       });
       continue;
     }
+    out.push(...pullProblems(m, { provider: sets.providers.has(m.name) }, namespace, service));
     out.push(...serviceProblems(m, plan.actions, namespace, service));
     if (sets.providers.has(m.name)) {
       const counts = countEndpoints(sourceSlices(m, service));

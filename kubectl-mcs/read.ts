@@ -28,6 +28,7 @@ import type { MemberDefinition } from '../syncer/sources/source.ts';
 import { clusterLabel, formatSeconds, getJson, getRaw, listAll, RequestError, type Target } from './api.ts';
 import type { DiagnoseFacts, LeaseFacts, MemberFacts, ReadyzFacts } from './facts.ts';
 import type { MemberList } from './members.ts';
+import { readPullMember } from './pull-read.ts';
 
 /** What to read. */
 export interface ReadRequest {
@@ -66,7 +67,7 @@ export async function readFacts(
     [...members.members]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((m) =>
-        readMember(m, r, {
+        readMember(m, r, hub, {
           read: sets.providers.has(m.name) || sets.consumers.has(m.name),
           consumer: sets.consumers.has(m.name),
         }),
@@ -130,10 +131,24 @@ async function readReadyz(url: string | undefined, timeoutMs: number): Promise<R
 async function readMember(
   def: MemberDefinition,
   r: ReadRequest,
+  hub: Target,
   role: { read: boolean; consumer: boolean },
 ): Promise<MemberFacts> {
   const server = def.kubeConfig.getCurrentCluster()?.server ?? '';
   const base = { name: def.name, sourceReady: def.sourceReady, sourceReason: def.sourceReason, server };
+  // A Pull-mode member is read as the syncer reads it: through the hub, whether ready or not.
+  if (def.pull && role.read) {
+    const found = await readPullMember(hub, def.name, r.namespace, r.name);
+    return {
+      ...base,
+      read: true,
+      apiReady: true,
+      namespace: { metadata: { name: r.namespace } },
+      service: found.service,
+      slices: found.slices,
+      pull: found.pull,
+    };
+  }
   // A member its source reports unusable (a Pull-mode Cluster, a missing Secret) is not read:
   // the syncer does not reach it either.
   if (!role.read || !def.sourceReady) return { ...base, read: role.read, apiReady: false, slices: [] };

@@ -31,6 +31,8 @@ export interface Member {
   /** Whether the last probes found its API server; undefined before the first probe. */
   reachable?: boolean;
   fingerprint: string;
+  /** A Karmada Pull-mode member, reached through the Works of its execution space. */
+  readonly pull: boolean;
   /** Set while its source could not read its credentials again and it keeps the last good ones. */
   credentialsWarning?: string;
 }
@@ -53,8 +55,8 @@ export interface ClusterRegistryOptions {
   gate?: WriteGate;
   /** Bound of every API request to a member (`--request-timeout`; default raw-api.ts's). */
   requestTimeoutMs?: number;
-  /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
-  clientFor?: (def: MemberDefinition) => KubeClient;
+  /** The client of a member (undefined, or no function: its API through its kubeconfig; fakes in tests). */
+  clientFor?: (def: MemberDefinition) => KubeClient | undefined;
 }
 
 /** Default bound of one /readyz probe: a member that does not answer within it is not ready. */
@@ -107,8 +109,16 @@ export class ClusterRegistry {
     }
     const added: Member[] = [];
     const changed: Member[] = [];
+    const flipped: Member[] = [];
     for (const def of defs) {
-      const existing = this.members.get(def.name);
+      let existing = this.members.get(def.name);
+      if (existing && existing.pull !== (def.pull ?? false)) {
+        // Push to Pull or back: another API behind the cache (the member's, or the Works'), whose
+        // resourceVersions mean nothing to the other, so the member starts afresh.
+        this.members.delete(def.name);
+        flipped.push(existing);
+        existing = undefined;
+      }
       if (existing) {
         existing.sourceReady = def.sourceReady;
         existing.sourceReason = def.sourceReason;
@@ -143,6 +153,7 @@ export class ClusterRegistry {
         sourceReason: def.sourceReason,
         probeFailures: 0,
         fingerprint: def.fingerprint,
+        pull: def.pull ?? false,
       };
       this.noteCredentials(member, def.credentialsWarning);
       this.members.set(def.name, member);
@@ -160,6 +171,7 @@ export class ClusterRegistry {
     for (const m of changed) void m.cache.restart();
     await Promise.all([
       ...leaving.map(([, m]) => m.cache.stop()),
+      ...flipped.map((m) => m.cache.stop()),
       ...[...added, ...changed].map((m) => this.probeOne(m)),
     ]);
   }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
 import { type Clocks, realTimers, type Timers } from '../../lib/timers.ts';
 import type { MultiClusterService } from '../api/types.ts';
+import { amendWithWorkRefusals, workRefusals } from '../karmada/pull-status.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
 import { FINALIZER_CLEANUP, LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
@@ -28,6 +29,7 @@ import { KarmadaCoexistence } from './karmada-coexistence.ts';
 import { McsWriter } from './mcs-writer.ts';
 import type { MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
+import { PullMemberClient } from './pull-member-client.ts';
 import { type FailureInfo, WorkQueue } from './queue.ts';
 import { buildSnapshot } from './snapshot.ts';
 import { WriteLanes } from './write-lanes.ts';
@@ -64,7 +66,7 @@ export interface ControllerOptions {
   /** Timers of the queue and the write lanes (default: the real ones). */
   timers?: Timers;
   /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
-  clientFor?: (def: MemberDefinition) => KubeClient;
+  clientFor?: (def: MemberDefinition) => KubeClient | undefined;
   /** Beside Karmada's own MultiClusterService controllers (see karmada-coexistence.ts); off when undefined. */
   karmada?: { takeover: boolean; probeTimeoutMs: number };
 }
@@ -141,7 +143,10 @@ export class Controller {
       probeTimeoutMs: o.probeTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
       gate: o.gate,
-      clientFor: o.clientFor,
+      // A Pull-mode member is reached through its Works on the hub (pull-member-client.ts).
+      clientFor: (def) =>
+        o.clientFor?.(def) ??
+        (def.pull ? new PullMemberClient({ cluster: def.name, hub: o.hub }) : undefined),
       onEvent: (cluster, e) => this.onMemberEvent(cluster, e),
       onChange: (cluster, what) => {
         // A cluster back from an outage: what failed against it retries now, not after its
@@ -593,7 +598,7 @@ export class Controller {
     if (stale.size > 0)
       logger.debug({ mcs: key, stale: [...stale] }, 'writes met newer objects: reconciling again');
     if (mcs) {
-      const update = this.cidrs.amend(
+      const checked = this.cidrs.amend(
         key,
         snapshot,
         plan,
@@ -601,6 +606,10 @@ export class Controller {
         (cluster) => this.clusters.get(cluster)?.cache.networks.ranges(),
         now(),
       );
+      // Pull-mode members: what their agents made of our Works (karmada/pull-status.ts).
+      const update = plan.status
+        ? amendWithWorkRefusals(checked, workRefusals(snapshot), mcs.status?.conditions, rfc3339(now()))
+        : checked;
       // With writes still running, the status would claim too early: their end requeues the key.
       if (plan.status && update.changed && pending === 0) {
         await advance((m) => this.writer.writeConditions(m, update.conditions));
@@ -645,4 +654,9 @@ export class Controller {
       this.o.metrics.dispatchedSlices.set({ cluster: m.name }, n);
     }
   }
+}
+
+/** RFC 3339 with seconds, as `metav1.Time` serializes. */
+function rfc3339(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }

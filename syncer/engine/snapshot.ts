@@ -36,7 +36,9 @@ export function buildSnapshot(key: string, s: SnapshotSources): McsSnapshot {
     // grace period lasts as long as it says, whatever steps the wall clock took meanwhile.
     notReadySince: m.notReadySince === undefined ? undefined : s.now - (s.monotonicNow - m.notReadySince),
     synced: m.cache.synced,
-    namespace: m.cache.namespaces.get(namespace),
+    // A Pull-mode member's namespaces are Karmada's to propagate (its namespace controller
+    // copies every hub namespace): the syncer creates none there (pull-member-client.ts).
+    namespace: m.cache.namespaces.get(namespace) ?? (m.pull ? { metadata: { name: namespace } } : undefined),
     service: m.cache.services.get(name, namespace),
     endpointSlices: m.cache.slicesOf(namespace, name),
   }));

@@ -2,8 +2,9 @@
  * Karmada's Cluster (cluster.karmada.io/v1alpha1) as the syncer reads it, and the member it
  * describes. Push-mode clusters are reached at `spec.apiEndpoint` with the token and CA bundle
  * of the Secret `spec.secretRef` names; readiness is their `Ready` condition. A Pull-mode
- * cluster cannot be reached from the control plane: it is known (so its name resolves) but
- * never ready, so what it holds is never withdrawn. Pure.
+ * cluster cannot be reached from the control plane: it needs no Secret, its readiness is the
+ * Ready condition its karmada-agent heartbeats, and it is read and written through the Works
+ * of its execution space (docs/pull-mode.md). Pure.
  */
 import { createHash } from 'node:crypto';
 import { KubeConfig, type KubernetesObject, type V1Condition } from '@kubernetes/client-node';
@@ -49,9 +50,11 @@ export function memberFromCluster(
     : `its Karmada Ready condition is ${ready ? `${ready.status} (${ready.reason ?? 'no reason'})` : 'missing'}`;
   let server = spec.apiEndpoint ?? '';
   if (server && !/^[a-z]+:\/\//i.test(server)) server = `https://${server}`;
-  if (spec.syncMode === 'Pull') {
-    sourceReady = false;
-    sourceReason = 'it is a Pull-mode cluster, which the control plane cannot reach';
+  const pull = spec.syncMode === 'Pull';
+  if (pull) {
+    if (!sourceReady && ready)
+      sourceReason = `its karmada-agent reports it not ready: Ready is ${ready.status} (${ready.reason ?? 'no reason'})${ready.lastTransitionTime ? ` since ${String(ready.lastTransitionTime)}` : ''}`;
+    else if (!sourceReady) sourceReason = 'no karmada-agent has reported its Ready condition yet';
   } else if (!server) {
     sourceReady = false;
     sourceReason = 'its spec.apiEndpoint is empty';
@@ -76,11 +79,24 @@ export function memberFromCluster(
   });
   const fingerprint = createHash('sha256')
     .update(
-      JSON.stringify([server, c.token ?? '', c.caBundle ?? '', spec.insecureSkipTLSVerification === true]),
+      JSON.stringify([
+        server,
+        c.token ?? '',
+        c.caBundle ?? '',
+        spec.insecureSkipTLSVerification === true,
+        pull,
+      ]),
     )
     .digest('hex')
     .slice(0, 16);
-  return { name, kubeConfig: reuseConnections(kc), sourceReady, sourceReason, fingerprint };
+  return {
+    name,
+    kubeConfig: reuseConnections(kc),
+    sourceReady,
+    sourceReason,
+    fingerprint,
+    ...(pull ? { pull } : {}),
+  };
 }
 
 /**

@@ -215,6 +215,8 @@ export class KarmadaSource implements ClusterSource {
     reread: boolean,
   ): Promise<{ credentials: ClusterCredentials | string; warning?: string }> {
     const name = cluster.metadata?.name ?? '';
+    // A Pull-mode cluster's credentials stay with its agent: there is nothing to read.
+    if (cluster.spec?.syncMode === 'Pull') return { credentials: {} };
     const secret = secretRefOf(cluster);
     if (!secret) return { credentials: 'its spec.secretRef is missing' };
     const cached = this.credentials.get(name);

@@ -11,10 +11,15 @@ export interface MemberDefinition {
   sourceReady: boolean;
   /** Why it is not ready, when the source knows. */
   sourceReason?: string;
-  /** Changes whenever the endpoint or credentials change (the member's client then takes the new ones). */
+  /** Changes whenever the endpoint, credentials or sync mode change (the member's client then takes the new ones). */
   fingerprint: string;
   /** Set while its credentials could not be read again and the last good ones are kept. */
   credentialsWarning?: string;
+  /**
+   * A Karmada Pull-mode cluster: its API server is never called; it is read and written
+   * through the Works of its execution space (engine/pull-member-client.ts).
+   */
+  pull?: boolean;
 }
 
 /** A source of member clusters. */

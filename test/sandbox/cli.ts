@@ -12,6 +12,8 @@ import {
   EXTRA_MEMBERS,
   type ExtraMember,
   type KarmadaOptions,
+  MEMBERS,
+  type PullMember,
   type SandboxShape,
 } from './layout.ts';
 import { findSandboxProcesses } from './processes.ts';
@@ -29,6 +31,9 @@ Commands:
   karmada-mcs on|off
             restart karmada-controller-manager with Karmada's MultiClusterService feature
             gate and its three controllers on (or off again); only with --karmada
+  join-mode [MEMBER...]
+            join the named members in Pull mode and the others in Push mode, each that
+            changes leaving and joining again; only with --karmada
   run -- CMD [ARGS...]
             start a sandbox, run CMD with MCS_SANDBOX_DIR set to it, stop the sandbox,
             and exit with CMD's status (what 'make test' uses for the end-to-end suites)
@@ -40,6 +45,9 @@ Options:
   --karmada         also run Karmada v1.18.2's control plane on the hub (aggregated apiserver,
                     webhook, controller manager with its MultiClusterService gate off, scheduler),
                     join member1 and member2 in Push mode, and add the bare cluster karmada-host
+  --pull M          with --karmada: join member M (member1, member2) in Pull mode instead, as
+                    'karmadactl register' does: a karmada-agent beside it, its Cluster made by
+                    the agent (repeatable; make sandbox-up KARMADA=1 PULL=member2)
   -h, --help        show this help
 `;
 
@@ -55,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
       'port-base': { type: 'string' },
       'extra-member': { type: 'string', multiple: true },
       karmada: { type: 'boolean' },
+      pull: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,7 +82,14 @@ async function main(argv: string[]): Promise<number> {
     }
     return m as ExtraMember;
   });
-  const karmada: KarmadaOptions | undefined = values.karmada ? { multiClusterService: false } : undefined;
+  const pullMembers = (values.pull ?? [])
+    .flatMap((m) => m.split(/[ ,]+/))
+    .filter(Boolean)
+    .map(pullMember);
+  if (pullMembers.length > 0 && !values.karmada) throw new Error('--pull needs --karmada');
+  const karmada: KarmadaOptions | undefined = values.karmada
+    ? { multiClusterService: false, ...(pullMembers.length > 0 ? { pullMembers } : {}) }
+    : undefined;
 
   switch (command) {
     case 'up': {
@@ -118,6 +134,14 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`karmada-controller-manager restarted with its MultiClusterService gate ${on}\n`);
       return 0;
     }
+    case 'join-mode': {
+      const sb = await Sandbox.attach(dir);
+      await sb.setPullMembers(positionals.slice(1).map(pullMember));
+      process.stdout.write(
+        `${MEMBERS.map((m) => `${m}: ${(sb.karmada?.pullMembers ?? []).includes(m) ? 'Pull' : 'Push'}`).join(', ')}\n`,
+      );
+      return 0;
+    }
     case 'run':
       return runWrapped(dir, basePort, { extraMembers, karmada }, rest);
     default:
@@ -148,6 +172,13 @@ async function runWrapped(
     await Sandbox.down({ dir });
   }
   return code;
+}
+
+/** A member name given to --pull or join-mode, checked. */
+function pullMember(m: string): PullMember {
+  if (!(MEMBERS as readonly string[]).includes(m))
+    throw new Error(`'${m}' cannot join in Pull mode: not one of ${MEMBERS.join(', ')}`);
+  return m as PullMember;
 }
 
 main(process.argv.slice(2)).then(

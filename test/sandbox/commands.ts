@@ -3,6 +3,7 @@
  * argv a component is started with, so the flags can be read and tested in one place.
  */
 import path from 'node:path';
+import { agentCommandLine } from './karmada-agent.ts';
 import { hubAggregationFlags, karmadaCommandLine } from './karmada-commands.ts';
 import { egressConfigFile, KUBELET_EGRESS_MEMBERS } from './kubelet-egress.ts';
 import {
@@ -78,6 +79,13 @@ export function commandLine(
     case 'karmada-scheduler':
       if (!shape.karmada) throw new Error(`${id.component} runs only in a Karmada sandbox`);
       return karmadaCommandLine(layout, id.component, shape.karmada);
+    case 'karmada-agent': {
+      const member = need(id);
+      if (!shape.karmada) throw new Error(`${id.component} runs only in a Karmada sandbox`);
+      if (member !== 'member1' && member !== 'member2')
+        throw new Error(`karmada-agent runs beside member1 or member2, not ${member}`);
+      return agentCommandLine(layout, member);
+    }
     case 'etcd':
       // The flags controller-runtime's envtest uses; no fsync, as the data is throwaway.
       return [

@@ -20,9 +20,12 @@ export const AGGREGATED_SERVICE = 'karmada-aggregated-apiserver';
  * Controllers of karmada-controller-manager that carry a Deployment with a PropagationPolicy
  * to its clusters and report back: cluster (execution spaces, Cluster objects' lifecycle),
  * clusterStatus (Ready), binding and execution (ResourceBinding → Work → member object),
- * workStatus and bindingStatus (the member's status back onto the template). Karmada's
- * `namespace` controller is left out: it would copy every hub namespace into every member,
- * and the suites make their namespaces in each cluster themselves.
+ * workStatus and bindingStatus (the member's status back onto the template); and, as a default
+ * install runs them, the three that bear on Services and EndpointSlices without a gate:
+ * serviceExport, endpointSlice (it takes its finalizer off the EndpointSlice reports of Pull
+ * members' agents) and serviceImport. Karmada's `namespace` controller is left out: it would
+ * copy every hub namespace into every member, and the suites make their namespaces in each
+ * cluster themselves.
  */
 export const KARMADA_CONTROLLERS = [
   'cluster',
@@ -31,6 +34,9 @@ export const KARMADA_CONTROLLERS = [
   'execution',
   'workStatus',
   'bindingStatus',
+  'serviceExport',
+  'endpointSlice',
+  'serviceImport',
 ];
 
 /** Karmada's own MultiClusterService path, which runs only with its feature gate on. */

@@ -3,7 +3,8 @@
  * aggregated apiserver serving `cluster.karmada.io` behind the hub's aggregator, karmada-webhook
  * registered with Karmada's own webhook configuration, karmada-controller-manager and
  * karmada-scheduler; then member1 and member2 join in Push mode, as `karmadactl join` would
- * make them: a Cluster object each and a Secret with its token and CA in karmada-cluster.
+ * make them: a Cluster object each and a Secret with its token and CA in karmada-cluster, or,
+ * those in `pullMembers`, in Pull mode, as `karmadactl register` would (karmada-agent.ts).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
   loadAllYaml,
 } from '@kubernetes/client-node';
 import { probe, waitReady } from './health.ts';
+import { preparePullJoin } from './karmada-agent.ts';
 import {
   aggregatedApiObjects,
   KARMADA_CLUSTER,
@@ -22,7 +24,7 @@ import {
   karmadaFiles,
   karmadaWebhookConfiguration,
 } from './karmada-commands.ts';
-import { type ClusterName, KARMADA_COMPONENTS, MEMBERS } from './layout.ts';
+import { type ClusterName, KARMADA_COMPONENTS, MEMBERS, type PullMember } from './layout.ts';
 import type { Sandbox } from './sandbox.ts';
 
 /** Karmada's Cluster API, served by the aggregated apiserver. */
@@ -95,9 +97,59 @@ export async function startKarmada(
   }
   for (const component of KARMADA_COMPONENTS.slice(2)) await sb.startComponent({ component }, timeoutMs);
 
-  log('Karmada running; joining member1 and member2 in Push mode');
-  for (const member of MEMBERS) await joinMember(sb, member);
+  const pull = sb.karmada?.pullMembers ?? [];
+  log(
+    `Karmada running; joining ${MEMBERS.map((m) => `${m} in ${pull.includes(m) ? 'Pull' : 'Push'} mode`).join(', ')}`,
+  );
+  for (const member of MEMBERS) {
+    if (pull.includes(member)) await joinPull(sb, member, timeoutMs);
+    else await joinMember(sb, member);
+  }
   await waitClustersReady(sb, MEMBERS, timeoutMs);
+}
+
+/** Joins a member in Pull mode: register's objects on the hub, the CRD in the member, then its karmada-agent. */
+async function joinPull(sb: Sandbox, member: PullMember, timeoutMs: number): Promise<void> {
+  await preparePullJoin(sb, member, karmadaFiles(sb.binDir).crdsDir);
+  await sb.startComponent({ component: 'karmada-agent', cluster: member }, timeoutMs);
+}
+
+/**
+ * Makes a member leave and join again in `mode` (the sandbox's options already say which): its
+ * Cluster is deleted while its agent, if any, still runs (the agent takes the finalizers of its
+ * Works off), Karmada removes the execution space, then the member joins anew.
+ */
+export async function rejoinMember(
+  sb: Sandbox,
+  member: PullMember,
+  mode: 'Push' | 'Pull',
+  timeoutMs: number,
+): Promise<void> {
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  const core = sb.kubeConfig('hub').makeApiClient(CoreV1Api);
+  await custom.deleteClusterCustomObject({ ...CLUSTER_API, name: member }).catch(notFoundIsFine);
+  await waitReady({
+    what: `Cluster ${member} and its execution space karmada-es-${member} gone`,
+    logFile: path.join(sb.layout.logsDir, 'karmada-controller-manager.log'),
+    timeoutMs,
+    ready: async () => {
+      const cluster = await custom
+        .getClusterCustomObject({ ...CLUSTER_API, name: member })
+        .catch(() => undefined);
+      const space = await core.readNamespace({ name: `karmada-es-${member}` }).catch(() => undefined);
+      return cluster === undefined && space === undefined;
+    },
+  });
+  const agent = { component: 'karmada-agent', cluster: member } as const;
+  if (await sb.isRunning(agent)) await sb.stopComponent(agent);
+  await core.deleteNamespacedSecret({ namespace: KARMADA_CLUSTER, name: member }).catch(notFoundIsFine);
+  if (mode === 'Pull') await joinPull(sb, member, timeoutMs);
+  else await joinMember(sb, member);
+  await waitClustersReady(sb, [member], timeoutMs);
+}
+
+function notFoundIsFine(err: unknown): void {
+  if ((err as { code?: number }).code !== 404) throw err;
 }
 
 /** Every object of every YAML file in a folder, in file-name order. */

@@ -43,7 +43,17 @@ export interface KarmadaOptions {
    * (`--cluster-api-qps`/`--cluster-api-burst`). Undefined: Karmada's defaults (40/s, burst 60).
    */
   apiRateLimit?: { qps: number; burst: number };
+  /**
+   * Members joined in Pull mode, the way `karmadactl register` joins one: a karmada-agent per
+   * member (test/sandbox/karmada-agent.ts) with a kubeconfig to the hub limited by register's
+   * RBAC and one to its member; the agent makes the Cluster (`syncMode: Pull`). The others join
+   * in Push mode. Undefined or empty: all Push.
+   */
+  pullMembers?: readonly PullMember[];
 }
+
+/** A member that may join Karmada in Pull mode. */
+export type PullMember = (typeof MEMBERS)[number];
 
 /** Ports of Karmada's control-plane programs, all on 127.0.0.1. */
 export interface KarmadaPorts {
@@ -57,6 +67,8 @@ export interface KarmadaPorts {
   controllerManagerMetrics: number;
   schedulerHealth: number;
   schedulerMetrics: number;
+  /** Each member's karmada-agent (Pull mode): health and metrics ports. */
+  agents: Record<PullMember, { health: number; metrics: number }>;
 }
 
 /** One cluster's place in the sandbox. */
@@ -105,7 +117,8 @@ export const DEFAULT_BASE_PORT = 16400;
  * Computes the layout of a sandbox kept in `dir` whose ports start at `basePort`.
  * Ports: etcd base+0/+1; Karmada's programs base+2..+9 (aggregated apiserver +2, webhook
  * +3/+4/+5, controller manager +6/+7, scheduler +8/+9); apiservers base+10 (hub), +11
- * (member1), +12 (member2), +13 (member3), +14 (karmada-host); base+20..+99 are left for the
+ * (member1), +12 (member2), +13 (member3), +14 (karmada-host); the karmada-agents of Pull
+ * members +15/+16 (member1) and +17/+18 (member2); base+20..+99 are left for the
  * processes tests start, so two sandboxes with bases 100 apart never collide.
  */
 export function sandboxLayout(dir: string, basePort: number = DEFAULT_BASE_PORT): SandboxLayout {
@@ -153,6 +166,10 @@ export function sandboxLayout(dir: string, basePort: number = DEFAULT_BASE_PORT)
       controllerManagerMetrics: basePort + 7,
       schedulerHealth: basePort + 8,
       schedulerMetrics: basePort + 9,
+      agents: {
+        member1: { health: basePort + 15, metrics: basePort + 16 },
+        member2: { health: basePort + 17, metrics: basePort + 18 },
+      },
     },
     kubeconfig: path.join(abs, 'kubeconfig'),
     logsDir: path.join(abs, 'logs'),
@@ -182,7 +199,8 @@ export interface ComponentId {
     | 'kube-controller-manager'
     | 'kube-scheduler'
     | 'kwok'
-    | KarmadaComponent;
+    | KarmadaComponent
+    | 'karmada-agent';
   cluster?: ClusterName;
 }
 
@@ -218,13 +236,14 @@ export function allComponents(shape: SandboxShape = {}): ComponentId[] {
     ids.push({ component: 'kwok', cluster });
   }
   if (shape.karmada) for (const component of KARMADA_COMPONENTS) ids.push({ component });
+  for (const cluster of shape.karmada?.pullMembers ?? []) ids.push({ component: 'karmada-agent', cluster });
   return ids;
 }
 
 /** Every process any sandbox may run (for stopping one whose shape is unknown). */
 export const EVERY_SHAPE: SandboxShape = {
   extraMembers: EXTRA_MEMBERS,
-  karmada: { multiClusterService: false },
+  karmada: { multiClusterService: false, pullMembers: MEMBERS },
 };
 
 /** The TCP ports a component listens on (so `down` can check they were released). */
@@ -241,6 +260,10 @@ export function portsOf(layout: SandboxLayout, id: ComponentId): number[] {
       return [k.controllerManagerHealth, k.controllerManagerMetrics];
     case 'karmada-scheduler':
       return [k.schedulerHealth, k.schedulerMetrics];
+    case 'karmada-agent': {
+      const a = k.agents[id.cluster as PullMember];
+      return a ? [a.health, a.metrics] : [];
+    }
   }
   return [];
 }

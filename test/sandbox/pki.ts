@@ -153,3 +153,17 @@ export async function ensureKarmadaPki(layout: SandboxLayout): Promise<void> {
     `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${AGGREGATED_SERVICE}.${KARMADA_SYSTEM}.svc,DNS:karmada-webhook.${KARMADA_SYSTEM}.svc\nextendedKeyUsage=serverAuth\n`,
   );
 }
+
+/**
+ * The client certificate of a member's karmada-agent on the hub: the identity `karmadactl
+ * register`'s CSR yields (`O=system:karmada:agents`, `CN=system:karmada:agent:<member>`), here
+ * signed by the sandbox CA, which the hub trusts for client certificates.
+ */
+export async function ensureAgentPki(
+  layout: SandboxLayout,
+  out: { cert: string; key: string },
+  user: string,
+  group: string,
+): Promise<void> {
+  await issue(layout, out, `/O=${group}/CN=${user}`, 'extendedKeyUsage=clientAuth\n');
+}

@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { commandLine } from './commands.ts';
 import { probe, waitReady } from './health.ts';
-import { startKarmada } from './karmada.ts';
+import { rejoinMember, startKarmada } from './karmada.ts';
+import { agentEnv, agentReadyUrl } from './karmada-agent.ts';
 import { karmadaReadyUrl } from './karmada-commands.ts';
 import { writeKubeconfigs } from './kubeconfig.ts';
 import { writeEgressConfigs } from './kubelet-egress.ts';
@@ -28,6 +29,7 @@ import {
   type ExtraMember,
   type KarmadaOptions,
   MEMBERS,
+  type PullMember,
   portsOf,
   type SandboxLayout,
   type SandboxShape,
@@ -151,6 +153,8 @@ export class Sandbox {
         (existing.karmada === undefined) === (opts.karmada === undefined);
       if (existing && sameShape && (await existing.healthy())) {
         log(`already running in ${dir}`);
+        // Members asked to join in another mode leave and join again (setPullMembers).
+        if (opts.karmada) await existing.setPullMembers(opts.karmada.pullMembers ?? [], opts.timeoutMs);
         return existing;
       }
       log(
@@ -274,6 +278,36 @@ export class Sandbox {
   }
 
   /**
+   * Joins each member again in the mode asked (Pull for those in `pullMembers`, Push for the
+   * others) where that differs from now: its Cluster is deleted (and with it, by Karmada, its
+   * execution space and Works) and the member joins anew, with or without its karmada-agent.
+   * Records the choice. Only in a Karmada sandbox.
+   */
+  async setPullMembers(pullMembers: readonly PullMember[], timeoutMs = 120_000): Promise<void> {
+    if (!this.karmadaOptions)
+      throw new Error(`the sandbox in ${this.layout.dir} runs no Karmada (start it with --karmada)`);
+    const before = new Set(this.karmadaOptions.pullMembers ?? []);
+    for (const member of MEMBERS) {
+      const pull = pullMembers.includes(member);
+      if (pull === before.has(member)) continue;
+      this.karmadaOptions = {
+        ...this.karmadaOptions,
+        pullMembers: MEMBERS.filter((m) =>
+          m === member ? pull : (this.karmadaOptions?.pullMembers ?? []).includes(m),
+        ),
+      };
+      await rejoinMember(this, member, pull ? 'Pull' : 'Push', timeoutMs);
+      await this.saveState();
+    }
+  }
+
+  /** Whether a component's process runs (for the agents, which a Pull member may or may not have). */
+  async isRunning(id: ComponentId): Promise<boolean> {
+    const pid = await readPid(this.pidFile(id));
+    return pid !== undefined && (await isAlive(pid));
+  }
+
+  /**
    * Stops every process of the sandbox in `dir`, found by pid file and by environment
    * marker, and checks that their ports are released. Safe to run when nothing runs.
    */
@@ -352,6 +386,7 @@ export class Sandbox {
       name,
       bin: path.join(this.binDir, id.component),
       args: commandLine(this.layout, id, this.binDir, this.shape),
+      env: id.component === 'karmada-agent' ? agentEnv(this.layout, id.cluster as PullMember) : undefined,
       sandboxDir: this.layout.dir,
       logFile,
       pidFile,
@@ -419,6 +454,8 @@ export class Sandbox {
         const url = karmadaReadyUrl(this.layout, id.component);
         return (await probe(url, { ca: this.admin.caPem })).status === 200;
       }
+      case 'karmada-agent':
+        return (await probe(agentReadyUrl(this.layout, id.cluster as PullMember))).status === 200;
       default:
         // No port to probe (they run with --secure-port=0); waitMemberReady checks their work.
         await sleep(200);

@@ -219,8 +219,12 @@ export async function slicesIn(
     .kubeConfig(cluster)
     .makeApiClient(DiscoveryV1Api)
     .listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+  // A copy in a Pull-mode member is applied by its karmada-agent from a Work of mcs-bridge's,
+  // labelled as Karmada's dispatcher's so that the agent does not report it back.
   const ours = list.items.filter(
-    (s) => s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === 'syncer.mcs-bridge.io',
+    (s) =>
+      s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === 'syncer.mcs-bridge.io' ||
+      s.metadata?.annotations?.['work.karmada.io/name']?.startsWith('mcs-bridge-endpointslice-') === true,
   );
   return { ours, others: list.items.filter((s) => !ours.includes(s)) };
 }

@@ -141,7 +141,7 @@ describe('mcs-bridge installed the Karmada way, running the seed guide verbatim'
     reliabilityCase(
       'Security',
       'Least-privilege RBAC on a Karmada control plane',
-      "kubectl auth can-i both ways for the chart's ServiceAccount in karmada-apiserver, as the kubeconfig Secret in karmada-host holds it (the identity both programs run the seed guide as); the pods' own ServiceAccount in karmada-host may do nothing",
+      "kubectl auth can-i both ways for the chart's ServiceAccount in karmada-apiserver, as the kubeconfig Secret in karmada-host holds it (the identity both programs run the seed guide as), Works of Pull-mode members included and ServiceExports refused; the pods' own ServiceAccount in karmada-host may do nothing",
     );
     const kubeconfig = inst.kubeconfig('run1');
     const can = (args: string) => canI(sb, kubeconfig, args.split(' '));
@@ -157,15 +157,23 @@ describe('mcs-bridge installed the Karmada way, running the seed guide verbatim'
       `patch validatingwebhookconfigurations/${RELEASE}`,
       // karmadaCoexistence.readWorks (on by default): Karmada's Works, to stand aside for them.
       'watch works.work.karmada.io -A',
+      // members.karmada.pullMode (on by default): the copies for Pull-mode members are Works.
+      'create works.work.karmada.io -n karmada-es-member1',
+      'update works.work.karmada.io -n karmada-es-member2',
+      'delete works.work.karmada.io -n karmada-es-member1',
+      'get works.work.karmada.io -n karmada-es-member2',
     ];
     const refused = [
       'list secrets -n karmada-cluster',
       `get secrets/${RELEASE}-token -n ${NAMESPACE}`,
       'get secrets -n karmada-system',
       'update clusters.cluster.karmada.io',
-      'create works.work.karmada.io -n karmada-es-member1',
-      // Only with karmadaCoexistence.takeOver (off by default).
-      'delete works.work.karmada.io -n karmada-es-member1',
+      // Only with karmadaCoexistence.takeOver (off by default): a merge patch of a Work.
+      'patch works.work.karmada.io -n karmada-es-member1',
+      'update works.work.karmada.io --subresource=status -n karmada-es-member1',
+      // The ServiceExport of a Pull provider travels inside a Work: none on the hub.
+      'create serviceexports.multicluster.x-k8s.io -n default',
+      'list serviceexports.multicluster.x-k8s.io -A',
       'create resourcebindings.work.karmada.io -n default',
       'create propagationpolicies.policy.karmada.io -n default',
       'patch validatingwebhookconfigurations/validating-config',

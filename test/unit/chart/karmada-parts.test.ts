@@ -30,8 +30,10 @@ describe('the chart on a Karmada control plane', () => {
     assert.deepEqual((await part('karmada-apiserver')).names(), [
       'ClusterRole/mcs-bridge',
       'ClusterRole/mcs-bridge-karmada',
+      'ClusterRole/mcs-bridge-karmada-pull',
       'ClusterRoleBinding/mcs-bridge',
       'ClusterRoleBinding/mcs-bridge-karmada',
+      'ClusterRoleBinding/mcs-bridge-karmada-pull',
       'Lease/mcs-bridge-syncer',
       'MutatingWebhookConfiguration/mcs-bridge',
       'Role/mcs-bridge',

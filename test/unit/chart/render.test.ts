@@ -28,6 +28,7 @@ const COMMON_RULES = [
   'Role mcs-system: coordination.k8s.io/leases: create',
   'Role mcs-system: coordination.k8s.io/leases[mcs-bridge-syncer]: get,update',
   'ClusterRole: work.karmada.io/works: list,watch',
+  'ClusterRole: work.karmada.io/works: create,delete,get,list,update,watch',
 ];
 const SELF_MANAGED_RULES = [
   'ClusterRole: admissionregistration.k8s.io/mutatingwebhookconfigurations[mcs-bridge]: get,patch',
@@ -198,8 +199,10 @@ describe('the chart rendered', () => {
           [
             'ClusterRole/mcs-bridge',
             'ClusterRole/mcs-bridge-karmada',
+            'ClusterRole/mcs-bridge-karmada-pull',
             'ClusterRoleBinding/mcs-bridge',
             'ClusterRoleBinding/mcs-bridge-karmada',
+            'ClusterRoleBinding/mcs-bridge-karmada-pull',
             'Deployment/mcs-bridge',
             'Lease/mcs-bridge-syncer',
             'MutatingWebhookConfiguration/mcs-bridge',
@@ -255,14 +258,31 @@ describe('the chart rendered', () => {
     const karmada = r.rbacRules().filter((l) => l.includes('work.karmada.io'));
     assert.deepEqual(karmada, [
       'ClusterRole: work.karmada.io/resourcebindings: delete,get',
+      'ClusterRole: work.karmada.io/works: create,delete,get,list,update,watch',
       'ClusterRole: work.karmada.io/works: delete,list,patch,watch',
     ]);
   });
 
-  it('grants nothing on Karmada’s Works when told not to read them', async () => {
-    const r = await render({ karmadaCoexistence: { readWorks: false } });
+  it('grants nothing on Karmada’s Works when told not to read them and to serve no Pull-mode member', async () => {
+    const r = await render({
+      karmadaCoexistence: { readWorks: false },
+      members: { karmada: { pullMode: false } },
+    });
     assert.ok(!r.rbacRules().some((l) => l.includes('work.karmada.io')));
-    assert.ok(!r.names().some((n) => n.endsWith('-karmada')));
+    assert.ok(!r.names().some((n) => n.endsWith('-karmada') || n.endsWith('-karmada-pull')));
+  });
+
+  it('grants Works, and nothing else of Karmada’s, to serve Pull-mode members', async () => {
+    const r = await render({ karmadaCoexistence: { readWorks: false } });
+    assert.deepEqual(
+      r.rbacRules().filter((l) => /karmada\.io|multicluster/.test(l)),
+      [
+        'ClusterRole: cluster.karmada.io/clusters: list,watch',
+        'ClusterRole: networking.karmada.io/multiclusterservices/status: patch',
+        'ClusterRole: networking.karmada.io/multiclusterservices: list,patch,watch',
+        'ClusterRole: work.karmada.io/works: create,delete,get,list,update,watch',
+      ],
+    );
   });
 
   it('limits the Karmada Secret reads to the names given', async () => {

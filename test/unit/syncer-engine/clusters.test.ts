@@ -190,6 +190,20 @@ describe('the cluster registry', () => {
     );
   });
 
+  it('starts a member afresh when it switches between Push and Pull mode: a new cache, not the old one resumed', async () => {
+    const { registry, made } = registryOf({ member1: new FakeCluster('member1') });
+    await registry.update([def('member1', 'push')]);
+    await settle();
+    const before = registry.get('member1');
+    assert.equal(before?.pull, false);
+    await registry.update([{ ...def('member1', 'pull'), pull: true }]);
+    await settle();
+    const after = registry.get('member1');
+    assert.equal(after?.pull, true);
+    assert.notEqual(after?.cache, before?.cache, 'resourceVersions of the member mean nothing to the Works');
+    assert.deepEqual(made, ['member1@push', 'member1@pull']);
+  });
+
   it('says so, once, while a member keeps credentials its source could not read again', async () => {
     const lines: string[] = [];
     const registry = new ClusterRegistry({

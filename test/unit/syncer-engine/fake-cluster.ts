@@ -28,6 +28,13 @@ export function apiError(code: number, reason: string, message = reason): ApiExc
   return new ApiException(code, `HTTP-Code: ${code}\nBody: ${body}`, body, {});
 }
 
+/** Whether the object at `path` is in the collection `collection` (all namespaces, or one: `/api/v1/namespaces/ns/services`). */
+function inCollection(path: string, collection: string): boolean {
+  if (collectionOf(path) === collection) return true;
+  const i = path.lastIndexOf('/');
+  return collection.includes('/namespaces/') && path.slice(0, i) === collection;
+}
+
 /** The collection an object path belongs to, for matching lists and watches (`/api/v1/services`). */
 function collectionOf(path: string): string {
   const parts = path.split('/');
@@ -143,7 +150,7 @@ export class FakeCluster implements KubeClient {
       return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
     if (next instanceof Error) throw next;
     const items = [...this.objects]
-      .filter(([p, o]) => collectionOf(p) === path && matches(o, labelSelector))
+      .filter(([p, o]) => inCollection(p, path) && matches(o, labelSelector))
       .map(([, o]) => transform(structuredClone(o) as T));
     return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: String(this.rv) }, items };
   }
@@ -174,7 +181,7 @@ export class FakeCluster implements KubeClient {
   private notify(path: string, type: string, o: Obj): void {
     const object = structuredClone(o);
     for (const w of this.watchers) {
-      if (w.collection !== collectionOf(path) || !matches(o, w.selector)) continue;
+      if (!inCollection(path, w.collection) || !matches(o, w.selector)) continue;
       // After the write's answer, as over a connection.
       setImmediate(() => {
         if (this.watchers.has(w)) w.onEvent({ type, object });
