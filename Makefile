@@ -1,7 +1,8 @@
 # mcs-bridge — one entry point for building, testing and demoing.
 #   make           install dependencies and build
 #   make demo      the local sandbox with the seed's example
-#   make test      everything: lint, unit tests, end-to-end tests on real clusters
+#   make check     the lane for every change: lint, unit tests, the core end-to-end suites (<= 10 min warm)
+#   make test      everything CI runs: lint, unit tests, every end-to-end suite on real clusters
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := all
@@ -34,27 +35,47 @@ UNIT_TESTS := $(shell find test/unit -name '*.test.ts' 2>/dev/null | sort)
 E2E_TESTS := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 KARMADA_E2E = $(filter test/e2e/karmada/%,$(E2E_TESTS))
 PLAIN_E2E = $(filter-out test/e2e/karmada/%,$(E2E_TESTS))
+# The core end-to-end suites of `make check`: the seed's example, the webhook, the syncer's
+# ownership, cleanup, limits and odd objects, its faults and watches, the overlap check, Karmada's
+# Cluster source and cases on the CRD stand-in, and kubectl mcs. They run on the plain sandbox
+# alone (no Karmada control plane, data plane or image); `make test` runs them with the rest.
+CHECK_E2E := $(addprefix test/e2e/,syncer-seed.test.ts webhook.test.ts webhook-compat.test.ts \
+  syncer-ownership.test.ts syncer-cleanup.test.ts syncer-limits.test.ts syncer-odd-objects.test.ts \
+  syncer-faults.test.ts syncer-watch-faults.test.ts syncer-cidr-overlap.test.ts \
+  syncer-karmada-source.test.ts syncer-karmada-cases.test.ts diagnose.test.ts)
+# What of test/sandbox/build.sh a plain sandbox runs; `make sandbox-build` builds it all (CoreDNS
+# for the data plane, Karmada's programs for KARMADA=1).
+SANDBOX_BASE := etcd kwok helm k8s
+# The suites that need more than the plain sandbox's programs: the data plane (CoreDNS, root).
+DATAPLANE_TESTS := test/e2e/dataplane.test.ts test/e2e/demo.test.ts
+E2E_BUILD = $(if $(KARMADA_E2E)$(filter $(DATAPLANE_TESTS),$(E2E_TESTS)),sandbox-build,sandbox-base)
 # The suite that runs the image (`make image` builds it first), and the image's tag: empty means
 # the chart's default (image.repository:appVersion).
 IMAGE_TESTS := test/e2e/image.test.ts
 IMAGE ?=
 TS_SOURCES := $(shell find webhook syncer kubectl-mcs certs lib -name '*.ts' 2>/dev/null)
-# The README's Reliability table: test/reliability/reporter.mjs records a run's tagged cases beside
-# the spec output; record.ts merges them into reliability-results.json and renders the table.
-RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@.json
+# A run writes its results to .results/ (ignored), never to a tracked file: test/reliability/reporter.mjs
+# records a run's tagged cases beside the spec output, and record.ts saves them in
+# .results/reliability/; `make reliability-report` renders them into docs/reliability.md.
+RESULTS_DIR := $(CURDIR)/.results
+RELIABILITY_RUN = $(RESULTS_DIR)/reliability-run-$@.json
 reporters = --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./test/reliability/reporter.mjs --test-reporter-destination=$(1)
 TEST_REPORTERS = $(call reporters,$(RELIABILITY_RUN))
 RECORD_RELIABILITY = $(TSX) test/reliability/record.ts $(RELIABILITY_RUN)
-KARMADA_RELIABILITY_RUN = $(CURDIR)/.reliability-run-$@-karmada.json
+KARMADA_RELIABILITY_RUN = $(RESULTS_DIR)/reliability-run-$@-karmada.json
 
-.PHONY: all install node build lint test test-unit test-e2e sandbox-build sandbox-pin sandbox-up \
+.PHONY: all install node build lint check test test-unit test-e2e sandbox-build sandbox-base sandbox-karmada sandbox-coredns helm sandbox-pin sandbox-up \
         sandbox-down sandbox-status demo demo-karmada demo-dataplane dataplane-deps e2e-deps dataplane-down bench bench-webhook bench-syncer \
-        bench-karmada bench-karmada-converge bench-report image image-deps reliability-table audit clean help
+        bench-karmada bench-karmada-converge bench-report image image-deps reliability-report audit clean help
 
 all: build ## install dependencies and build
 
-help: ## list the targets
+help: ## list the targets, and which lane to use when
+	@echo 'Which lane: make check on every change (lint, unit, core end-to-end suites; <= 10 min warm);'
+	@echo '  make test before a merge and when you touch the chart, Karmada, the data plane or the image'
+	@echo '  (everything CI runs); make test-unit while you edit; E2E_TESTS=<suite> make test-e2e for one suite.'
+	@echo
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 install: node_modules/.package-lock.json ## npm ci
@@ -78,12 +99,24 @@ lint: install ## biome (lint + format check), tsc --noEmit over everything, bash
 	$(SAY_RUNTIME)
 	$(BIN)/biome check --error-on-warnings .
 	$(BIN)/tsc -p tsconfig.json
-	@for f in test/sandbox/*.sh test/image/*.sh .ci/run; do bash -n "$$f"; done
+	@for f in test/sandbox/*.sh test/image/*.sh test/tree-guard.sh .ci/run; do bash -n "$$f"; done
 
-test: lint test-unit test-e2e ## everything (what CI runs)
+# A run leaves the tree as it found it (its results go to .results/): test/tree-guard.sh saves the
+# work tree's state first and fails the run when a file changed, whatever else failed.
+tree_guarded = @test/tree-guard.sh save $(RESULTS_DIR)/tree-before-$@.txt; \
+	rc=0; $(MAKE) --no-print-directory $(1) || rc=$$?; \
+	test/tree-guard.sh check $(RESULTS_DIR)/tree-before-$@.txt || rc=1; \
+	exit $$rc
 
-test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the real helm)
+check: ## the lane for every change: lint, unit tests, the core end-to-end suites (CHECK_E2E); fails if the run changed a tracked file
+	$(call tree_guarded,lint test-unit test-e2e E2E_TESTS="$(CHECK_E2E)")
+
+test: ## everything (what CI runs): lint, unit tests, every end-to-end suite; fails if the run changed a tracked file
+	$(call tree_guarded,lint test-unit test-e2e)
+
+test-unit: install helm ## unit tests (no clusters, no sandbox; the chart's run the real helm, built alone)
 	$(SAY_RUNTIME)
+	@mkdir -p $(RESULTS_DIR)
 	rc=0; $(TSX) --test $(TEST_REPORTERS) $(UNIT_TESTS) || rc=$$?; \
 	$(RECORD_RELIABILITY) || rc=1; \
 	exit $$rc
@@ -91,8 +124,9 @@ test-unit: install sandbox-build ## unit tests (no clusters; the chart's use the
 # The data plane's network namespaces outlive a killed test run: remove them whatever happened.
 # The image suite runs the image `make image` builds (first, when the suite is among E2E_TESTS).
 # E2E_TESTS may name suites of either sandbox; a sandbox none of them needs is not started.
-test-e2e: build sandbox-build e2e-deps $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on fresh sandboxes of real clusters (the second with Karmada)
+test-e2e: build $(E2E_BUILD) e2e-deps $(if $(filter $(DATAPLANE_TESTS),$(E2E_TESTS)),dataplane-deps) $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)),image) ## end-to-end tests on fresh sandboxes of real clusters (the second with Karmada)
 	$(SAY_RUNTIME)
+	@mkdir -p $(RESULTS_DIR)
 	rc=0; \
 	if [ -n "$(PLAIN_E2E)" ]; then \
 	  MCS_BRIDGE_IMAGE=$(IMAGE) $(SANDBOX) run --dir $(E2E_SANDBOX_DIR) --port-base $(E2E_PORT_BASE) --extra-member member3 -- \
@@ -107,7 +141,7 @@ test-e2e: build sandbox-build e2e-deps $(if $(filter $(IMAGE_TESTS),$(E2E_TESTS)
 	fi; \
 	exit $$rc
 
-reliability-table: install ## render README § Reliability from reliability-results.json (make test writes it)
+reliability-report: install ## render docs/reliability.md and docs/results/ from the runs make test left in .results/ (then commit them)
 	$(TSX) test/reliability/render.ts
 
 # Kept out of make test: it needs the registry's advisory endpoint, which not every registry or
@@ -124,13 +158,23 @@ audit: install ## npm audit of the runtime dependencies, where the registry answ
 	fi; \
 	exit $$rc
 
-sandbox-build: ## build and cache the Kubernetes binaries (once; ~15 min cold)
+sandbox-build: ## build and cache every sandbox binary: Kubernetes, etcd, kwok, helm, CoreDNS, Karmada (once; ~15 min cold, Karmada more)
 	test/sandbox/build.sh >/dev/null
+
+sandbox-base: ## build and cache only what a plain sandbox runs (no CoreDNS, no Karmada)
+	test/sandbox/build.sh $(SANDBOX_BASE) >/dev/null
+
+helm: ## build and cache only helm (what the unit tests need)
+	test/sandbox/build.sh helm >/dev/null
+
+# What the Karmada sandbox and the data plane add to the plain sandbox's programs.
+sandbox-karmada sandbox-coredns: sandbox-%:
+	test/sandbox/build.sh $(SANDBOX_BASE) $* >/dev/null
 
 sandbox-pin: ## regenerate test/sandbox/gomod/ after changing test/sandbox/versions.env
 	test/sandbox/pin.sh
 
-sandbox-up: install sandbox-build ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada
+sandbox-up: install $(if $(filter-out 0,$(KARMADA)),sandbox-karmada,sandbox-base) ## start the sandbox (hub, member1, member2) in .sandbox/; KARMADA=1 adds Karmada
 	$(SANDBOX) up $(if $(filter-out 0,$(KARMADA)),--karmada)
 
 sandbox-down: install ## stop the sandbox and remove its data plane; nothing is left running
@@ -143,11 +187,11 @@ sandbox-status: install ## list the sandbox's processes
 demo: build sandbox-up ## the sandbox running the seed's example
 	$(TSX) test/demo/demo.ts
 
-demo-karmada: build sandbox-build ## the seed guide verbatim on Karmada v1.18.2 in the sandbox, mcs-bridge installed the Karmada way
+demo-karmada: build sandbox-karmada ## the seed guide verbatim on Karmada v1.18.2 in the sandbox, mcs-bridge installed the Karmada way
 	$(SANDBOX) up --karmada
 	$(TSX) test/demo/karmada.ts
 
-demo-dataplane: dataplane-deps demo ## make demo, then curl http://nginx.default from member2 through kube-proxy and CoreDNS (root)
+demo-dataplane: dataplane-deps sandbox-coredns demo ## make demo, then curl http://nginx.default from member2 through kube-proxy and CoreDNS (root)
 	$(TSX) test/demo/dataplane.ts
 
 dataplane-down: install ## remove the sandbox's data plane (network namespaces, kube-proxy, CoreDNS)
@@ -169,10 +213,10 @@ DATAPLANE_PACKAGES := ip:iproute2 nft:nftables curl:curl sysctl:procps
 dataplane-deps: ## install the Debian packages the data plane needs, if missing (root)
 	@$(call apt_install_missing,$@,$(DATAPLANE_PACKAGES))
 
-# What the end-to-end suites need beyond the data plane: libfaketime, which steps a syncer's wall
+# What every end-to-end run needs: libfaketime, which steps a syncer's wall
 # clock while its monotonic clock runs on (test/e2e/harness/faketime.ts). Installed only when missing.
 E2E_PACKAGES := faketime:faketime
-e2e-deps: dataplane-deps ## install the Debian packages the end-to-end tests need, if missing (root)
+e2e-deps: ## install the Debian packages the end-to-end tests need, if missing (root)
 	@$(call apt_install_missing,$@,$(E2E_PACKAGES))
 
 # The image: podman (runc as its runtime, see test/image/podman.sh) and debootstrap for the stand-in
@@ -185,7 +229,7 @@ image: image-deps install ## build the image from the Dockerfile with podman, of
 	test/image/build.sh $(IMAGE)
 
 # `make bench`: every benchmark, about 38 minutes on this 2-core machine; it was asked to fit in
-# 25, which the 5,000-MCS runs and Karmada's turns do not allow (README § Performance says where
+# 25, which the 5,000-MCS runs and Karmada's turns do not allow (docs/performance.md says where
 # the time goes and what the budget cut). The sandboxes of the benches
 # use BENCH_PORT_BASE (the syncer's) and BENCH_KARMADA_PORT_BASE (the side-by-side's), 100 ports each.
 BENCH_PORT_BASE ?= 17600
@@ -195,7 +239,7 @@ BENCH_WEBHOOK_FLAGS ?= --rounds 2 --duration 4 --warmup 1
 BENCH_SYNCER_FLAGS ?= --changes 300 --churn-seconds 20 --scales 5000 --scale-floor 5000 --rest-seconds 20
 BENCH_KARMADA_FLAGS ?=
 
-bench: bench-webhook bench-syncer bench-karmada bench-report ## every benchmark (kept out of make test); figures go to bench-results.json and README § Performance
+bench: bench-webhook bench-syncer bench-karmada ## every benchmark (kept out of make test); figures go to .results/, make bench-report renders them
 
 bench-webhook: build ## the webhook's routes under HTTPS load next to an empty Fastify route (~1 min)
 	$(TSX) test/bench/webhook.ts $(BENCH_WEBHOOK_FLAGS)
@@ -212,7 +256,7 @@ BENCH_CONVERGE_CAP ?= 2400
 bench-karmada-converge: build sandbox-build ## the scale phase alone, until Karmada converges (cap BENCH_CONVERGE_CAP s a setting; ~50 min); figures under karmadaConverge
 	$(TSX) test/bench/karmada.ts --port-base $(BENCH_KARMADA_PORT_BASE) --phases scale --scale-cap $(BENCH_CONVERGE_CAP) --record-as karmadaConverge $(BENCH_KARMADA_FLAGS)
 
-bench-report: install ## render README § Performance and docs/bench-latency-cdf.svg from bench-results.json
+bench-report: install ## render docs/performance.md, its CDF plot and docs/results/ from what make bench left in .results/ (then commit them)
 	$(TSX) test/bench/render.ts
 
 clean: ## remove build output (the sandbox and the binary cache stay)

@@ -52,3 +52,19 @@ function parseBody(body: unknown): Record<string, unknown> | undefined {
 export function resultCode(err: unknown): string {
   return String(httpCode(err) ?? 'error');
 }
+
+/**
+ * The wait a failed API call's `Retry-After` header asks for (ms): seconds, or an HTTP date
+ * measured against `now` (epoch ms). Undefined when there is none, as client-go reads it.
+ */
+export function retryAfterMs(err: unknown, now: () => number = Date.now): number | undefined {
+  if (!(err instanceof ApiException)) return undefined;
+  const headers = (err.headers ?? {}) as Record<string, string | undefined>;
+  const value = Object.entries(headers)
+    .find(([k]) => k.toLowerCase() === 'retry-after')?.[1]
+    ?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now());
+}

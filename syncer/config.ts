@@ -41,6 +41,8 @@ Operation:
   --slow-member-wait D         how long a reconcile waits for one member's writes before going on
                                without them; they finish in the background (default 1s)
   --resync-period DURATION     reconcile everything again this often without an event (default 10m, 0 = never)
+  --request-timeout DURATION   bound on every API request to the hub and the members, from when it is sent
+                               to the end of its answer (default 30s, the longest the API server waits)
   --leader-elect               elect a leader through a Lease on the hub (on in the Helm chart)
   --leader-election-namespace NS   namespace of the Lease (default: $POD_NAMESPACE or mcs-system)
   --leader-election-id NAME    name of the Lease (default mcs-bridge-syncer)
@@ -62,6 +64,7 @@ const OPTIONS = {
   workers: { type: 'string' },
   'slow-member-wait': { type: 'string' },
   'resync-period': { type: 'string' },
+  'request-timeout': { type: 'string' },
   'leader-elect': { type: 'boolean' },
   'leader-election-namespace': { type: 'string' },
   'leader-election-id': { type: 'string' },
@@ -87,6 +90,8 @@ export interface SyncerConfig {
   workers: number;
   slowMemberWaitMs: number;
   resyncMs: number;
+  /** `--request-timeout`: the bound on every API request (watches have their own). */
+  requestTimeoutMs: number;
   leaderElect: boolean;
   leaseNamespace: string;
   leaseName: string;
@@ -146,6 +151,7 @@ export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Sy
     workers: int('workers', 16, 1, 1000),
     slowMemberWaitMs: duration('slow-member-wait', '1s'),
     resyncMs: duration('resync-period', '10m'),
+    requestTimeoutMs: duration('request-timeout', '30s'),
     leaderElect: v['leader-elect'] ?? false,
     leaseNamespace: v['leader-election-namespace'] ?? env.POD_NAMESPACE ?? 'mcs-system',
     leaseName: v['leader-election-id'] ?? 'mcs-bridge-syncer',
@@ -159,6 +165,7 @@ export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Sy
     karmadaProbeTimeoutMs: duration('karmada-probe-timeout', '30s'),
   };
   if (config.healthIntervalMs < 100) throw new UsageError('--cluster-health-interval must be at least 100ms');
+  if (config.requestTimeoutMs < 1000) throw new UsageError('--request-timeout must be at least 1s');
   checkLeaderTimings(config);
   return config;
 }

@@ -9,7 +9,7 @@
  * the old generation grew to 450–500 MB of mostly garbage before each full collection, and the
  * resident set followed it to 638–657 MB (make bench and a probe, 2026-11-30). At 5,000 MCS, a
  * factor of 1.5 brought the peak to 355 MB and one of 1.25 (with the compact slice class of
- * kube/compact.ts) to what README § Performance shows; converging took no longer, since fewer
+ * kube/compact.ts) to what docs/performance.md shows; converging took no longer, since fewer
  * pages are touched. More (concurrent) full collections are the cost.
  */
 

@@ -88,7 +88,7 @@ runMain('mcs-bridge-syncer', async () => {
   // With leader election, nothing is written until this replica leads (see kube/write-gate.ts).
   // Its deadlines are on the monotonic clock: a wall clock stepped back must not stretch them.
   const gate = new WriteGate(realClocks.monotonic, !config.leaderElect, realTimers);
-  const hub = new ClusterClient('hub', hubConfig, metrics.apiRequests, gate);
+  const hub = new ClusterClient('hub', hubConfig, metrics.apiRequests, gate, config.requestTimeoutMs);
   const source = await clusterSource(config, hub, logger, metrics, scrubber);
   const controller = new Controller({
     hub,
@@ -101,6 +101,7 @@ runMain('mcs-bridge-syncer', async () => {
     unreadyGraceMs: config.unreadyGraceMs,
     healthIntervalMs: config.healthIntervalMs,
     resyncMs: config.resyncMs,
+    requestTimeoutMs: config.requestTimeoutMs,
     instance: identity,
     gate,
     karmada: { takeover: config.karmadaTakeover, probeTimeoutMs: config.karmadaProbeTimeoutMs },

@@ -4,17 +4,16 @@
  * and a Warning event to what `statusFor` computed, and keeps a gauge per consumer and range
  * kind (MCS with overlaps, never their names). The endpoints are dispatched all the same: the user decides what to do.
  */
-import type { McsCondition } from '../api/types.ts';
 import {
   type ClusterRanges,
   CONDITION_ENDPOINTS_OUTSIDE_CONSUMER_CIDRS,
   type ConsumerRanges,
   findOverlaps,
-  type OverlapCondition,
   overlapCondition,
   type ProviderAddresses,
 } from '../network/overlaps.ts';
 import { isLive } from '../plan/clusters.ts';
+import { setConditions } from '../plan/conditions.ts';
 import { isCollectable } from '../plan/slices.ts';
 import type { McsSnapshot } from '../plan/snapshot.ts';
 import type { StatusUpdate } from '../plan/status.ts';
@@ -47,9 +46,8 @@ export class CidrChecks {
     if (draft.consumers.length + draft.providers.length === 0) {
       // Withdrawn (not CrossCluster, no hub Service…): nothing is dispatched, nothing to check.
       this.forget(key);
-      const kept = update.conditions.filter((c) => c.type !== CONDITION_ENDPOINTS_OUTSIDE_CONSUMER_CIDRS);
-      const dropped = kept.length !== update.conditions.length;
-      return { ...update, conditions: kept, changed: update.changed || dropped };
+      const kept = setConditions(update.conditions, [], [CONDITION_ENDPOINTS_OUTSIDE_CONSUMER_CIDRS], now);
+      return { ...update, conditions: kept.conditions, changed: update.changed || kept.changed };
     }
     const members = new Map(snapshot.clusters.map((m) => [m.name, m]));
     const consumers: ConsumerRanges[] = [];
@@ -69,7 +67,18 @@ export class CidrChecks {
     const overlaps = findOverlaps(providers, consumers);
     this.record(key, new Set(overlaps.map((o) => `${o.consumer}\0${o.range.kind}`)));
     const condition = overlapCondition(overlaps, consumers);
-    const merged = mergeCondition(update.conditions, condition, draft.observedGeneration, now);
+    const merged = setConditions(
+      update.conditions,
+      [
+        {
+          type: CONDITION_ENDPOINTS_OUTSIDE_CONSUMER_CIDRS,
+          ...condition,
+          observedGeneration: draft.observedGeneration,
+        },
+      ],
+      [],
+      now,
+    );
     const events =
       condition.status === 'False'
         ? [...update.events, { type: 'Warning' as const, reason: 'CIDROverlap', message: condition.message }]
@@ -93,24 +102,4 @@ export class CidrChecks {
       else this.metrics.cidrOverlaps.dec({ cluster, range });
     }
   }
-}
-
-function mergeCondition(
-  previous: readonly McsCondition[],
-  c: OverlapCondition,
-  observedGeneration: number | undefined,
-  now: number,
-): { conditions: McsCondition[]; changed: boolean } {
-  const type = CONDITION_ENDPOINTS_OUTSIDE_CONSUMER_CIDRS;
-  const old = previous.find((x) => x.type === type);
-  const same =
-    old !== undefined &&
-    old.status === c.status &&
-    old.reason === c.reason &&
-    old.message === c.message &&
-    old.observedGeneration === observedGeneration;
-  const lastTransitionTime =
-    old && old.status === c.status ? old.lastTransitionTime : `${new Date(now).toISOString().slice(0, 19)}Z`;
-  const condition: McsCondition = { type, ...c, observedGeneration, lastTransitionTime };
-  return { conditions: [...previous.filter((x) => x.type !== type), condition], changed: !same };
 }

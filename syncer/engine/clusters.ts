@@ -51,6 +51,8 @@ export interface ClusterRegistryOptions {
   failureThreshold?: number;
   /** The fence of every write (see kube/write-gate.ts). */
   gate?: WriteGate;
+  /** Bound of every API request to a member (`--request-timeout`; default raw-api.ts's). */
+  requestTimeoutMs?: number;
   /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
   clientFor?: (def: MemberDefinition) => KubeClient;
 }
@@ -165,7 +167,13 @@ export class ClusterRegistry {
   private clientOf(def: MemberDefinition): KubeClient {
     return (
       this.o.clientFor?.(def) ??
-      new ClusterClient(def.name, def.kubeConfig, this.o.metrics.apiRequests, this.o.gate)
+      new ClusterClient(
+        def.name,
+        def.kubeConfig,
+        this.o.metrics.apiRequests,
+        this.o.gate,
+        this.o.requestTimeoutMs,
+      )
     );
   }
 

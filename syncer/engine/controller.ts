@@ -5,12 +5,14 @@
  * whole desired state of its key, so a missed event costs at most one resync period.
  */
 import type { Logger } from 'pino';
-import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
+import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
 import { type Clocks, realTimers, type Timers } from '../../lib/timers.ts';
+import type { MultiClusterService } from '../api/types.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
-import { LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
+import { FINALIZER_CLEANUP, LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
 import { type Action, actionKey, describeAction } from '../plan/actions.ts';
+import { resolveClusterSets } from '../plan/clusters.ts';
 import { planMcs } from '../plan/plan.ts';
 import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
@@ -26,7 +28,7 @@ import { KarmadaCoexistence } from './karmada-coexistence.ts';
 import { McsWriter } from './mcs-writer.ts';
 import type { MemberEvent } from './member-cache.ts';
 import type { SyncerMetrics } from './metrics.ts';
-import { WorkQueue } from './queue.ts';
+import { type FailureInfo, WorkQueue } from './queue.ts';
 import { buildSnapshot } from './snapshot.ts';
 import { WriteLanes } from './write-lanes.ts';
 
@@ -57,6 +59,8 @@ export interface ControllerOptions {
   gate?: WriteGate;
   /** Bound of one /readyz probe of the hub or a member (default 5 s). */
   probeTimeoutMs?: number;
+  /** Bound of every other API request to a member (`--request-timeout`). */
+  requestTimeoutMs?: number;
   /** Timers of the queue and the write lanes (default: the real ones). */
   timers?: Timers;
   /** The client of a member (default: its API through its kubeconfig; fakes in tests). */
@@ -70,6 +74,32 @@ interface ReconcileOutcome {
   requeueAfter?: number;
   /** Writes met objects that changed under them, or someone else's: retry with backoff. */
   retry?: boolean;
+  /** The clusters those writes went to. */
+  origins?: readonly string[];
+  /** Waits for an event (a cache to sync, a write to come back): look again with backoff meanwhile. */
+  waiting?: boolean;
+}
+
+/**
+ * A reconcile that failed, with what the queue needs to back it off: the clusters whose
+ * answers failed it, and the longest Retry-After they asked for.
+ */
+export class ReconcileError extends Error {
+  constructor(
+    message: string,
+    readonly origins: readonly string[],
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Where a reconcile's error came from: a member's writes say so; anything else was the hub's answer. */
+function failureOf(err: unknown): FailureInfo {
+  if (err instanceof ReconcileError) return { origins: err.origins, retryAfterMs: err.retryAfterMs };
+  const e = err as { cluster?: unknown; retryAfterMs?: unknown } | undefined;
+  const wait = typeof e?.retryAfterMs === 'number' ? e.retryAfterMs : retryAfterMs(err);
+  return { origins: [typeof e?.cluster === 'string' ? e.cluster : 'hub'], retryAfterMs: wait };
 }
 
 /** Runs the caches, and the workers once this replica leads. */
@@ -97,12 +127,11 @@ export class Controller {
       o.logger,
       o.metrics,
       (e) => this.onHubEvent(e),
-      // Keys that failed while the hub was away (status writes) retry now, not after
-      // their backoff, and everything is reconciled against what changed meanwhile.
-      () => {
-        this.queue.retryAllNow();
-        this.enqueueAll(true);
-      },
+      // Keys that failed against the hub while it was away (status writes) retry now, not
+      // after their backoff, and everything is reconciled against what changed meanwhile.
+      () => this.hubRecovered(),
+      // Keys that wait for the hub's caches (beside Karmada) are reconciled once they list.
+      () => this.karmada?.cachesSynced(),
     );
     this.clusters = new ClusterRegistry({
       logger: o.logger,
@@ -110,14 +139,16 @@ export class Controller {
       now: o.clocks.monotonic,
       failureThreshold: o.failureThreshold,
       probeTimeoutMs: o.probeTimeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs,
       gate: o.gate,
       clientFor: o.clientFor,
       onEvent: (cluster, e) => this.onMemberEvent(cluster, e),
-      onChange: (_cluster, what) => {
-        // A cluster back from an outage: what failed against it retries now, not after its backoff.
-        if (what === 'ready') this.queue.retryAllNow();
+      onChange: (cluster, what) => {
+        // A cluster back from an outage: what failed against it retries now, not after its
+        // backoff, and the MultiClusterServices that name it are reconciled; no other key is touched.
+        if (what === 'ready' || what === 'not-ready') this.memberChanged(cluster, what === 'ready');
         // A cache that filled for the first time may hold orphans, and lets held statuses be written.
-        this.enqueueAll(what === 'removed' || what === 'synced');
+        else this.enqueueAll(what === 'removed' || what === 'synced');
       },
     });
     this.hubHealth = new HubHealth({
@@ -129,8 +160,7 @@ export class Controller {
         // The watches may hang on connections that went silent: start them afresh.
         void this.hub.restart();
         this.o.source.restartWatches?.();
-        this.queue.retryAllNow();
-        this.enqueueAll(true);
+        this.hubRecovered();
       },
     });
     this.writer = new McsWriter(o.hub, o.logger, o.clocks.wall, o.instance);
@@ -143,6 +173,7 @@ export class Controller {
         logger: o.logger,
         metrics: o.metrics,
         now: o.clocks.wall,
+        timers: o.timers,
         onChange: (key) => {
           this.queue.add(key);
           o.metrics.queueDepth.set(this.queue.length);
@@ -195,6 +226,8 @@ export class Controller {
       // Source updates are applied one at a time, in order.
       this.sourceUpdates = this.sourceUpdates
         .then(() => this.clusters.update(members))
+        // The source's first list makes the hub side synced: keys that waited for it go on.
+        .then(() => this.karmada?.cachesSynced())
         .catch((err) =>
           this.o.logger.error(`failed to apply the member cluster list: ${describeApiError(err)}`),
         );
@@ -266,23 +299,61 @@ export class Controller {
     await this.hub.stop();
   }
 
-  /** Enqueues every MCS key and, with `orphans`, every key under which a member holds our objects. */
-  enqueueAll(orphans: boolean): void {
+  /**
+   * Enqueues every MCS key and, with `orphans`, every key under which a member holds our
+   * objects. With `keepBackoff`, a key waiting out a rate-limited retry keeps waiting.
+   */
+  enqueueAll(orphans: boolean, keepBackoff = false): void {
+    const add = (key: string) => (keepBackoff ? this.queue.addUnlessRetrying(key) : this.queue.add(key));
     for (const mcs of this.hub.mcs.list())
-      this.queue.add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
+      add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
     if (orphans) {
-      for (const key of this.karmada?.works.keys() ?? []) this.queue.add(key);
-      for (const m of this.clusters.list()) {
-        for (const svc of m.cache.services.list()) {
-          if (isOwnedService(svc))
-            this.queue.add(mcsKey(svc.metadata?.namespace ?? '', svc.metadata?.name ?? ''));
-        }
-        for (const key of m.cache.serviceKeys()) {
-          const [ns = '', name = ''] = key.split('/');
-          if (m.cache.slicesOf(ns, name).some(isOwnedSlice)) this.queue.add(key);
-        }
-      }
+      for (const key of this.karmada?.works.keys() ?? []) add(key);
+      for (const m of this.clusters.list()) for (const key of this.ownedKeys(m.name)) add(key);
     }
+    this.o.metrics.queueDepth.set(this.queue.length);
+  }
+
+  /** The keys under which member `cluster` holds our Services or EndpointSlices. */
+  private ownedKeys(cluster: string): string[] {
+    const m = this.clusters.get(cluster);
+    if (!m) return [];
+    const keys = new Set<string>();
+    for (const svc of m.cache.services.list()) {
+      if (isOwnedService(svc)) keys.add(mcsKey(svc.metadata?.namespace ?? '', svc.metadata?.name ?? ''));
+    }
+    for (const key of m.cache.serviceKeys()) {
+      const [ns = '', name = ''] = key.split('/');
+      if (m.cache.slicesOf(ns, name).some(isOwnedSlice)) keys.add(key);
+    }
+    return [...keys];
+  }
+
+  /**
+   * The hub answers again: the keys that failed against it start their backoff over (still
+   * through the retry bucket), and every key is reconciled against what changed meanwhile,
+   * except those waiting out a failure against a member.
+   */
+  private hubRecovered(): void {
+    this.queue.recovered('hub');
+    this.enqueueAll(true, true);
+  }
+
+  /**
+   * Member `cluster` turned ready or not ready: the MultiClusterServices that name it (and the
+   * keys of our objects in it) are reconciled, except those waiting out a failure elsewhere;
+   * back from an outage, the keys that failed against it start their backoff over. Keys of
+   * other clusters are not touched.
+   */
+  private memberChanged(cluster: string, recovered: boolean): void {
+    if (recovered) this.queue.recovered(cluster);
+    const known = this.clusters.list().map((m) => m.name);
+    for (const mcs of this.hub.mcs.list()) {
+      const sets = resolveClusterSets(mcs.spec ?? {}, known);
+      if (sets.providers.has(cluster) || sets.consumers.has(cluster))
+        this.queue.addUnlessRetrying(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
+    }
+    for (const key of this.ownedKeys(cluster)) this.queue.addUnlessRetrying(key);
     this.o.metrics.queueDepth.set(this.queue.length);
   }
 
@@ -379,8 +450,13 @@ export class Controller {
       const started = now();
       try {
         const outcome = await this.reconcile(key);
-        if (outcome.retry) {
-          const delay = this.queue.addRateLimited(key);
+        if (outcome.waiting) {
+          // The event awaited reconciles the key; the backed-off look is the safety net.
+          const delay = this.queue.addRateLimited(key, { origins: ['hub'] });
+          metrics.reconciles.inc({ result: 'waiting' });
+          logger.debug({ mcs: key, recheckInMs: delay }, `MultiClusterService ${key}: waiting`);
+        } else if (outcome.retry) {
+          const delay = this.queue.addRateLimited(key, { origins: outcome.origins });
           metrics.reconciles.inc({ result: 'conflict' });
           logger.debug(
             { mcs: key, retryInMs: delay },
@@ -392,7 +468,7 @@ export class Controller {
           if (outcome.requeueAfter !== undefined) this.queue.addAfter(key, outcome.requeueAfter);
         }
       } catch (err) {
-        const delay = this.queue.addRateLimited(key);
+        const delay = this.queue.addRateLimited(key, failureOf(err));
         const code = httpCode(err);
         if (code === 409 || code === 404) {
           // The MCS changed (its finalizer write was refused) or went away since the cache
@@ -432,8 +508,12 @@ export class Controller {
     // mcs-bridge takes it over, the ordinary planner does not run (karmada-coexistence.ts).
     if (this.karmada) {
       const outcome = await this.karmada.reconcile(key, snapshot);
-      if (outcome.handled)
+      if (outcome.handled) {
+        // Nothing of ours is written for it now: a source change seen meanwhile has no latency to measure.
+        this.pendingSince.delete(key);
+        if (outcome.recheck) return { waiting: true };
         return outcome.requeueAfterMs !== undefined ? { requeueAfter: outcome.requeueAfterMs } : {};
+      }
     }
     const plan = planMcs(snapshot);
     const mcs = snapshot.mcs;
@@ -463,8 +543,27 @@ export class Controller {
       namespace: snapshot.namespace,
       name: snapshot.name,
     };
-    if (plan.finalizer === 'add' && mcs)
-      await this.mcsWrite(mcsRef, () => this.writer.setFinalizer(mcs, true));
+    // Each write on the MCS is guarded by its resourceVersion: the next one in this reconcile
+    // starts from the version the last one left, not from the cache's.
+    let current = mcs;
+    const advance = async (
+      write: (m: MultiClusterService) => Promise<string | undefined>,
+      metadata: (m: MultiClusterService) => MultiClusterService['metadata'] = (m) => m.metadata,
+    ) => {
+      const from = current;
+      if (!from) return;
+      await this.mcsWrite(mcsRef, async () => {
+        const version = await write(from);
+        if (version) current = { ...from, metadata: { ...metadata(from), resourceVersion: version } };
+        return version;
+      });
+    };
+    if (plan.finalizer === 'add' && mcs) {
+      await advance(
+        (m) => this.writer.setFinalizer(m, true),
+        (m) => ({ ...m.metadata, finalizers: [...(m.metadata?.finalizers ?? []), FINALIZER_CLEANUP] }),
+      );
+    }
     const seenAt = this.pendingSince.get(key);
     const refOf = (a: Action) => ({ cluster: a.cluster, kind: a.kind, namespace: a.namespace, name: a.name });
     const hooks = {
@@ -504,23 +603,28 @@ export class Controller {
       );
       // With writes still running, the status would claim too early: their end requeues the key.
       if (plan.status && update.changed && pending === 0) {
-        await this.mcsWrite(mcsRef, () => this.writer.writeConditions(mcs, update.conditions));
+        await advance((m) => this.writer.writeConditions(m, update.conditions));
       }
       // A deleting MCS has no status to tie its events to: record them (deduplicated) anyway.
       await this.writer.record(mcs, [...plan.events, ...update.events], update.changed || !plan.status);
     }
     if (!mcs) this.cidrs.forget(key);
     if (plan.finalizer === 'remove' && mcs && failed.length === 0 && later.size === 0) {
-      await this.mcsWrite(mcsRef, () => this.writer.setFinalizer(mcs, false));
+      await advance((m) => this.writer.setFinalizer(m, false));
     }
     if (failed.length > 0) {
       const first = failed[0];
-      throw new Error(
+      const waits = failed.map((r) => r.retryAfterMs ?? 0);
+      throw new ReconcileError(
         `${failed.length} of ${results.length} writes failed, first: ${first ? `${describeAction(first.action)}: ${first.error}` : ''}`,
+        [...new Set(failed.map((r) => r.action.cluster))],
+        Math.max(...waits) || undefined,
       );
     }
     // Objects changed under the writes, or someone else's hold our names: retried with backoff.
-    if (stale.size > 0 || results.some((r) => r.conflict !== undefined)) return { retry: true };
+    const changed = executed.filter((r) => r.stale || r.conflict !== undefined);
+    if (changed.length > 0)
+      return { retry: true, origins: [...new Set(changed.map((r) => r.action.cluster))] };
     if (pending > 0) return {};
     if (seenAt !== undefined && this.pendingSince.get(key) === seenAt) this.pendingSince.delete(key);
     // requeueAt is on the snapshot's wall time; what has passed since is measured on the monotonic clock.

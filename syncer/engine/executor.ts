@@ -11,7 +11,7 @@
  * - gone: the action is stale, and the key is retried with backoff.
  */
 import type { V1DeleteOptions, V1Service } from '@kubernetes/client-node';
-import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
+import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { Action } from '../plan/actions.ts';
 import { isOwnedService } from '../plan/service.ts';
@@ -50,6 +50,8 @@ export interface WriteHooks {
 export interface ExecutedAction extends ActionResult {
   readonly stale?: boolean;
   readonly pending?: boolean;
+  /** A failed write's Retry-After (ms), when the server sent one (a 429, a 503). */
+  readonly retryAfterMs?: number;
 }
 
 /** Runs every action and reports what became of each; never throws. */
@@ -106,7 +108,14 @@ async function executeChain(
     } catch (err) {
       hooks.answered?.(action, 'failed');
       const stale = err instanceof StaleError || httpCode(err) === 409 || httpCode(err) === 404;
-      out.push(stale ? { action, stale: true } : { action, error: describeApiError(err) });
+      const wait = retryAfterMs(err);
+      if (stale) out.push({ action, stale: true });
+      else
+        out.push({
+          action,
+          error: describeApiError(err),
+          ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+        });
     }
   }
   return out;

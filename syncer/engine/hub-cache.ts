@@ -27,6 +27,8 @@ export class HubCache {
     onEvent: (e: HubEvent) => void,
     /** The hub answers again after an outage. */
     onRecovered: () => void = () => {},
+    /** A cache filled by a list (the first one, or one after a 410). */
+    onListed: () => void = () => {},
   ) {
     const cluster = client.name;
     this.mcs = new Informer<MultiClusterService>({
@@ -39,6 +41,7 @@ export class HubCache {
       onEvent: (event, object) => onEvent({ kind: 'MultiClusterService', event, object }),
       onRestart: () => metrics.watchRestarts.inc({ cluster, resource: MCS_PLURAL }),
       onRecovered,
+      onListed,
     });
     this.services = new Informer<V1Service>({
       cluster,
@@ -47,6 +50,7 @@ export class HubCache {
       source: apiListWatch(client, '/api/v1/services', { transform: trimObject }),
       onEvent: (event, object) => onEvent({ kind: 'Service', event, object }),
       onRestart: () => metrics.watchRestarts.inc({ cluster, resource: 'services' }),
+      onListed,
     });
   }
 

@@ -6,7 +6,8 @@
  * not run for that key.
  */
 import type { Logger } from 'pino';
-import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
+import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
+import type { Timers } from '../../lib/timers.ts';
 import {
   MCS_GROUP,
   MCS_PLURAL,
@@ -25,7 +26,7 @@ import {
   type WorkFact,
 } from '../karmada/facts.ts';
 import { adoptedService, adoptedSlice, handedBackSlice, unlabelledService } from '../karmada/rewrites.ts';
-import { standingDownConditions } from '../karmada/status.ts';
+import { CONDITION_STANDING_DOWN, standingDownConditions } from '../karmada/status.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import { FINALIZER_CLEANUP } from '../names.ts';
 import type { McsSnapshot } from '../plan/snapshot.ts';
@@ -39,8 +40,6 @@ import { WorkCache } from './work-cache.ts';
 export const ANNOTATION_PROBE = 'mcs-bridge.io/karmada-probe';
 /** Bound of each write this module makes. */
 const WRITE_TIMEOUT_MS = 15_000;
-/** After writes whose watch events may be absorbed, look again this soon. */
-const RECHECK_MS = 500;
 const MERGE_PATCH = 'application/merge-patch+json';
 
 /** Options of {@link KarmadaCoexistence}. */
@@ -54,22 +53,36 @@ export interface KarmadaCoexistenceOptions {
   /** `--karmada-takeover`. */
   takeover: boolean;
   probeTimeoutMs: number;
-  /** A Work of this MCS key changed. */
+  /** A Work of this MCS key changed, or the key waited for something that came: reconcile it. */
   onChange: (key: string) => void;
+  /** Timers of the Works cache's looks (default: the real ones). */
+  timers?: Timers;
+  /** How often a hub without Karmada's Work API is asked again (see work-cache.ts). */
+  workApiRecheckMs?: number;
 }
 
-/** What the controller does after asking. */
+/**
+ * What the controller does after asking. A key that waits for an event (a cache to sync, a
+ * Work or member object to change, the watch to bring back a write) is reconciled again by
+ * that event; `recheck` asks for a backed-off look as the safety net, never a fixed poll.
+ */
 export interface CoexistenceOutcome {
   /** True: the ordinary planner must not run for this key now. */
   readonly handled: boolean;
-  /** Reconcile the key again after this long. */
+  /** Reconcile the key again after this long (a deadline of the decision: the probe's). */
   readonly requeueAfterMs?: number;
+  /** Look again with backoff, in case the awaited event never comes. */
+  readonly recheck?: boolean;
 }
 
 /** mcs-bridge beside Karmada's own MultiClusterService controllers. */
 export class KarmadaCoexistence {
   readonly works: WorkCache;
   private readonly probes = new Map<string, { value: string; sentAt: number }>();
+  /** Keys that wait for the hub's caches or the Works cache to sync. */
+  private readonly waitingForSync = new Set<string>();
+  /** Per key: the MCS's resourceVersion before a write of ours, until the cache shows a newer one. */
+  private readonly unseenWrites = new Map<string, string | undefined>();
 
   constructor(private readonly o: KarmadaCoexistenceOptions) {
     this.works = new WorkCache({
@@ -78,7 +91,26 @@ export class KarmadaCoexistence {
       metrics: o.metrics,
       probeAnnotation: ANNOTATION_PROBE,
       onChange: o.onChange,
+      onSynced: () => this.cachesSynced(),
+      timers: o.timers,
+      recheckMs: o.workApiRecheckMs,
     });
+  }
+
+  /**
+   * A cache synced (the Works, or the hub's): the keys that waited for it are reconciled now.
+   * The controller calls this for the hub's caches.
+   */
+  cachesSynced(): void {
+    const keys = [...this.waitingForSync];
+    this.waitingForSync.clear();
+    for (const key of keys) this.o.onChange(key);
+  }
+
+  /** Forgets what is kept per key (the MCS is gone, or served by the ordinary planner). */
+  private forget(key: string): void {
+    this.probes.delete(key);
+    this.unseenWrites.delete(key);
   }
 
   get synced(): boolean {
@@ -95,7 +127,19 @@ export class KarmadaCoexistence {
 
   /** Decides for one key and carries the decision out. Throws when a write failed (the key is retried). */
   async reconcile(key: string, s: McsSnapshot): Promise<CoexistenceOutcome> {
-    if (!s.hubSynced || !this.works.synced) return { handled: true, requeueAfterMs: RECHECK_MS };
+    if (!s.hubSynced || !this.works.synced) {
+      this.waitingForSync.add(key);
+      return { handled: true, recheck: true };
+    }
+    this.waitingForSync.delete(key);
+    if (this.unseenWrites.has(key)) {
+      // Decide only on a cache that has seen our last write on the MCS: its watch event
+      // reconciles the key again.
+      if (s.mcs && s.mcs.metadata?.resourceVersion === this.unseenWrites.get(key))
+        return { handled: true, recheck: true };
+      this.unseenWrites.delete(key);
+    }
+    if (!s.mcs) this.forget(key);
     const decision = decideCoexistence({
       namespace: s.namespace,
       name: s.name,
@@ -118,17 +162,18 @@ export class KarmadaCoexistence {
     const { logger, now } = this.o;
     switch (d.kind) {
       case 'serve': {
-        this.probes.delete(key);
+        this.forget(key);
         if (!mcs) return { handled: false };
         const update = standingDownConditions(mcs.status?.conditions, undefined, now());
         if (!update.changed) return { handled: false };
-        // Karmada's machinery is gone (taken over, or removed): the condition goes, then the
-        // ordinary planner runs on a cache that has seen this write.
-        await this.writeConditions(mcs, update.conditions);
+        // Karmada's machinery is gone (taken over, or removed): the condition goes. The ordinary
+        // planner runs once the watch has brought this write into the cache (its event
+        // reconciles the key; reconcile() holds the key until then).
+        await this.writeConditions(key, mcs, update.conditions);
         const message = `Karmada's MultiClusterService machinery for ${key} is gone: mcs-bridge serves it`;
         logger.info({ mcs: key }, message);
         await this.o.writer.record(mcs, [{ type: 'Normal', reason: 'ServingAfterKarmada', message }], true);
-        return { handled: true, requeueAfterMs: 0 };
+        return { handled: true, recheck: true };
       }
       case 'standDown': {
         let conditionWritten = false;
@@ -136,7 +181,7 @@ export class KarmadaCoexistence {
           const update = standingDownConditions(mcs.status?.conditions, d, now());
           if (update.changed) {
             conditionWritten = true;
-            await this.writeConditions(mcs, update.conditions);
+            await this.writeConditions(key, mcs, update.conditions);
             // Warning: the MCS asks for something mcs-bridge does not do while it stands down.
             logger.warn({ mcs: key, reason: d.reason }, d.message);
             const event: McsEvent = { type: 'Warning', reason: 'StandingDown', message: d.message };
@@ -157,13 +202,14 @@ export class KarmadaCoexistence {
         }
         // One guarded write on the MCS per pass: a condition just written moved its resourceVersion.
         const release = d.releaseFinalizer && mcs !== undefined && !conditionWritten;
-        if (release && mcs) await this.patchFinalizers(mcs, [FINALIZER_CLEANUP]);
+        if (release && mcs) await this.patchFinalizers(key, mcs, [FINALIZER_CLEANUP]);
+        // The watch events of these writes reconcile the key again; the recheck is the safety net.
         const wrote = conditionWritten || release || d.handBack.length + d.unlabel.length > 0;
-        return { handled: true, requeueAfterMs: wrote ? RECHECK_MS : undefined };
+        return wrote ? { handled: true, recheck: true } : { handled: true };
       }
       case 'probe': {
         if (!mcs) return { handled: true };
-        await this.patchMcs(mcs, { metadata: { annotations: { [ANNOTATION_PROBE]: d.value } } });
+        await this.patchMcs(key, mcs, { metadata: { annotations: { [ANNOTATION_PROBE]: d.value } } });
         this.probes.set(key, { value: d.value, sentAt: now() });
         logger.info(
           { mcs: key, probe: d.value },
@@ -173,10 +219,10 @@ export class KarmadaCoexistence {
       }
       case 'wait': {
         logger.debug({ mcs: key, why: d.why }, 'waiting before taking over from Karmada');
-        return {
-          handled: true,
-          requeueAfterMs: d.until !== undefined ? Math.max(0, d.until - now()) : RECHECK_MS,
-        };
+        // A wait with no end waits for an event (a source slice relabelled, a Work changed).
+        return d.until !== undefined
+          ? { handled: true, requeueAfterMs: Math.max(0, d.until - now()) }
+          : { handled: true, recheck: true };
       }
       case 'adopt': {
         logger.info(
@@ -203,11 +249,13 @@ export class KarmadaCoexistence {
           }
           await this.put(x.cluster, slicePath(x.object), body, key, 'adopt');
         }
-        return { handled: true, requeueAfterMs: RECHECK_MS };
+        // The member caches' events of these writes reconcile the key again.
+        return { handled: true, recheck: true };
       }
       case 'release': {
         await this.release(key, mcs, d.works, d.removeFinalizer);
-        return { handled: true, requeueAfterMs: RECHECK_MS };
+        // The Works cache's events of these deletes reconcile the key again.
+        return { handled: true, recheck: true };
       }
     }
   }
@@ -244,7 +292,7 @@ export class KarmadaCoexistence {
       }
     }
     await this.releaseBinding(key);
-    if (removeFinalizer && mcs) await this.patchFinalizers(mcs, [FINALIZER_KARMADA_MCS]);
+    if (removeFinalizer && mcs) await this.patchFinalizers(key, mcs, [FINALIZER_KARMADA_MCS]);
     const message = `took ${key} over from Karmada: released ${works.length} Works of its MultiClusterService controllers${removeFinalizer ? ` and the finalizer ${FINALIZER_KARMADA_MCS}` : ''}; the copies in the members were kept in place`;
     this.o.logger.info({ mcs: key }, message);
     if (mcs)
@@ -294,28 +342,28 @@ export class KarmadaCoexistence {
         timeoutMs: WRITE_TIMEOUT_MS,
       });
     } catch (err) {
-      throw failed(`failed to ${what} ${path} in ${cluster}`, err);
+      throw Object.assign(failed(`failed to ${what} ${path} in ${cluster}`, err), { cluster });
     }
     this.o.logger.info({ mcs: key, cluster }, `${what} ${path} in ${cluster}`);
   }
 
-  private async writeConditions(mcs: MultiClusterService, conditions: McsCondition[]): Promise<void> {
-    // Guarded by resourceVersion: Karmada's controllers write their conditions on the same list.
-    await this.o.hub.write('patch', {
-      method: 'PATCH',
-      path: `${mcsPath(mcs)}/status`,
-      contentType: MERGE_PATCH,
-      body: { metadata: { resourceVersion: mcs.metadata?.resourceVersion }, status: { conditions } },
-      timeoutMs: WRITE_TIMEOUT_MS,
-    });
+  /** Writes the StandingDown condition (the only type this module owns) through the one guarded writer. */
+  private async writeConditions(
+    key: string,
+    mcs: MultiClusterService,
+    conditions: McsCondition[],
+  ): Promise<void> {
+    await this.o.writer.writeConditions(mcs, conditions, [CONDITION_STANDING_DOWN]);
+    this.unseenWrites.set(key, mcs.metadata?.resourceVersion);
   }
 
-  private async patchFinalizers(mcs: MultiClusterService, remove: string[]): Promise<void> {
+  private async patchFinalizers(key: string, mcs: MultiClusterService, remove: string[]): Promise<void> {
     const finalizers = (mcs.metadata?.finalizers ?? []).filter((f) => !remove.includes(f));
-    await this.patchMcs(mcs, { metadata: { finalizers } });
+    await this.patchMcs(key, mcs, { metadata: { finalizers } });
   }
 
   private async patchMcs(
+    key: string,
     mcs: MultiClusterService,
     body: { metadata: Record<string, unknown> },
   ): Promise<void> {
@@ -326,15 +374,20 @@ export class KarmadaCoexistence {
       body: { metadata: { ...body.metadata, resourceVersion: mcs.metadata?.resourceVersion } },
       timeoutMs: WRITE_TIMEOUT_MS,
     });
+    this.unseenWrites.set(key, mcs.metadata?.resourceVersion);
   }
 }
 
 /**
- * An error naming what failed, keeping the HTTP code: the controller takes a 409 (the object
- * changed since the cache was read) as "reconcile again", not as a failure.
+ * An error naming what failed, keeping the HTTP code and the Retry-After: the controller takes
+ * a 409 (the object changed since the cache was read) as "reconcile again", not as a failure,
+ * and backs a 429 off at least as long as the server asked.
  */
 function failed(what: string, err: unknown): Error {
-  return Object.assign(new Error(`${what}: ${describeApiError(err)}`), { statusCode: httpCode(err) });
+  return Object.assign(new Error(`${what}: ${describeApiError(err)}`), {
+    statusCode: httpCode(err),
+    retryAfterMs: retryAfterMs(err),
+  });
 }
 
 function nameOf(key: string): string {

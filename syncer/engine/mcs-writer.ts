@@ -10,7 +10,8 @@
  * - failure events: at most once per message every `repeatAfterMs`.
  */
 import type { Logger } from 'pino';
-import { describeApiError } from '../../lib/kube-errors.ts';
+import { TokenBucket } from '../../lib/backoff.ts';
+import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
 import {
   MCS_API_VERSION,
   MCS_GROUP,
@@ -22,6 +23,7 @@ import {
 } from '../api/types.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import { FINALIZER_CLEANUP } from '../names.ts';
+import { rebaseConditions, SERVED_CONDITION_TYPES } from '../plan/conditions.ts';
 import type { McsEvent } from '../plan/types.ts';
 
 /** The reporting component of our Events. */
@@ -34,8 +36,7 @@ const SUCCESS_BURST = 50;
 /** Status, finalizer and event writes on MCS objects in the hub. */
 export class McsWriter {
   private readonly recent = new Map<string, number>();
-  private tokens = SUCCESS_BURST;
-  private refilledAt: number;
+  private readonly successTokens: TokenBucket;
 
   constructor(
     private readonly hub: KubeClient,
@@ -44,34 +45,53 @@ export class McsWriter {
     /** This replica's name, for Events' reportingInstance. */
     private readonly instance: string,
     private readonly repeatAfterMs = 10 * 60_000,
-    private readonly successEventsPerSecond = 5,
+    successEventsPerSecond = 5,
   ) {
-    this.refilledAt = now();
+    this.successTokens = new TokenBucket(successEventsPerSecond, SUCCESS_BURST, now());
   }
 
   /** Takes a token for a success event, if one is left. */
   private takeSuccessToken(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(
-      SUCCESS_BURST,
-      this.tokens + ((now - this.refilledAt) / 1000) * this.successEventsPerSecond,
-    );
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.successTokens.tryTake(this.now());
   }
 
-  /** Replaces `status.conditions` (a merge patch on the status subresource); resolves with the new resourceVersion. */
-  async writeConditions(mcs: MultiClusterService, conditions: McsCondition[]): Promise<string | undefined> {
-    return versionOf(
-      await this.hub.write('patch', {
-        method: 'PATCH',
-        path: `${mcsPath(mcs)}/status`,
-        contentType: MERGE_PATCH,
-        body: { status: { conditions } },
-      }),
-    );
+  /**
+   * Writes `status.conditions` (a merge patch on the status subresource) guarded by the
+   * resourceVersion `mcs` was read at, so a condition someone else wrote since (Karmada's,
+   * another replica's during a hand-over) is never overwritten. On a conflict our `owned`
+   * types are put onto the server's list as it is now (see rebaseConditions) and written from
+   * its version, a few times at most; nothing is written when the server already holds them.
+   * Resolves with the new resourceVersion, or undefined when nothing was written.
+   */
+  async writeConditions(
+    mcs: MultiClusterService,
+    conditions: McsCondition[],
+    owned: readonly string[] = SERVED_CONDITION_TYPES,
+  ): Promise<string | undefined> {
+    let version = mcs.metadata?.resourceVersion;
+    let body = conditions;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return versionOf(
+          await this.hub.write('patch', {
+            method: 'PATCH',
+            path: `${mcsPath(mcs)}/status`,
+            contentType: MERGE_PATCH,
+            body: { metadata: { resourceVersion: version }, status: { conditions: body } },
+          }),
+        );
+      } catch (err) {
+        if (httpCode(err) !== 409 || attempt >= CONFLICT_ATTEMPTS) throw err;
+      }
+      const server = await this.hub.request<MultiClusterService>('get', {
+        method: 'GET',
+        path: mcsPath(mcs),
+      });
+      const rebased = rebaseConditions(server.status?.conditions, conditions, owned);
+      if (!rebased.changed) return undefined;
+      version = server.metadata?.resourceVersion;
+      body = rebased.conditions;
+    }
   }
 
   /**
@@ -150,6 +170,8 @@ export class McsWriter {
 }
 
 const MERGE_PATCH = 'application/merge-patch+json';
+/** Writes of the conditions per call: the first, and retries from the server's copy after a conflict. */
+const CONFLICT_ATTEMPTS = 3;
 
 function versionOf(o: unknown): string | undefined {
   return (o as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;

@@ -8,7 +8,7 @@ const PREFIX = 'mcs_bridge_syncer_';
 
 /** Every metric the syncer exports. */
 export class SyncerMetrics {
-  /** Reconciles of one MCS key, by result (`success`, `error`). */
+  /** Reconciles of one MCS key, by result (`success`, `error`, `conflict`, `waiting`). */
   readonly reconciles: Counter<'result'>;
   /** Time one reconcile took, planning and writes included. */
   readonly reconcileDuration: Histogram;

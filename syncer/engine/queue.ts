@@ -6,6 +6,7 @@
  * of failures cannot hammer an API server. Watch events only add keys here, so a burst of
  * events for one MultiClusterService costs one reconcile.
  */
+import { ItemBackoff, TokenBucket } from '../../lib/backoff.ts';
 import { realClocks, realTimers, type Timers } from '../../lib/timers.ts';
 
 /** Backoff of failed keys: base doubling per failure up to max. */
@@ -20,28 +21,42 @@ export interface RetryBucketOptions {
   burst: number;
 }
 
+/** What is known of a failure: where it came from, and how long the server asked us to wait. */
+export interface FailureInfo {
+  /**
+   * The clusters whose answers failed the key (`hub`, or a member's name): when one of them
+   * recovers, only the keys it failed retry sooner (see {@link WorkQueue.recovered}).
+   */
+  origins?: readonly string[];
+  /** A server's Retry-After (ms): the retry waits at least this long, within the backoff's cap. */
+  retryAfterMs?: number;
+}
+
 /** Keyed, de-duplicating work queue. */
 export class WorkQueue {
   private readonly waiting: string[] = [];
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
-  private readonly failures = new Map<string, number>();
+  private readonly perKey: ItemBackoff;
+  private readonly bucket: TokenBucket;
+  /** Per key with failures: the clusters they came from. */
+  private readonly origins = new Map<string, Set<string>>();
   private readonly delayed = new Map<string, unknown>();
+  /** Keys whose delayed add is a rate-limited retry (not a plain requeue-after). */
+  private readonly retrying = new Set<string>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
-  private tokens: number;
-  private refilledAt: number;
 
   constructor(
     private readonly timers: Timers = realTimers,
-    private readonly backoff: BackoffOptions = { baseMs: 50, maxMs: 60_000 },
-    private readonly bucket: RetryBucketOptions = { qps: 10, burst: 100 },
+    backoff: BackoffOptions = { baseMs: 50, maxMs: 60_000 },
+    bucket: RetryBucketOptions = { qps: 10, burst: 100 },
     /** The bucket's clock: monotonic, so a wall clock stepped back cannot starve it. */
     private readonly now: () => number = realClocks.monotonic,
   ) {
-    this.tokens = bucket.burst;
-    this.refilledAt = now();
+    this.perKey = new ItemBackoff(backoff.baseMs, backoff.maxMs);
+    this.bucket = new TokenBucket(bucket.qps, bucket.burst, now());
   }
 
   /** Number of keys waiting (not counting those being processed). */
@@ -52,11 +67,7 @@ export class WorkQueue {
   /** Adds a key now. A no-op when it already waits; deferred when it is being processed. */
   add(key: string): void {
     if (this.shuttingDown) return;
-    const timer = this.delayed.get(key);
-    if (timer !== undefined) {
-      this.timers.clearTimeout(timer);
-      this.delayed.delete(key);
-    }
+    this.cancelDelayed(key);
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
@@ -73,6 +84,14 @@ export class WorkQueue {
     }
   }
 
+  /**
+   * Adds a key now unless it waits out a rate-limited retry: a resync after an outage must not
+   * undo the backoff (and the bucket) of keys that failed for another reason.
+   */
+  addUnlessRetrying(key: string): void {
+    if (!this.retrying.has(key)) this.add(key);
+  }
+
   /** Adds a key after `ms`, unless it is added sooner. An earlier pending add wins. */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown || this.delayed.has(key) || this.queued.has(key)) return;
@@ -84,51 +103,63 @@ export class WorkQueue {
       key,
       this.timers.setTimeout(() => {
         this.delayed.delete(key);
+        this.retrying.delete(key);
         this.add(key);
       }, ms),
     );
   }
 
   /**
-   * Re-adds a failed key after its backoff or after the retry bucket has a token for it,
-   * whichever is later; returns the delay chosen.
+   * Re-adds a failed key after its backoff (at least the server's Retry-After, within the cap)
+   * or after the retry bucket has a token for it, whichever is later; returns the delay chosen.
    */
-  addRateLimited(key: string): number {
-    const n = this.failures.get(key) ?? 0;
-    this.failures.set(key, n + 1);
-    const delay = Math.max(Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** n), this.reserveToken());
+  addRateLimited(key: string, failure: FailureInfo = {}): number {
+    const origins = this.origins.get(key) ?? new Set<string>();
+    for (const o of failure.origins ?? []) origins.add(o);
+    this.origins.set(key, origins);
+    const backoff = Math.max(this.perKey.when(key), this.perKey.capped(failure.retryAfterMs ?? 0));
+    const delay = Math.max(backoff, this.bucket.reserve(this.now()));
+    const had = this.delayed.has(key) || this.queued.has(key);
     this.addAfter(key, delay);
+    if (!had && delay > 0) this.retrying.add(key);
     return delay;
   }
 
-  /** Takes a token from the retry bucket; returns how long until it is really there (ms). */
-  private reserveToken(): number {
-    const now = this.now();
-    const { qps, burst } = this.bucket;
-    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) / 1000) * qps);
-    this.refilledAt = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / qps);
+  /**
+   * `origin` (the hub, or a member) answers again: the keys whose failures came from it start
+   * their backoff over and retry as soon as the retry bucket lets them; every other key keeps
+   * its backoff. Returns the keys rescheduled.
+   */
+  recovered(origin: string): string[] {
+    const keys = [...this.origins].filter(([, from]) => from.has(origin)).map(([key]) => key);
+    for (const key of keys) {
+      this.perKey.forget(key);
+      this.origins.delete(key);
+      if (!this.retrying.has(key)) continue;
+      this.cancelDelayed(key);
+      this.addAfter(key, this.bucket.reserve(this.now()));
+      if (this.delayed.has(key)) this.retrying.add(key);
+    }
+    return keys;
   }
 
-  /** Clears every key's failure count and runs the waiting retries now (an outage has ended). */
-  retryAllNow(): void {
-    this.failures.clear();
-    for (const [key, timer] of [...this.delayed]) {
-      this.timers.clearTimeout(timer);
-      this.delayed.delete(key);
-      this.add(key);
-    }
+  private cancelDelayed(key: string): void {
+    const timer = this.delayed.get(key);
+    if (timer === undefined) return;
+    this.timers.clearTimeout(timer);
+    this.delayed.delete(key);
+    this.retrying.delete(key);
   }
 
   /** Clears a key's failure count after it succeeded. */
   forget(key: string): void {
-    this.failures.delete(key);
+    this.perKey.forget(key);
+    this.origins.delete(key);
   }
 
   /** Failures recorded for a key since it last succeeded. */
   retries(key: string): number {
-    return this.failures.get(key) ?? 0;
+    return this.perKey.retries(key);
   }
 
   /** Waits for the next key; resolves undefined once the queue is shut down and drained. */
@@ -154,6 +185,7 @@ export class WorkQueue {
     this.shuttingDown = true;
     for (const t of this.delayed.values()) this.timers.clearTimeout(t);
     this.delayed.clear();
+    this.retrying.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 }

@@ -2,9 +2,11 @@
  * The Works of Karmada's MultiClusterService path on the hub (those labelled
  * `multiclusterservice.karmada.io/name`, in every `karmada-es-*` execution space), indexed by
  * MCS key. On a hub that does not serve Karmada's Work API it stays empty, and so does
- * everything the syncer decides from it.
+ * everything the syncer decides from it; the hub is asked again every `recheckMs`, so a Karmada
+ * installed (or a grant of the Works given) after the syncer started is seen.
  */
 import type { Logger } from 'pino';
+import { RetryBackoff } from '../../lib/backoff.ts';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
 import { realTimers, type Timers } from '../../lib/timers.ts';
 import {
@@ -63,13 +65,18 @@ export interface WorkCacheOptions {
   probeAnnotation: string;
   /** A Work of this MCS key changed. */
   onChange: (key: string) => void;
-  /** Timers of the retries of the first look (default: the real ones). */
+  /** The cache synced: the first list is in, or the hub said it serves no Works to us. */
+  onSynced?: () => void;
+  /** Timers of the looks (default: the real ones). */
   timers?: Timers;
+  /** How often a hub that serves no Works (404) or refuses them (403) is asked again (default 5 min). */
+  recheckMs?: number;
+  /** Random numbers in [0, 1) for the jitter of retries (default `Math.random`). */
+  random?: () => number;
 }
 
-/** First wait before the hub is asked again whether it serves Works; doubles up to 30 s. */
-const RETRY_MS = 1_000;
-const RETRY_MAX_MS = 30_000;
+/** How often a hub without Karmada's Work API is asked again, by default. */
+export const DEFAULT_WORK_API_RECHECK_MS = 5 * 60_000;
 
 /** Informer-backed cache of the MCS path's Works. */
 export class WorkCache {
@@ -80,9 +87,16 @@ export class WorkCache {
   private known = false;
   private stopped = false;
   private retry: unknown;
-  private failures = 0;
+  /** What the last look found, so a recheck logs only a change. */
+  private lastAnswer: number | undefined;
+  private readonly retries: RetryBackoff;
+  private readonly timers: Timers;
 
-  constructor(private readonly o: WorkCacheOptions) {}
+  constructor(private readonly o: WorkCacheOptions) {
+    this.timers = o.timers ?? realTimers;
+    // The look is one request: 1 s doubling to 30 s, spread by up to half of each.
+    this.retries = new RetryBackoff({ baseMs: 1_000, factor: 2, jitter: 0.5, capMs: 30_000 }, o.random);
+  }
 
   /** Whether the hub serves Karmada's Work API (known after {@link start}). */
   get enabled(): boolean {
@@ -118,31 +132,36 @@ export class WorkCache {
       await hub.request('list', { method: 'GET', path: PATH, query: { limit: 1 }, timeoutMs: 15_000 });
     } catch (err) {
       const code = httpCode(err);
-      if (code === 404) {
-        this.known = true;
-        logger.info(
-          'the hub serves no Karmada Works (work.karmada.io): no Karmada MultiClusterService machinery to stand aside for',
-        );
+      if (code === 404 || code === 403) {
+        this.retries.reset();
+        if (this.lastAnswer !== code) {
+          if (code === 404)
+            logger.info(
+              'the hub serves no Karmada Works (work.karmada.io): no Karmada MultiClusterService machinery to stand aside for',
+            );
+          else
+            logger.warn(
+              `may not list Karmada's Works (work.karmada.io) on the hub: ${describeApiError(err)}; mcs-bridge sees Karmada's MultiClusterService controllers only by the copies they keep in the members (grant list and watch on works.work.karmada.io, as the chart does)`,
+            );
+        }
+        this.lastAnswer = code;
+        this.markKnown();
+        this.lookAgainIn(this.o.recheckMs ?? DEFAULT_WORK_API_RECHECK_MS);
         return;
       }
-      if (code === 403) {
-        this.known = true;
-        logger.warn(
-          `may not list Karmada's Works (work.karmada.io) on the hub: ${describeApiError(err)}; mcs-bridge sees Karmada's MultiClusterService controllers only by the copies they keep in the members (grant list and watch on works.work.karmada.io, as the chart does)`,
-        );
-        return;
-      }
-      const wait = Math.min(RETRY_MS * 2 ** this.failures, RETRY_MAX_MS);
-      this.failures++;
+      const wait = this.retries.next();
       logger.warn(
-        { failures: this.failures, retryInMs: wait },
+        { failures: this.retries.failures, retryInMs: wait },
         `cannot look for Karmada's Works on the hub: ${describeApiError(err)}; MultiClusterServices wait until it answers`,
       );
-      if (!this.stopped) this.retry = (this.o.timers ?? realTimers).setTimeout(() => void this.look(), wait);
+      this.lookAgainIn(wait);
       return;
     }
     if (this.stopped) return;
-    this.known = true;
+    if (this.lastAnswer !== undefined)
+      logger.info('the hub serves Karmada Works (work.karmada.io) now: watching them');
+    this.lastAnswer = 200;
+    this.retries.reset();
     this.served = true;
     const probe = this.o.probeAnnotation;
     this.informer = new Informer<KarmadaWork>({
@@ -154,15 +173,32 @@ export class WorkCache {
         transform: slimWork(probe),
       }),
       onEvent: (event, work) => this.index(event, work),
+      onListed: () => this.o.onSynced?.(),
       onRestart: () => this.o.metrics.watchRestarts.inc({ cluster: hub.name, resource: KARMADA_WORK.plural }),
+      timers: this.timers,
+      random: this.o.random,
     });
+    // Until the informer lists, the cache counts as not synced again (a late Karmada's Works
+    // are not known yet), and what waits for it waits.
+    this.known = true;
     await this.informer.start();
+  }
+
+  private markKnown(): void {
+    if (this.known) return;
+    this.known = true;
+    this.o.onSynced?.();
+  }
+
+  private lookAgainIn(ms: number): void {
+    if (this.stopped) return;
+    this.retry = this.timers.setTimeout(() => void this.look(), ms);
   }
 
   /** Stops watching. */
   async stop(): Promise<void> {
     this.stopped = true;
-    (this.o.timers ?? realTimers).clearTimeout(this.retry);
+    this.timers.clearTimeout(this.retry);
     await this.informer?.stop();
   }
 

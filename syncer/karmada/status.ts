@@ -5,6 +5,7 @@
  * only while it stands down. Pure.
  */
 import type { McsCondition } from '../api/types.ts';
+import { setConditions } from '../plan/conditions.ts';
 import type { StandDownReason } from './decide.ts';
 
 /** Condition type: True while mcs-bridge leaves the MCS to Karmada's MultiClusterService controllers. */
@@ -16,33 +17,18 @@ export interface StandingDownUpdate {
   readonly changed: boolean;
 }
 
-/** RFC 3339 with seconds, as `metav1.Time` serializes. */
-function rfc3339(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
 /**
- * `previous` with the StandingDown condition set from `standDown` (or removed when undefined).
- * Its `lastTransitionTime` moves only when it appears; a new message alone is not a transition.
+ * `previous` with the StandingDown condition set from `standDown` (or removed when undefined),
+ * through the one place conditions are set (plan/conditions.ts): its `lastTransitionTime`
+ * moves only when it appears; a new message alone is not a transition.
  */
 export function standingDownConditions(
   previous: readonly McsCondition[] | undefined,
   standDown: { readonly reason: StandDownReason; readonly message: string } | undefined,
   now: number,
 ): StandingDownUpdate {
-  const list = [...(previous ?? [])];
-  const old = list.find((c) => c.type === CONDITION_STANDING_DOWN);
-  const others = list.filter((c) => c.type !== CONDITION_STANDING_DOWN);
-  if (!standDown) return { conditions: others, changed: old !== undefined };
-  const message =
-    standDown.message.length > 32768 ? `${standDown.message.slice(0, 32767)}…` : standDown.message;
-  const wanted: McsCondition = {
-    type: CONDITION_STANDING_DOWN,
-    status: 'True',
-    reason: standDown.reason,
-    message,
-    lastTransitionTime: old?.status === 'True' ? old.lastTransitionTime : rfc3339(now),
-  };
-  const changed = old?.status !== 'True' || old.reason !== wanted.reason || old.message !== wanted.message;
-  return { conditions: [...others, wanted], changed };
+  if (!standDown) return setConditions(previous, [], [CONDITION_STANDING_DOWN], now);
+  const { reason, message } = standDown;
+  const wanted = { type: CONDITION_STANDING_DOWN, status: 'True' as const, reason, message };
+  return setConditions(previous, [wanted], [], now);
 }

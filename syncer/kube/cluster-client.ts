@@ -4,7 +4,15 @@
  */
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { resultCode } from '../../lib/kube-errors.ts';
-import { type RawRequest, type RawWatchEvent, rawList, rawRequest, rawWatch } from './raw-api.ts';
+import { linkToLongLived } from './abort-link.ts';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type RawRequest,
+  type RawWatchEvent,
+  rawList,
+  rawRequest,
+  rawWatch,
+} from './raw-api.ts';
 import type { WriteGate } from './write-gate.ts';
 
 /** The counter of API requests (the syncer's `api_requests_total`). */
@@ -42,11 +50,15 @@ export class ClusterClient implements KubeClient {
     private readonly requests: RequestCounter,
     /** Fences writes (see write-gate.ts); reads always pass. */
     private readonly gate?: WriteGate,
+    /** Bound of a request that sets none of its own (`--request-timeout`). */
+    private readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {}
 
   /** A read (or any request that changes nothing), counted as `verb`. */
   request<T>(verb: string, r: RawRequest): Promise<T> {
-    return this.call(verb, () => rawRequest<T>(this.kubeConfig, r));
+    return this.call(verb, () =>
+      rawRequest<T>(this.kubeConfig, { ...r, timeoutMs: r.timeoutMs ?? this.requestTimeoutMs }),
+    );
   }
 
   /**
@@ -56,9 +68,16 @@ export class ClusterClient implements KubeClient {
   async write<T>(verb: string, r: RawRequest): Promise<T> {
     // A write never sent is not counted as a request.
     this.gate?.check(`${r.method} ${r.path} to ${this.name}`);
-    const signals = [r.signal, this.gate?.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    return this.call(verb, () => rawRequest<T>(this.kubeConfig, { ...r, signal }));
+    const timeoutMs = r.timeoutMs ?? this.requestTimeoutMs;
+    if (!this.gate) return this.call(verb, () => rawRequest<T>(this.kubeConfig, { ...r, timeoutMs }));
+    // Not a listener on the gate's signal per request: see abort-link.ts.
+    const gate = linkToLongLived(this.gate.signal);
+    const signal = r.signal ? AbortSignal.any([r.signal, gate.signal]) : gate.signal;
+    try {
+      return await this.call(verb, () => rawRequest<T>(this.kubeConfig, { ...r, signal, timeoutMs }));
+    } finally {
+      gate.release();
+    }
   }
 
   /** A paginated plain JSON list, each item passed through `transform`; counted as one `list`. */
@@ -68,7 +87,14 @@ export class ClusterClient implements KubeClient {
     labelSelector?: string,
     signal?: AbortSignal,
   ): Promise<KubernetesListObject<T>> {
-    return this.call('list', () => rawList<T>(this.kubeConfig, path, { transform, labelSelector, signal }));
+    return this.call('list', () =>
+      rawList<T>(this.kubeConfig, path, {
+        transform,
+        labelSelector,
+        signal,
+        timeoutMs: this.requestTimeoutMs,
+      }),
+    );
   }
 
   /**

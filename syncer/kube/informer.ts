@@ -1,8 +1,10 @@
 /**
  * A cache of one resource in one cluster, kept by list and watch as client-go's reflector
  * keeps it, and made to survive what a plain list-watch does not:
- * - any error restarts the watch with exponential backoff, resuming from the last
- *   resourceVersion seen (an event's or a bookmark's); only 410 Gone lists again;
+ * - any error restarts the watch with jittered exponential backoff, resuming from the last
+ *   resourceVersion seen (an event's or a bookmark's); only 410 Gone lists again. The backoff
+ *   starts over only after a watch stayed healthy for `healthyAfterMs` (2 min, as the
+ *   reflector's backoff manager): a watch that opens and fails at once backs off like any other;
  * - a silent connection (packets dropped, no reset) cannot hold a watch open for ever: the
  *   watch asks for bookmarks, which the API server sends about once a minute, and one that
  *   brings neither an event nor a bookmark for `idleTimeoutMs` is aborted and restarted from
@@ -12,7 +14,8 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { describeApiError } from '../../lib/kube-errors.ts';
+import { type BackoffPolicy, RetryBackoff } from '../../lib/backoff.ts';
+import { describeApiError, retryAfterMs } from '../../lib/kube-errors.ts';
 import { realTimers, type Timers } from '../../lib/timers.ts';
 
 /** What changed in the cache; `obj` is the new object, or the last known one for a delete. */
@@ -63,10 +66,23 @@ export interface InformerOptions<T extends KubernetesObject> {
   /** Called after each list that filled the cache (the first one, and after a 410). */
   onListed?: () => void;
   timers?: Timers;
-  backoff?: { baseMs: number; maxMs: number };
+  /** Monotonic clock (ms) that times how long a watch stayed healthy (default `performance.now`). */
+  now?: () => number;
+  /** Waits between failed lists and watches (default {@link DEFAULT_WATCH_BACKOFF}). */
+  backoff?: BackoffPolicy;
+  /** Random numbers in [0, 1) for the jitter (default `Math.random`). */
+  random?: () => number;
+  /** A watch open this long without failing counts as healthy: the backoff starts over (default 2 min). */
+  healthyAfterMs?: number;
   /** A watch that brings no event and no bookmark for this long is restarted (default 90 s). */
   idleTimeoutMs?: number;
 }
+
+/** Waits between failed lists and watches: 250 ms doubling to 30 s, each up to twice as long at random. */
+export const DEFAULT_WATCH_BACKOFF: BackoffPolicy = { baseMs: 250, factor: 2, jitter: 1, capMs: 30_000 };
+
+/** How long a watch must stay open before its backoff starts over (client-go's reflector: 2 min). */
+export const DEFAULT_HEALTHY_AFTER_MS = 120_000;
 
 /** The API server sends a bookmark about once a minute (k8s.io/apiserver's cacher); 1.5× that. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
@@ -81,15 +97,22 @@ export class Informer<T extends KubernetesObject> {
   private resourceVersion = '';
   private listed = false;
   private stopped = true;
-  private failures = 0;
+  private readonly backoff: RetryBackoff;
+  /** Failing since the last successful list or watch open (for the log and onRecovered). */
+  private failing = false;
+  /** When the current watch opened (on `now`'s clock), undefined until it does. */
+  private openedAt: number | undefined;
   private lastError: string | undefined;
   private current: AbortController | undefined;
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly timers: Timers;
+  private readonly now: () => number;
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.timers = opts.timers ?? realTimers;
+    this.now = opts.now ?? (() => performance.now());
+    this.backoff = new RetryBackoff(opts.backoff ?? DEFAULT_WATCH_BACKOFF, opts.random);
   }
 
   /** True once the first list has filled the cache. Stays true while the watch recovers. */
@@ -133,7 +156,7 @@ export class Informer<T extends KubernetesObject> {
   /** Drops the current watch and starts a new one now, from the last resourceVersion. */
   async restart(): Promise<void> {
     if (this.stopped) return;
-    this.failures = 0;
+    this.backoff.reset();
     this.current?.abort(new RestartRequested('restart'));
     this.wake?.();
   }
@@ -156,6 +179,7 @@ export class Informer<T extends KubernetesObject> {
     while (!this.stopped) {
       const controller = new AbortController();
       this.current = controller;
+      this.openedAt = undefined;
       try {
         if (!this.resourceVersion) {
           if (this.listed)
@@ -208,7 +232,10 @@ export class Informer<T extends KubernetesObject> {
           arm();
           this.apply(e);
         },
-        () => this.recovered(),
+        () => {
+          this.openedAt = this.now();
+          this.recovered();
+        },
         signal,
       );
     } finally {
@@ -279,29 +306,37 @@ export class Informer<T extends KubernetesObject> {
     objects.set(obj.metadata?.name ?? '', obj);
   }
 
+  /**
+   * The API server answers again (a list succeeded, a watch opened): reported, but the backoff
+   * is kept until the watch has stayed healthy (see {@link backOff}), so a watch that opens and
+   * fails at once does not loop at the first delay.
+   */
   private recovered(): void {
-    if (this.failures === 0) return;
+    if (!this.failing) return;
     this.opts.logger.info(
-      { cluster: this.opts.cluster, resource: this.opts.resource, failures: this.failures },
+      { cluster: this.opts.cluster, resource: this.opts.resource, failures: this.backoff.failures },
       `watch of ${this.opts.resource} in ${this.opts.cluster} recovered`,
     );
-    this.failures = 0;
+    this.failing = false;
     this.lastError = undefined;
     this.opts.onRecovered?.();
   }
 
   private async backOff(err: unknown): Promise<void> {
-    this.failures++;
+    const healthyMs = this.opts.healthyAfterMs ?? DEFAULT_HEALTHY_AFTER_MS;
+    if (this.openedAt !== undefined && this.now() - this.openedAt >= healthyMs) this.backoff.reset();
+    this.failing = true;
     this.lastError = describe(err);
-    const backoff = this.opts.backoff ?? { baseMs: 250, maxMs: 30_000 };
-    const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** (this.failures - 1));
+    // A 429 (API Priority and Fairness) says how long to wait: at least that, within the cap.
+    const delay = this.backoff.nextAtLeast(retryAfterMs(err) ?? 0);
+    const failures = this.backoff.failures;
     // Log the first failure and then every tenth, so an outage does not flood the log.
-    if (this.failures === 1 || this.failures % 10 === 0) {
+    if (failures === 1 || failures % 10 === 0) {
       this.opts.logger.warn(
         {
           cluster: this.opts.cluster,
           resource: this.opts.resource,
-          failures: this.failures,
+          failures,
           retryInMs: delay,
         },
         `watch of ${this.opts.resource} in ${this.opts.cluster} failed: ${this.lastError}`,

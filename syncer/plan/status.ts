@@ -5,6 +5,7 @@ import type { McsCondition } from '../api/types.ts';
 import { CONDITION_ENDPOINTSLICE_DISPATCHED, CONDITION_SERVICE_APPLIED } from '../api/types.ts';
 import type { Action } from './actions.ts';
 import { actionKey } from './actions.ts';
+import { setConditions } from './conditions.ts';
 import { type McsEvent, type McsPlan, PROBLEM_REASONS, type Problem, type StatusDraft } from './types.ts';
 
 /** What became of one action: no `error` means it succeeded. */
@@ -37,9 +38,6 @@ export interface StatusContext {
   /** The MCS's current `status.conditions`. */
   readonly previous?: readonly McsCondition[];
 }
-
-/** Longest condition message the API server accepts. */
-const MAX_MESSAGE = 32768;
 
 type Side = 'service' | 'slices';
 
@@ -76,8 +74,7 @@ function condition(
   const hubSide =
     first && ['ServiceNotFound', 'TypeNotSupported', 'ServiceTypeNotSupported'].includes(first.reason);
   const reason = failures.length > 0 && !hubSide ? failedReason : (first?.reason ?? failedReason);
-  let message = [...failures, ...problems.map((p) => p.message)].join('; ');
-  if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE - 1)}…`;
+  const message = [...failures, ...problems.map((p) => p.message)].join('; ');
   return { ...base, status: 'False', reason, message };
 }
 
@@ -93,21 +90,6 @@ function successMessages(draft: StatusDraft) {
       message: `EndpointSlices are dispatched from ${list(draft.providers)} to ${list(draft.consumers)}`,
     },
   };
-}
-
-function sameCondition(a: Omit<McsCondition, 'lastTransitionTime'>, b: McsCondition | undefined): boolean {
-  return (
-    b !== undefined &&
-    a.status === b.status &&
-    a.reason === b.reason &&
-    a.message === b.message &&
-    a.observedGeneration === b.observedGeneration
-  );
-}
-
-/** RFC 3339 with seconds, as `metav1.Time` serializes. */
-function rfc3339(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 /**
@@ -181,13 +163,5 @@ export function statusFor(plan: McsPlan, results: readonly ActionResult[], ctx: 
       success.slices,
     ),
   ];
-  let changed = false;
-  const conditions = previous.filter((c) => !wanted.some((w) => w.type === c.type));
-  for (const w of wanted) {
-    const old = previous.find((c) => c.type === w.type);
-    if (!sameCondition(w, old)) changed = true;
-    const lastTransitionTime = old && old.status === w.status ? old.lastTransitionTime : rfc3339(ctx.now);
-    conditions.push({ ...w, lastTransitionTime });
-  }
-  return { conditions, changed, events };
+  return { ...setConditions(previous, wanted, [], ctx.now), events };
 }

@@ -6,9 +6,12 @@
  *   few seconds, makes none;
  * - every `refreshMs`, when every Secret is read again so rotated credentials are picked up.
  * Secrets are read concurrently, each bounded; between periodic refreshes the credentials read
- * last are reused. A refresh that fails is logged and retried with backoff: refreshes never stop.
+ * last are reused. A refresh that fails is logged and retried with jittered backoff: refreshes
+ * never stop. Every list of the Cluster objects (the first, one after a failed first, one after
+ * a 410) asks for a refresh: its events come before the informer counts as synced.
  */
 import type { Logger } from 'pino';
+import { RetryBackoff } from '../../lib/backoff.ts';
 import { describeApiError } from '../../lib/kube-errors.ts';
 import { realTimers, type Timers } from '../../lib/timers.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
@@ -42,8 +45,10 @@ export interface KarmadaSourceOptions {
   coalesceMs?: number;
   /** Bound of one Secret read (default 10 s). */
   secretTimeoutMs?: number;
-  /** First wait before a failed refresh is tried again; doubles up to 30 s (default 1 s). */
+  /** First wait before a failed refresh is tried again; doubles up to 30 s, with jitter (default 1 s). */
   retryMs?: number;
+  /** Random numbers in [0, 1) for the jitter of retries (default `Math.random`). */
+  random?: () => number;
   /** Where the Cluster objects are listed and watched (default: the hub's API; fakes in tests). */
   clusters?: ListWatchSource<KarmadaCluster>;
 }
@@ -66,10 +71,16 @@ export class KarmadaSource implements ClusterSource {
   /** A refresh was asked for while one ran: run once more after it. */
   private again = false;
   private rereadSecrets = false;
-  private failures = 0;
+  /** start() has made its own first refresh, or found the first list failed. */
+  private startedUp = false;
+  private readonly retries: RetryBackoff;
 
   constructor(private readonly o: KarmadaSourceOptions) {
     this.timers = o.timers ?? realTimers;
+    this.retries = new RetryBackoff(
+      { baseMs: o.retryMs ?? 1_000, factor: 2, jitter: 0.5, capMs: 30_000 },
+      o.random,
+    );
     const { group, version, plural } = KARMADA_CLUSTER;
     this.informer = new Informer<KarmadaCluster>({
       cluster: o.hub.name,
@@ -78,7 +89,14 @@ export class KarmadaSource implements ClusterSource {
       source:
         o.clusters ?? apiListWatch(o.hub, `/apis/${group}/${version}/${plural}`, { transform: trimObject }),
       onEvent: (event, cluster) => this.onClusterEvent(event, cluster),
+      // A list's events come before the informer counts as synced, and are dropped by schedule().
+      // start() refreshes after the first; the informer retries a failed first list on its own.
+      onListed: () => {
+        if (this.startedUp) this.schedule(0);
+      },
       onRestart: o.onWatchRestart,
+      timers: this.timers,
+      random: o.random,
     });
   }
 
@@ -92,6 +110,7 @@ export class KarmadaSource implements ClusterSource {
     this.stopped = false;
     await this.informer.start();
     if (this.informer.synced) await this.refreshNow(true);
+    this.startedUp = true;
     this.schedulePeriodic();
   }
 
@@ -145,12 +164,9 @@ export class KarmadaSource implements ClusterSource {
   /** Rebuilds the member list and delivers it; never rejects (a failure is retried). */
   private async refreshNow(rereadSecrets: boolean): Promise<void> {
     const run = this.refresh(rereadSecrets).then(
-      () => {
-        this.failures = 0;
-      },
+      () => this.retries.reset(),
       (err: unknown) => {
-        this.failures++;
-        const delay = Math.min(30_000, (this.o.retryMs ?? 1_000) * 2 ** (this.failures - 1));
+        const delay = this.retries.next();
         this.o.logger.error(
           { retryInMs: delay },
           `failed to refresh the member clusters from Karmada's Cluster objects: ${describeApiError(err)}`,

@@ -172,7 +172,9 @@ async function main(): Promise<number> {
   log('');
   log(renderKarmadaTables(full));
   await recordResults(o.recordAs, full);
-  phase(`done; figures under "${o.recordAs}" in bench-results.json`);
+  phase(
+    `done; figures under "${o.recordAs}" in .results/bench-results.json (make bench-report renders them into docs/)`,
+  );
   return 0;
 }
 

@@ -1,5 +1,5 @@
 /**
- * README § Performance, rendered from bench-results.json: the side-by-side with Karmada, the
+ * docs/performance.md's figures, rendered from bench-results.json: the side-by-side with Karmada, the
  * syncer against its floors, and the webhook under load, each from the figures its benchmark
  * wrote, between two markers. Pure.
  */
@@ -16,6 +16,10 @@ export const BENCH_END = '<!-- bench:end -->';
 
 /** Where the CDF plot goes, relative to the repository root. */
 export const CDF_SVG = 'docs/bench-latency-cdf.svg';
+/** The page the figures are rendered into, relative to the repository root. */
+export const PERFORMANCE_DOC = 'docs/performance.md';
+/** The plot as the page links it (the page and the plot share a folder). */
+const CDF_LINK = 'bench-latency-cdf.svg';
 
 type Summary = Percentiles & { coalesced: number; lost: number };
 
@@ -71,7 +75,7 @@ function karmadaSection(k: KarmadaResults): string {
   const met = k.targets.filter((t) => t.met === true).length;
   const missed = k.targets.filter((t) => t.met === false).length;
   return [
-    '### Side by side with Karmada',
+    '## Side by side with Karmada',
     '',
     `\`make bench-karmada\` on ${day(k.date)}: ${k.cores} cores (${k.cpu}), load average ${k.loadAverage[0]?.toFixed(1)} at the start, ${(k.durationSeconds / 60).toFixed(1)} min; ` +
       `mcs-bridge ${k.versions.mcsBridge} at ${k.commit}, Karmada ${k.versions.karmada}, Kubernetes ${k.versions.kubernetes}. ` +
@@ -79,7 +83,7 @@ function karmadaSection(k: KarmadaResults): string {
       `churn ${o.churnRate}/s over ${o.churnServices} Services for ${o.churnSeconds} s each; ramp from ${o.rampStart}/s ×${o.rampFactor} to ${o.rampMax}/s, ${o.rampStepSeconds} s a step; ` +
       `${o.scale} MCS with a ${o.scaleCap} s cap; webhooks ${o.webhookRounds} rounds of ${o.webhookSeconds} s. Targets: ${met} met, ${missed} missed, ${k.targets.length - met - missed} not judged.`,
     '',
-    `![Latency CDF of mcs-bridge and Karmada](${CDF_SVG})`,
+    `![Latency CDF of mcs-bridge and Karmada](${CDF_LINK})`,
     '',
     renderKarmadaTables(k),
   ].join('\n');
@@ -90,7 +94,7 @@ function convergeSection(k: KarmadaResults): string {
   const karmada = runs.filter((r) => r.contender !== 'mcs-bridge');
   const all = karmada.length > 0 && karmada.every((r) => r.converged);
   return [
-    '### Scale until Karmada converges',
+    '## Scale until Karmada converges',
     '',
     `\`make bench-karmada-converge\` on ${day(k.date)}: the scale phase alone with a ${k.options.scaleCap} s cap, ${(k.durationSeconds / 60).toFixed(1)} min, load average ${k.loadAverage[0]?.toFixed(1)} at the start; ` +
       `mcs-bridge at ${k.commit}, Karmada ${k.versions.karmada}. ` +
@@ -116,7 +120,7 @@ function syncerSection(s: SyncerFigures): string {
   ];
   const targets = Object.entries(s.targets).map(([name, ok]) => `${ok ? 'met' : '**missed**'}: \`${name}\``);
   return [
-    '### The syncer against its floors',
+    '## The syncer against its floors',
     '',
     `\`make bench-syncer\` on ${day(s.date)}, ${s.cores} cores, ${(s.durationSeconds / 60).toFixed(1)} min. The floors: a bare copier (one watch, one write per change) and a bare bulk writer making the same Services and copies.`,
     '',
@@ -140,7 +144,7 @@ function webhookSection(w: WebhookFigures): string {
     return `| ${label[k]} | ${r.requestsPerSecond.toFixed(0)} | ${f2(r.latencyMs.p50)} | ${f2(r.latencyMs.p99)} | ${r.serverCpuMicrosPerRequest?.toFixed(0) ?? '–'} | ${f2(r.oneConnection?.p50)} / ${f2(r.oneConnection?.p99)} |`;
   });
   return [
-    '### The webhook against an empty route',
+    '## The webhook against an empty route',
     '',
     `\`make bench-webhook\` on ${day(w.date)}, ${w.cores} cores: ${w.load.connections} HTTPS connections with keep-alive on loopback, median of ${w.load.rounds} rounds of ${w.load.durationSeconds} s, next to an empty Fastify route with the same certificate.`,
     '',
@@ -153,7 +157,7 @@ function webhookSection(w: WebhookFigures): string {
 /** The section's text from whatever the results file holds. */
 export function renderPerformance(file: BenchFile): string {
   const parts = [
-    'Rendered by `make bench-report` from `bench-results.json`, which `make bench` writes (and then renders).',
+    'Rendered by `make bench-report` from [results/bench-results.json](results/bench-results.json), which takes in what `make bench` wrote to `.results/`.',
     file.karmada ? karmadaSection(file.karmada) : '_No side-by-side figures yet: run `make bench-karmada`._',
     ...(file.karmadaConverge ? [convergeSection(file.karmadaConverge)] : []),
     file.syncer ? syncerSection(file.syncer) : '_No syncer figures yet: run `make bench-syncer`._',
@@ -162,11 +166,11 @@ export function renderPerformance(file: BenchFile): string {
   return parts.join('\n\n');
 }
 
-/** The README with the text between the markers replaced; throws if the markers are missing. */
+/** The page with the text between the markers replaced; throws if the markers are missing. */
 export function withPerformance(readme: string, section: string): string {
   const start = readme.indexOf(BENCH_START);
   const end = readme.indexOf(BENCH_END);
   if (start < 0 || end < start)
-    throw new Error(`README.md has no ${BENCH_START} … ${BENCH_END} section to render into`);
+    throw new Error(`${PERFORMANCE_DOC} has no ${BENCH_START} … ${BENCH_END} section to render into`);
   return `${readme.slice(0, start + BENCH_START.length)}\n${section}\n${readme.slice(end)}`;
 }

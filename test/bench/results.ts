@@ -1,9 +1,10 @@
 /**
- * bench-results.json at the repository root: every benchmark writes its figures under a key of
- * its own, and leaves the other keys as it found them.
+ * bench-results.json: a benchmark writes its figures under a key of its own in `.results/`
+ * (ignored), leaving the other keys as it found them; `make bench-report` merges those keys over
+ * the committed docs/results/bench-results.json and renders docs/performance.md from it.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,8 +12,10 @@ import { REPO_ROOT } from '../sandbox/sandbox.ts';
 
 const run = promisify(execFile);
 
-/** Where the figures go (committed with the README they render into). */
-export const RESULTS_FILE = path.join(REPO_ROOT, 'bench-results.json');
+/** Where a benchmark run writes its figures: ignored by git, so a run leaves the tree as it was. */
+export const RESULTS_FILE = path.join(REPO_ROOT, '.results/bench-results.json');
+/** The figures docs/performance.md renders, committed with it by whoever runs `make bench-report`. */
+export const COMMITTED_RESULTS_FILE = path.join(REPO_ROOT, 'docs/results/bench-results.json');
 
 /** What a figure depends on besides the code: the machine and the runtime, and when it was taken. */
 export interface MachineInfo {
@@ -55,6 +58,7 @@ export async function recordResults(key: string, value: unknown, file: string = 
     all = parsed as Record<string, unknown>;
   }
   all[key] = value;
+  await mkdir(path.dirname(file), { recursive: true });
   // Written aside and renamed, so a benchmark running at the same time never reads half a file.
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(all, null, 2)}\n`);

@@ -1,7 +1,7 @@
 /**
  * `make demo-karmada`: the seed guide, verbatim, on the Karmada sandbox (started by the make
- * target with `--karmada`). mcs-bridge is installed the Karmada way, by the README's own
- * commands: the chart's karmada-apiserver half on the hub, its karmada-host half in
+ * target with `--karmada`). mcs-bridge is installed the Karmada way, by the install block of docs/install.md:
+ * the chart's karmada-apiserver half on the hub, its karmada-host half in
  * karmada-host, and the karmada-host Deployment's two containers run as local processes (the
  * sandbox has no container runtime) with the flags, environment and files it renders. Then the
  * guide's manifests go to karmada-apiserver, in its order, and the demo prints what the guide
@@ -51,7 +51,9 @@ for (const p of await findSandboxProcesses(sb.layout.dir)) {
 await inst.teardown();
 await rm(dir, { recursive: true, force: true });
 
-say('mcs-bridge demo on Karmada: install the chart the Karmada way (README § On a Karmada control plane)');
+say(
+  'mcs-bridge demo on Karmada: install the chart the Karmada way (docs/install.md § On a Karmada control plane)',
+);
 const [port, healthPort, metricsPort] = [await freePort(sb), await freePort(sb), await freePort(sb)];
 await inst.install({
   replicas: 1,

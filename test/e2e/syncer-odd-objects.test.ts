@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
 import { reliabilityCase } from '../reliability/case.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { createNamespace, eventually, uniqueName, useSandbox } from '../sandbox/testing.ts';
@@ -83,12 +84,15 @@ describe('the syncer given odd objects', () => {
       );
     });
     for (const m of ['member1', 'member2'] as const) {
-      const svc = await sb
-        .kubeConfig(m)
-        .makeApiClient(CoreV1Api)
-        .readNamespacedService({ name: 'ext', namespace: ns })
-        .catch(() => undefined);
-      assert.equal(svc, undefined, `no Service copy in ${m}`);
+      // Exactly "not found": a refused connection or a 403 would say nothing about a copy.
+      await assert.rejects(
+        sb.kubeConfig(m).makeApiClient(CoreV1Api).readNamespacedService({ name: 'ext', namespace: ns }),
+        (err: unknown) => {
+          assert.equal(httpCode(err), 404, `reading Service ${ns}/ext in ${m}: ${describeApiError(err)}`);
+          return true;
+        },
+        `no Service copy in ${m}`,
+      );
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Outages of the stack under the syncer: the hub's API server gone for 30 s, etcd
+ * Outages of the stack under the syncer: the hub's API server gone for twice the syncer's request bound, etcd
  * restarted, a provider's API server restarted while its slices change. The members keep
  * what they have meanwhile, and the syncer converges afterwards with no duplicates.
  */
@@ -16,6 +16,8 @@ import {
   putMcs,
   readMcs,
   readyAddresses,
+  SHORT_REQUEST_TIMEOUT_FLAG,
+  SHORT_REQUEST_TIMEOUT_MS,
   type SyncerUnderTest,
   seedConverged,
   slicesIn,
@@ -31,7 +33,7 @@ describe('the syncer through outages of the stack', () => {
   before(async () => {
     sb = await useSandbox();
     await ensureCrd(sb);
-    syncer = await startSyncer(sb, 'syncer-outages');
+    syncer = await startSyncer(sb, 'syncer-outages', [SHORT_REQUEST_TIMEOUT_FLAG]);
   });
   after(async () => {
     await Promise.all(cleanups.map((c) => c()));
@@ -50,21 +52,25 @@ describe('the syncer through outages of the stack', () => {
       .map((s) => `${s.metadata?.name}@${s.metadata?.resourceVersion}`)
       .sort();
 
-  it('keeps the members as they were while the hub is down for 30 s, then carries out the change made just before', async () => {
-    reliabilityCase('Faults', 'Hub API server stopped for 30 s');
+  it('keeps the members as they were while the hub is down for twice the request bound, then carries out the change made just before', async () => {
+    reliabilityCase(
+      'Faults',
+      'Hub API server stopped',
+      "keeps the members as they were while the hub is down for twice the syncer's request bound (--request-timeout 5s; 30 s by default), then carries out the change made just before",
+    );
     const ns = await seeded('hub-down');
     const before = await copyVersions(ns);
     // The change comes just before the outage: both members now provide and consume.
     await putMcs(sb, ns, ['member1', 'member2'], ['member1', 'member2']);
     await sb.stopApiserver('hub', 'SIGKILL');
     try {
-      await new Promise((r) => setTimeout(r, 30_000));
+      await new Promise((r) => setTimeout(r, 2 * SHORT_REQUEST_TIMEOUT_MS));
       assert.ok(await syncer.program.alive(), 'the syncer rode out the outage');
       const during = await copyVersions(ns);
       for (const copy of before.map((v) => v.split('@')[0])) {
         assert.ok(
           during.some((v) => v.startsWith(`${copy}@`)),
-          `${copy} is still in member2 after 30 s without the hub`,
+          `${copy} is still in member2 after ${(2 * SHORT_REQUEST_TIMEOUT_MS) / 1000} s without the hub`,
         );
       }
     } finally {

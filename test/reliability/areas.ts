@@ -1,5 +1,5 @@
 /**
- * The sections of the README's Reliability table, in the order it lists them. Apart from
+ * The sections of docs/reliability.md's table, in the order it lists them. Apart from
  * ./case.ts because that module registers a node:test hook when imported, which the scripts that
  * render the table must not do.
  */

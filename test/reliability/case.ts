@@ -1,5 +1,5 @@
 /**
- * The tag that puts a test in the README's Reliability table. Call {@link reliabilityCase} as the
+ * The tag that puts a test in docs/reliability.md's table. Call {@link reliabilityCase} as the
  * first line of a test's body; that is the whole opt-in:
  *
  * ```ts
@@ -15,7 +15,7 @@
  * imported, hands the tag of the test that just ran to node:test as a diagnostic
  * (`t.diagnostic`). The reporter of `make test-unit` and `make test-e2e` (./reporter.mjs) reads
  * those diagnostics with the result of their test, whether it passed or failed; ./record.ts then
- * merges them into reliability-results.json and renders the table into the README.
+ * saves them in .results/reliability/, and `make reliability-report` renders docs/reliability.md.
  */
 import { afterEach } from 'node:test';
 import type { ReliabilityArea, ReliabilityTag } from './areas.ts';

@@ -1,15 +1,15 @@
 /**
- * After a test run: merges the run's cases (written by ./reporter.mjs) into
- * reliability-results.json and renders the README's Reliability table. `make test-unit` and
- * `make test-e2e` call it whether their tests passed or not, so a failure shows in the table.
+ * After a test run: saves the run's cases (written by ./reporter.mjs) in .results/reliability/,
+ * where `make reliability-report` finds them. `make test-unit` and `make test-e2e` call it whether
+ * their tests passed or not, so a failure shows in the table. It writes no tracked file.
  *
  *   node --import tsx test/reliability/record.ts RUN_FILE
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultFiles, REPO_ROOT, readCases, renderIntoReadme, writeCases } from './files.ts';
-import { mergeRun, type RawRun, runReport } from './results.ts';
+import { defaultFiles, REPO_ROOT, saveRun } from './files.ts';
+import { type RawRun, runReport } from './results.ts';
 
 async function main(runFile: string | undefined): Promise<void> {
   if (!runFile) throw new Error('usage: record.ts RUN_FILE (the destination of reporter.mjs)');
@@ -21,13 +21,10 @@ async function main(runFile: string | undefined): Promise<void> {
   await rm(runFile);
   if (text === '') return;
   const run = runReport(JSON.parse(text) as RawRun, REPO_ROOT);
-  const files = defaultFiles();
-  const merged = mergeRun(await readCases(files.results), run, (f) => existsSync(path.resolve(REPO_ROOT, f)));
-  await writeCases(files.results, merged);
-  await renderIntoReadme(files.readme, merged);
+  const saved = await saveRun(defaultFiles().runs, run, path.basename(runFile, '.json'));
   const failing = run.cases.filter((c) => c.result !== 'pass').length;
   process.stdout.write(
-    `reliability: ${run.cases.length} tagged cases in this run (${failing} not passing); ${path.relative(REPO_ROOT, files.results)} and the README table updated\n`,
+    `reliability: ${run.cases.length} tagged cases in this run (${failing} not passing), saved in ${path.relative(REPO_ROOT, saved)}; make reliability-report renders them into docs/reliability.md\n`,
   );
 }
 

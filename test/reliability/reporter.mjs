@@ -2,13 +2,13 @@
  * A node:test reporter for `make test-unit` and `make test-e2e`, next to the spec reporter. It
  * pairs each tag of ./case.ts (a diagnostic that follows its test's pass or fail event) with that
  * test's result, and at the end of the run writes one JSON document to its destination: the
- * tagged cases, and every file the run ran with whether anything in it failed. ./record.ts merges
- * that into reliability-results.json and renders the README's table.
+ * tagged cases, and every file the run ran with whether anything in it failed. ./record.ts saves
+ * that in .results/reliability/, and `make reliability-report` renders docs/reliability.md from it.
  *
  * Plain JavaScript: node:test loads reporters without the TypeScript hooks of `--import tsx`.
  *
  *   node --import tsx --test --test-reporter=spec --test-reporter-destination=stdout \
- *     --test-reporter=./test/reliability/reporter.mjs --test-reporter-destination=.reliability-run.json …
+ *     --test-reporter=./test/reliability/reporter.mjs --test-reporter-destination=.results/reliability-run.json …
  */
 
 /** Must match TAG_DIAGNOSTIC_PREFIX in ./case.ts. */

@@ -64,7 +64,7 @@ export function runReport(raw: RawRun, root: string): RunReport {
 
 /** What the file says about itself. */
 export const RESULTS_ABOUT =
-  'Written by test/reliability/record.ts from the reporter of test/reliability/reporter.mjs at the end of make test-unit and make test-e2e (each run replaces the rows of the files it ran); rendered into README.md § Reliability. Do not edit by hand.';
+  'Written by make reliability-report (test/reliability/render.ts), which merges the runs make test-unit and make test-e2e saved in .results/reliability/ (each run replaces the rows of the files it ran); rendered into docs/reliability.md. Do not edit by hand.';
 
 const sameCase = (a: CaseResult, b: CaseResult) =>
   a.file === b.file && a.test === b.test && a.case === b.case;

@@ -1,12 +1,12 @@
 /**
- * The README's Reliability table, rendered from the rows of reliability-results.json and put
+ * docs/reliability.md's table, rendered from the rows of reliability-results.json and put
  * between its two markers. Pure.
  */
 import type { CaseResult } from './results.ts';
 
-/** The marker in README.md after which the table is rendered; everything up to {@link TABLE_END} is replaced. */
+/** The marker in the page after which the table is rendered; everything up to {@link TABLE_END} is replaced. */
 export const TABLE_START = '<!-- reliability:start -->';
-/** The marker in README.md that ends the rendered table. */
+/** The marker in the page that ends the rendered table. */
 export const TABLE_END = '<!-- reliability:end -->';
 
 function cell(text: string): string {
@@ -25,28 +25,32 @@ function outcome(c: CaseResult): string {
   return `${head} (${day}${detail ? `, ${detail}` : ''})`;
 }
 
-/** The table in Markdown, with a line saying where it comes from and how the last runs went. */
-export function renderTable(cases: readonly CaseResult[]): string {
+/**
+ * The table in Markdown, with a line saying where it comes from and how the last runs went.
+ * `toRoot` is the path from the page's folder to the repository root (`../` for docs/), which
+ * each test file's link starts with.
+ */
+export function renderTable(cases: readonly CaseResult[], toRoot = ''): string {
   const passed = cases.filter((c) => c.result === 'pass').length;
   const lines = [
-    `Rendered from \`reliability-results.json\`, which \`make test\` writes; ${passed} of ${cases.length} cases passed in their last run.`,
+    `Rendered by \`make reliability-report\` from [reliability-results.json](${toRoot}docs/results/reliability-results.json), which takes in the results \`make test\` leaves in \`.results/\`; ${passed} of ${cases.length} cases passed in their last run.`,
     '',
     '| Area | Case | What was checked | Last run |',
     '| --- | --- | --- | --- |',
     ...cases.map(
       (c) =>
-        `| ${cell(c.area)} | ${cell(c.case)} | ${cell(c.checked ?? c.test)} ([${c.file.split('/').pop()}](${c.file})) | ${cell(outcome(c))} |`,
+        `| ${cell(c.area)} | ${cell(c.case)} | ${cell(c.checked ?? c.test)} ([${c.file.split('/').pop()}](${toRoot}${c.file})) | ${cell(outcome(c))} |`,
     ),
   ];
   return lines.join('\n');
 }
 
-/** The README with the text between the markers replaced by `table`; throws if the markers are missing. */
+/** The page with the text between the markers replaced by `table`; throws if the markers are missing. */
 export function withTable(readme: string, table: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) {
-    throw new Error(`README.md has no ${TABLE_START} … ${TABLE_END} section to render the table into`);
+    throw new Error(`the page has no ${TABLE_START} … ${TABLE_END} section to render the table into`);
   }
   return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
 }

@@ -7,6 +7,7 @@
 #   build.sh            build what is missing, print progress, then the bin folder
 #   build.sh karmada    build only the named components (etcd kwok helm k8s coredns karmada)
 #   build.sh --bin-dir  only print the bin folder (exit 3 if something is not built)
+#   build.sh --bin-dir etcd kwok helm k8s   the same, needing only the named components
 #   build.sh --help
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,7 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/versions.env"
 cache=${MCS_BRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcs-bridge}
 
-usage() { sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; echo "Cache: $cache (override with MCS_BRIDGE_CACHE)"; }
+usage() { sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; echo "Cache: $cache (override with MCS_BRIDGE_CACHE)"; }
 mode=build chosen=()
 for a in "$@"; do
   case "$a" in
@@ -142,29 +143,34 @@ build_component() {
   say "$c ${version[$c]}: built in $((SECONDS - start))s"
 }
 
-# One bin folder per set of versions, holding links to every component's binaries:
-# that is the one path the sandbox needs.
+# One bin folder per set of versions, holding links to the binaries of every component built so
+# far: that is the one path the sandbox needs. A plain sandbox needs no Karmada, so `make demo`
+# builds and links only what it runs; a component built later is linked in then.
 set_dir() {
   local s=""; for c in "${order[@]}"; do s+="$(component_dir "$c") "; done
   echo "$cache/bin-$(echo "$s" | sha256sum | cut -c1-12)"
 }
 link_set() {
-  local set; set=$(set_dir); mkdir -p "$set"
+  local set c b; set=$(set_dir); mkdir -p "$set"
   for c in "${order[@]}"; do
+    built "$c" || continue
     for b in ${binaries[$c]}; do ln -sfn "$(component_dir "$c")/bin/$b" "$set/$b"; done
   done
-  ln -sfn "$(component_dir kwok)/stages" "$set/kwok-stages"
-  ln -sfn "$(component_dir karmada)/karmada" "$set/karmada-files"
+  if built kwok; then ln -sfn "$(component_dir kwok)/stages" "$set/kwok-stages"; fi
+  if built karmada; then ln -sfn "$(component_dir karmada)/karmada" "$set/karmada-files"; fi
 }
+built() { [ -f "$(component_dir "$1")/.complete" ] && has_binaries "$1" "$(component_dir "$1")"; }
 
 if [ $mode = print ]; then
-  for c in "${order[@]}"; do
-    [ -f "$(component_dir "$c")/.complete" ] && has_binaries "$c" "$(component_dir "$c")" || { say "$c ${version[$c]} is not built yet: run 'make sandbox-build'"; exit 3; }
+  needed=("${chosen[@]}"); [ ${#needed[@]} -gt 0 ] || needed=("${order[@]}")
+  for c in "${needed[@]}"; do
+    built "$c" || { say "$c ${version[$c]} is not built yet: run 'make sandbox-build'"; exit 3; }
   done
   link_set; set_dir; exit 0
 fi
 if [ ${#chosen[@]} -gt 0 ]; then
   for c in "${chosen[@]}"; do build_component "$c"; done
+  link_set
   say "built ${chosen[*]}"; exit 0
 fi
 for c in "${order[@]}"; do build_component "$c"; done

@@ -81,11 +81,20 @@ export interface UpOptions {
 
 const defaultLog = (line: string) => process.stderr.write(`sandbox: ${line}\n`);
 
-/** Finds the cached binaries (built by test/sandbox/build.sh), or says how to build them. */
-export async function locateBinaries(): Promise<string> {
+/** The components of test/sandbox/build.sh a sandbox runs: Karmada's only when it has Karmada. */
+export function neededComponents(shape: { karmada?: unknown }): string[] {
+  return ['etcd', 'kwok', 'helm', 'k8s', ...(shape.karmada ? ['karmada'] : [])];
+}
+
+/**
+ * Finds the cached binaries (built by test/sandbox/build.sh) of `components`, or says how to
+ * build them. The folder holds every component built so far, so the data plane finds CoreDNS
+ * there once it is built.
+ */
+export async function locateBinaries(components: readonly string[] = []): Promise<string> {
   const script = path.join(REPO_ROOT, 'test/sandbox/build.sh');
   try {
-    const { stdout } = await run(script, ['--bin-dir']);
+    const { stdout } = await run(script, ['--bin-dir', ...components]);
     return stdout.trim();
   } catch (err) {
     const e = err as { stderr?: string; message: string };
@@ -130,7 +139,7 @@ export class Sandbox {
     const layout = sandboxLayout(dir, opts.basePort ?? DEFAULT_BASE_PORT);
     const extraMembers = [...(opts.extraMembers ?? [])].sort();
     const shape: SandboxShape = { extraMembers, karmada: opts.karmada };
-    const binDir = await locateBinaries();
+    const binDir = await locateBinaries(neededComponents(shape));
 
     const running = await findSandboxProcesses(dir);
     if (running.length > 0) {

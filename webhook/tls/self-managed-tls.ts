@@ -6,6 +6,7 @@
  * certificate is in place; then it checks again every interval, so a certificate near expiry
  * is renewed, and one another replica renewed is picked up, without a restart.
  */
+
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -17,6 +18,8 @@ import {
   ensureServingCertificate,
   type WebhookConfigurationRef,
 } from '../../certs/ensure.ts';
+import { RetryBackoff } from '../../lib/backoff.ts';
+import { realTimers, type Timers } from '../../lib/timers.ts';
 import type { SelfManagedTlsOptions } from './self-managed-options.ts';
 
 /** How the certificate is kept, where it is written, and what it reports to. */
@@ -30,9 +33,17 @@ export interface SelfManagedCertificateOptions {
   now: () => Date;
   /** Counts every check by what it did: an ensure action, or `error`. */
   checks?: Counter<'result'>;
-  /** Waits between failed start-up attempts: `retryMs` (default 1 s) doubling up to `maxRetryMs` (30 s). */
+  /**
+   * Waits between failed start-up attempts: `retryMs` (default 1 s) doubling up to `maxRetryMs`
+   * (30 s), each lengthened by up to half of itself at random, so replicas started together
+   * do not retry together.
+   */
   retryMs?: number;
   maxRetryMs?: number;
+  /** Timers of the start-up retries (default: the real ones). */
+  timers?: Timers;
+  /** Random numbers in [0, 1) for the jitter (default `Math.random`). */
+  random?: () => number;
   /** Called after new files were written (main.ts reloads the certificate source at once). */
   onWritten?: (result: EnsureResult) => void;
 }
@@ -99,13 +110,16 @@ export class SelfManagedCertificate {
    * when stopped first.
    */
   async start(): Promise<boolean> {
-    const maxRetryMs = this.o.maxRetryMs ?? 30_000;
-    for (let delay = this.o.retryMs ?? 1000; !this.stopped; delay = Math.min(delay * 2, maxRetryMs)) {
+    const backoff = new RetryBackoff(
+      { baseMs: this.o.retryMs ?? 1000, factor: 2, jitter: 0.5, capMs: this.o.maxRetryMs ?? 30_000 },
+      this.o.random,
+    );
+    while (!this.stopped) {
       try {
         await this.check();
         break;
       } catch {
-        await this.sleep(delay);
+        await this.sleep(backoff.next());
       }
     }
     if (this.stopped) return false;
@@ -182,10 +196,11 @@ export class SelfManagedCertificate {
   }
 
   private sleep(ms: number): Promise<void> {
+    const timers = this.o.timers ?? realTimers;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const timer = timers.setTimeout(resolve, ms);
       this.wake = () => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         resolve();
       };
     });

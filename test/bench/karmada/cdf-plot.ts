@@ -1,5 +1,5 @@
 /**
- * The latency CDF plot of the README: a Vega-Lite specification built from the samples in
+ * The latency CDF plot of docs/performance.md: a Vega-Lite specification built from the samples in
  * bench-results.json (pure), rendered to SVG by Vega in Node (no browser, no canvas: Vega's SVG
  * renderer estimates text widths without one).
  */

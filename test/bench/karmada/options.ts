@@ -17,7 +17,7 @@ mcs-bridge side by side with Karmada v1.18.2's own MultiClusterService path, on 
 sandbox (member3 joined as a second consumer), one implementation at a time, in interleaved
 turns: propagation latency (one change at a time, and under churn), sustained throughput,
 API writes and CPU per change, scale from cold, and the two webhooks under the same load.
-Figures go under "karmada" in bench-results.json.
+Figures go under "karmada" in .results/bench-results.json; make bench-report renders them into docs/performance.md.
 
 Contenders: mcs-bridge (our syncer; Karmada's MCS gate off), karmada-default (gate on,
 --kube-api-qps 40 / burst 60, Karmada's defaults), karmada-raised (--kube-api-qps and

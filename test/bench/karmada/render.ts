@@ -1,6 +1,6 @@
 /**
  * The side-by-side figures as Markdown tables (what `make bench-karmada` prints and what the
- * README's Performance section shows). Pure.
+ * docs/performance.md shows). Pure.
  */
 import type { LoadFigures } from '../load.ts';
 import type { RouteSummary } from '../report.ts';
@@ -191,7 +191,7 @@ export function targetList(targets: readonly TargetResult[]): string {
 
 /**
  * The scale table and the scale targets alone: what `make bench-karmada-converge` (the scale
- * phase run until Karmada converges) adds to the README.
+ * phase run until Karmada converges) adds to docs/performance.md.
  */
 export function renderScaleTables(r: KarmadaResults): string {
   const scale = scaleTable(r) ?? '_No scale figures in this run._';

@@ -1,5 +1,5 @@
 /**
- * mcs-bridge installed the Karmada way on a Karmada sandbox: the README's install block run
+ * mcs-bridge installed the Karmada way on a Karmada sandbox: the install block of docs/install.md run
  * verbatim (two releases of the chart, karmada-apiserver = the hub and karmada-host, and the
  * kubeconfig Secret between them), then the karmada-host Deployment's two containers started
  * as local processes with the flags, environment and files it renders: they reach
@@ -16,19 +16,22 @@ import { helm, releaseObjects, startContainer } from './chart.ts';
 /** Our programs' process (and log file) names start with this, then `webhook-<run>` or `syncer-<run>`. */
 export const PROCESS_PREFIX = 'mcs-bridge-';
 
-/** The release name and namespace the README's commands use. */
+/** The release name and namespace the install commands use. */
 export const RELEASE = 'mcs-bridge';
 export const NAMESPACE = 'mcs-system';
 
-/** The shell block of README § On a Karmada control plane, between its markers. */
+/** The page whose Karmada install block the suites run verbatim. */
+export const INSTALL_DOC = 'docs/install.md';
+
+/** The shell block of docs/install.md § On a Karmada control plane, between its markers. */
 export async function readmeInstallBlock(): Promise<string> {
-  const text = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const text = await readFile(path.join(REPO_ROOT, INSTALL_DOC), 'utf8');
   const m = /<!-- karmada-install:start -->\s*```sh\n([\s\S]*?)```\s*<!-- karmada-install:end -->/.exec(text);
-  if (!m?.[1]) throw new Error('README.md has no karmada-install block between its markers');
+  if (!m?.[1]) throw new Error(`${INSTALL_DOC} has no karmada-install block between its markers`);
   return m[1];
 }
 
-/** mcs-bridge on a Karmada sandbox, installed by the README's commands. */
+/** mcs-bridge on a Karmada sandbox, installed by the commands of docs/install.md. */
 export class KarmadaInstall {
   readonly programs: Partial<Record<'webhook' | 'syncer', RunningProgram>> = {};
 
@@ -39,7 +42,7 @@ export class KarmadaInstall {
   ) {}
 
   /**
-   * Writes `values` as values.yaml and runs the README block in `dir` with bash, kubectl and
+   * Writes `values` as values.yaml and runs the install block in `dir` with bash, kubectl and
    * helm from the sandbox, and KARMADA_APISERVER set to the hub's loopback address. Throws
    * with the block's output when a command fails.
    */
@@ -65,7 +68,7 @@ export class KarmadaInstall {
       },
     );
     if (out.code !== 0)
-      throw new Error(`the README's Karmada install block failed:\n${out.stdout}${out.stderr}`);
+      throw new Error(`the Karmada install block of docs/install.md failed:\n${out.stdout}${out.stderr}`);
   }
 
   /** Helm's state in the sandbox folder, as the chart suites keep it. */
@@ -109,7 +112,7 @@ export class KarmadaInstall {
   /**
    * Stops the syncer, uninstalls both releases (karmada-host first, then karmada-apiserver,
    * whose webhook configurations go while the webhook still answers), stops the webhook and
-   * deletes the namespaces the README block made, waiting until they are gone. Safe to run
+   * deletes the namespaces the install block made, waiting until they are gone. Safe to run
    * when nothing was installed.
    */
   async teardown(): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * mcs-bridge on Karmada itself, installed the Karmada way: the README's install block run
+ * mcs-bridge on Karmada itself, installed the Karmada way: the install block of docs/install.md run
  * verbatim (the chart's karmada-apiserver half into the hub, its karmada-host half into
  * karmada-host, the kubeconfig Secret between them), the karmada-host Deployment's containers
  * run as local processes with the flags, environment and files it renders, as the chart's

@@ -1,6 +1,6 @@
 /**
  * mcs-bridge beside Karmada's own MultiClusterService controllers, and the switch both ways, as
- * the README's "Migrating from Karmada's MultiClusterService controllers" tells users:
+ * docs/migrating-from-karmada.md tells users:
  *
  * 1. Coexistence: Karmada's gate on and serving the seed; the chart installed with its defaults
  *    stands down for the MCS (condition, Warning Event, log line), writes nothing in the members

@@ -71,7 +71,7 @@ describe('README § Performance, the run until Karmada converges', () => {
         run('karmada-raised', 700, true, 60_000),
       ]),
     });
-    assert.match(text, /### Scale until Karmada converges/);
+    assert.match(text, /## Scale until Karmada converges/);
     assert.match(text, /judged on its full times/);
     assert.match(text, /- met: 1000 MCS converged in ≤ 1\/20 of Karmada's time at default QPS/);
     assert.match(text, /- \*\*missed\*\*: 1000 MCS converged in ≤ 1\/20 of Karmada's time at raised QPS/);

@@ -1,6 +1,6 @@
 /**
- * Runs the real helm binary on charts/mcs-bridge: the one the sandbox builds (HELM overrides
- * it), else helm on PATH. Rendering needs no cluster.
+ * Runs the real helm binary on charts/mcs-bridge: the one the sandbox builds (`make helm`
+ * builds it alone; HELM overrides it), else helm on PATH. Rendering needs no cluster.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,8 @@ export const KUBE_VERSION = '1.35.0';
 export function locateHelm(): string | undefined {
   if (process.env.HELM) return process.env.HELM;
   try {
-    const dir = execFileSync(path.join(REPO_ROOT, 'test/sandbox/build.sh'), ['--bin-dir'], {
+    // Only helm: the unit tests need no cluster, so no other sandbox binary has to be built.
+    const dir = execFileSync(path.join(REPO_ROOT, 'test/sandbox/build.sh'), ['--bin-dir', 'helm'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     })
       .toString()

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TAG_DIAGNOSTIC_PREFIX } from '../../reliability/case.ts';
-import { REPO_ROOT } from '../../reliability/files.ts';
+import { REPO_ROOT, savedRuns, saveRun } from '../../reliability/files.ts';
 import { type CaseResult, mergeRun, type RawRun, runReport } from '../../reliability/results.ts';
 import { renderTable, TABLE_END, TABLE_START, withTable } from '../../reliability/table.ts';
 
@@ -73,25 +75,28 @@ describe('merging a run into the results', () => {
 });
 
 describe('the table', () => {
-  it('lists area, case, what was checked with its file, and the last result with its figures', () => {
-    const table = renderTable([
-      row(FUZZ, 'answers | in time', 'pass', {
-        area: 'Bad input',
-        case: 'Fuzzed',
-        durationMs: 14_200,
-        figures: '10,000 cases',
-      }),
-      row(FAULTS, 'keeps copies', 'fail', { error: 'expected 2 slices' }),
-    ]);
+  it('lists area, case, what was checked with its file linked from the page, and the last result with its figures', () => {
+    const table = renderTable(
+      [
+        row(FUZZ, 'answers | in time', 'pass', {
+          area: 'Bad input',
+          case: 'Fuzzed',
+          durationMs: 14_200,
+          figures: '10,000 cases',
+        }),
+        row(FAULTS, 'keeps copies', 'fail', { error: 'expected 2 slices' }),
+      ],
+      '../',
+    );
     assert.equal(
       table,
       [
-        'Rendered from `reliability-results.json`, which `make test` writes; 1 of 2 cases passed in their last run.',
+        'Rendered by `make reliability-report` from [reliability-results.json](../docs/results/reliability-results.json), which takes in the results `make test` leaves in `.results/`; 1 of 2 cases passed in their last run.',
         '',
         '| Area | Case | What was checked | Last run |',
         '| --- | --- | --- | --- |',
-        `| Bad input | Fuzzed | answers \\| in time ([fuzz.test.ts](${FUZZ})) | pass (2026-11-01, 14.2 s; 10,000 cases) |`,
-        `| Faults | keeps copies | keeps copies ([syncer-faults.test.ts](${FAULTS})) | **fail** (2026-11-01, expected 2 slices) |`,
+        `| Bad input | Fuzzed | answers \\| in time ([fuzz.test.ts](../${FUZZ})) | pass (2026-11-01, 14.2 s; 10,000 cases) |`,
+        `| Faults | keeps copies | keeps copies ([syncer-faults.test.ts](../${FAULTS})) | **fail** (2026-11-01, expected 2 slices) |`,
       ].join('\n'),
     );
   });
@@ -99,7 +104,7 @@ describe('the table', () => {
   it('goes between the markers, replacing what was there', () => {
     const readme = `# x\n\n${TABLE_START}\nold\n${TABLE_END}\nafter\n`;
     assert.equal(withTable(readme, 'new'), `# x\n\n${TABLE_START}\nnew\n${TABLE_END}\nafter\n`);
-    assert.throws(() => withTable('# no markers', 'new'), /README.md has no <!-- reliability:start -->/);
+    assert.throws(() => withTable('# no markers', 'new'), /the page has no <!-- reliability:start -->/);
   });
 });
 
@@ -179,5 +184,38 @@ describe('the reporter and the recording of its run', () => {
       renderTable(run.cases),
       /\| Faults \| Member back \| converges .* \| \*\*fail\*\* \(2026-11-22, 10 ms; expected 2\) \|/,
     );
+  });
+});
+
+describe('the runs a test run saves for make reliability-report', () => {
+  it('saves each run under a name of its own, and gives them back oldest first, as recorded', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'reliability-runs-'));
+    try {
+      const later = {
+        cases: [row(FAULTS, 'a', 'fail')],
+        files: new Map([[FAULTS, { failed: true }]]),
+        at: AT,
+      };
+      const earlier = {
+        cases: [row(FAULTS, 'a', 'pass')],
+        files: new Map([[FAULTS, { failed: false }]]),
+        at: '2026-11-21T05:00:00.000Z',
+      };
+      await saveRun(dir, later, 'reliability-run-test-e2e');
+      await saveRun(dir, earlier, 'reliability-run-test-e2e');
+      assert.equal((await readdir(dir)).length, 2);
+      const runs = await savedRuns(dir);
+      assert.deepEqual(
+        runs.map(({ run }) => run),
+        [earlier, later],
+      );
+      const merged = runs.reduce<CaseResult[]>((cases, { run }) => mergeRun(cases, run, () => true), []);
+      assert.deepEqual(
+        merged.map((c) => `${c.test}:${c.result}`),
+        ['a:fail'],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

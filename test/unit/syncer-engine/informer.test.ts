@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { V1ConfigMap } from '@kubernetes/client-node';
+import { ApiException, type V1ConfigMap } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Informer } from '../../../syncer/kube/informer.ts';
 import { fakeListWatch, settle } from './fake-list-watch.ts';
@@ -25,7 +25,8 @@ function informerOnFake(idleTimeoutMs = 90_000) {
     onRestart: () => calls.restarts++,
     onRecovered: () => calls.recovered++,
     timers: clock.timers,
-    backoff: { baseMs: 250, maxMs: 30_000 },
+    backoff: { baseMs: 250, factor: 2, jitter: 0, capMs: 30_000 },
+    now: clock.now,
     idleTimeoutMs,
   });
   return { api, clock, events, calls, informer };
@@ -114,6 +115,80 @@ describe('the informer', () => {
       at.push(clock.now());
     }
     assert.deepEqual(at, [250, 750, 1750, 3750]);
+  });
+
+  it('keeps backing off a watch that opens and fails at once, instead of looping at the first delay', async () => {
+    const { api, clock } = await started();
+    const at: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      api.lastWatch().fail(new Error('watch error event: etcd unavailable'));
+      await settle();
+      const before = api.requests.length;
+      while (api.requests.length === before) {
+        clock.advance(50);
+        await settle();
+      }
+      at.push(clock.now());
+      api.lastWatch().open(); // the server accepts the next watch, which then fails again
+    }
+    assert.deepEqual(at, [250, 750, 1750, 3750]);
+  });
+
+  it('waits out a 429’s Retry-After before watching again', async () => {
+    const { api, clock } = await started();
+    const body = JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests' });
+    api.lastWatch().fail(new ApiException(429, 'HTTP-Code: 429', body, { 'retry-after': '5' }));
+    await settle();
+    const before = api.requests.length;
+    clock.advance(4_999);
+    await settle();
+    assert.equal(api.requests.length, before, 'not after 250 ms');
+    clock.advance(1);
+    await settle();
+    assert.equal(api.requests.length, before + 1);
+  });
+
+  it('starts its backoff over once a watch stayed healthy for two minutes', async () => {
+    const { api, clock } = await started();
+    for (let i = 0; i < 3; i++) {
+      api.lastWatch().fail(new Error('connection refused'));
+      await settle();
+      clock.advance(30_000);
+      await settle();
+    }
+    api.lastWatch().open();
+    clock.advance(120_000);
+    api.lastWatch().send({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '30' } } });
+    api.lastWatch().fail(new Error('read ECONNRESET'));
+    await settle();
+    const before = api.requests.length;
+    clock.advance(250);
+    await settle();
+    assert.equal(api.requests.length, before + 1, 'retried after the first delay again');
+  });
+
+  it('spreads its retries at random, up to twice the delay', async () => {
+    const api = fakeListWatch<V1ConfigMap>();
+    const clock = fakeTimers();
+    const informer = new Informer<V1ConfigMap>({
+      cluster: 'member1',
+      resource: 'configmaps',
+      source: api.source,
+      logger: pino({ level: 'silent' }),
+      onEvent: () => {},
+      timers: clock.timers,
+      now: clock.now,
+      random: () => 0.5,
+    });
+    running.push(informer);
+    api.answerLists(new Error('connection refused'));
+    await informer.start();
+    await settle();
+    assert.deepEqual(
+      [...clock.pending.values()].map((t) => t.at),
+      [375],
+      '250 ms plus half of it',
+    );
   });
 
   it('lists again after a 410 Gone, whether the server refuses the watch or says so in an event', async () => {

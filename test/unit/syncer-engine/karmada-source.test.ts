@@ -41,8 +41,12 @@ afterEach(async () => {
 });
 
 /** A source over a fake hub holding `names`, started; what it delivered is recorded. */
-async function started(names: string[], o: { secretTimeoutMs?: number; onChange?: () => void } = {}) {
+async function started(
+  names: string[],
+  o: { secretTimeoutMs?: number; onChange?: () => void; firstList?: Error } = {},
+) {
   const hub = new FakeCluster('hub');
+  if (o.firstList) hub.script('LIST', CLUSTERS, o.firstList);
   for (const n of names) {
     hub.seed(`${CLUSTERS}/${n}`, cluster(n) as never);
     hub.seed(`${SECRETS}/${n}`, secret(`token-of-${n}`) as never);
@@ -58,6 +62,7 @@ async function started(names: string[], o: { secretTimeoutMs?: number; onChange?
     refreshMs: 60_000,
     coalesceMs: 100,
     retryMs: 1_000,
+    random: () => 0,
     secretTimeoutMs: o.secretTimeoutMs,
   });
   sources.push(source);
@@ -215,5 +220,41 @@ describe('the Karmada cluster source', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('delivers the clusters of a list that succeeds after a failed first one, without waiting for the periodic refresh', async () => {
+    const { hub, delivered, tick } = await started(['m1'], {
+      firstList: new Error('connect ECONNREFUSED'),
+    });
+    assert.deepEqual(delivered, [], 'nothing listed yet');
+    const lists = () => hub.requests.filter((r) => r === `LIST ${CLUSTERS}`).length;
+    // The informer retries its list after its backoff (a hang guard bounds the loop, not the test).
+    for (let i = 0; i < 200 && lists() < 2; i++) {
+      await tick(50);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(lists(), 2);
+    await tick(100);
+    assert.deepEqual(delivered, [['m1:ready']]);
+  });
+
+  it('retries a failed refresh with a backoff that grows, with jitter spreading it', async () => {
+    let calls = 0;
+    const { hub, delivered, tick } = await started(['m1'], {
+      onChange: () => {
+        calls++;
+        if (calls >= 2 && calls <= 3) throw new Error('the registry refused the list');
+      },
+    });
+    await settle();
+    hub.seed(`${CLUSTERS}/m1`, cluster('m1', 'False') as never);
+    await tick(100); // fails; the next try after 1 s
+    await tick(1_000);
+    await tick(100); // fails again; the next after 2 s
+    assert.equal(delivered.length, 1);
+    await tick(1_900);
+    assert.equal(delivered.length, 1, 'not before 2 s');
+    await tick(200);
+    assert.equal(delivered.length, 2);
   });
 });

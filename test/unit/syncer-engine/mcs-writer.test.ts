@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { MultiClusterService } from '../../../lib/mcs-api.ts';
 import { McsWriter } from '../../../syncer/engine/mcs-writer.ts';
+import { CONDITION_STANDING_DOWN } from '../../../syncer/karmada/status.ts';
 import { FINALIZER_CLEANUP } from '../../../syncer/names.ts';
 import { FakeCluster } from './fake-cluster.ts';
 
@@ -43,6 +44,38 @@ describe('the writes on the MultiClusterService itself', () => {
     const stored = hub.get(PATH) as MultiClusterService;
     assert.deepEqual(stored.status?.conditions, [condition]);
     assert.equal(version, stored.metadata?.resourceVersion);
+  });
+
+  it('keeps a condition someone else wrote since the cache was read, and writes ours from the server’s copy', async () => {
+    const { hub, mcs, writer } = setup();
+    const karmadas = {
+      type: 'KarmadaReady',
+      status: 'True' as const,
+      reason: 'x',
+      message: 'x',
+      lastTransitionTime: 'y',
+    };
+    hub.seed(PATH, { ...(hub.get(PATH) as object), status: { conditions: [karmadas] } } as never);
+    const version = await writer.writeConditions(mcs, [condition]);
+    const stored = hub.get(PATH) as MultiClusterService;
+    assert.deepEqual(stored.status?.conditions, [karmadas, condition]);
+    assert.deepEqual(hub.requests, [`PATCH ${PATH}/status`, `GET ${PATH}`, `PATCH ${PATH}/status`]);
+    assert.equal(version, stored.metadata?.resourceVersion);
+  });
+
+  it('writes nothing after a conflict when the server already holds our conditions', async () => {
+    const { hub, mcs, writer } = setup();
+    hub.seed(PATH, { ...(hub.get(PATH) as object), status: { conditions: [condition] } } as never);
+    assert.equal(await writer.writeConditions(mcs, [condition]), undefined);
+    assert.deepEqual(hub.requests, [`PATCH ${PATH}/status`, `GET ${PATH}`]);
+  });
+
+  it('removes only its own types: a StandingDown write leaves the served conditions as the server has them', async () => {
+    const { hub, mcs, writer } = setup();
+    const standing = { ...condition, type: CONDITION_STANDING_DOWN };
+    hub.seed(PATH, { ...(hub.get(PATH) as object), status: { conditions: [condition, standing] } } as never);
+    await writer.writeConditions(mcs, [], [CONDITION_STANDING_DOWN]);
+    assert.deepEqual((hub.get(PATH) as MultiClusterService).status?.conditions, [condition]);
   });
 
   it('adds and removes its finalizer next to the others, guarded by the version it read', async () => {

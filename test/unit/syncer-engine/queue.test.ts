@@ -67,18 +67,55 @@ describe('the work queue', () => {
     assert.equal(q.length, 1);
   });
 
-  it('runs every key waiting out its backoff at once when an outage ends, with fresh backoff', () => {
-    const { timers, pending } = fakeTimers();
-    const q = new WorkQueue(timers, { baseMs: 1_000, maxMs: 60_000 });
+  it('restarts the backoff only of the keys that failed against the cluster that recovered', () => {
+    const clock = fakeTimers();
+    const q = new WorkQueue(
+      clock.timers,
+      { baseMs: 1_000, maxMs: 60_000 },
+      { qps: 10, burst: 100 },
+      clock.now,
+    );
     for (const k of ['a', 'b']) {
-      q.addRateLimited(k);
-      q.addRateLimited(k);
+      q.addRateLimited(k, { origins: [k === 'a' ? 'hub' : 'member1'] });
+      q.addRateLimited(k, { origins: [k === 'a' ? 'hub' : 'member1'] });
     }
-    assert.equal(q.length, 0);
-    q.retryAllNow();
-    assert.equal(q.length, 2, 'both waiting now');
-    assert.equal(pending.size, 0, 'no timer left');
-    assert.equal(q.retries('a'), 0, 'backoff starts over');
+    assert.deepEqual(q.recovered('hub'), ['a']);
+    assert.equal(q.retries('a'), 0, "a's backoff starts over");
+    assert.equal(q.retries('b'), 2, "b's backoff is kept");
+    clock.advance(0);
+    assert.equal(q.length, 1, 'a runs at once');
+    clock.advance(999);
+    assert.equal(q.length, 1, 'b still waits out its backoff');
+  });
+
+  it('spaces the retries of a recovery by the retry bucket, not all at once', () => {
+    const clock = fakeTimers();
+    const q = new WorkQueue(clock.timers, { baseMs: 1_000, maxMs: 60_000 }, { qps: 10, burst: 2 }, clock.now);
+    for (const k of ['a', 'b', 'c', 'd']) q.addRateLimited(k, { origins: ['hub'] });
+    clock.advance(500); // the bucket is full again; the four still wait out their backoff
+    q.recovered('hub');
+    clock.advance(0);
+    assert.equal(q.length, 2, 'the burst at once');
+    clock.advance(100);
+    assert.equal(q.length, 3, 'then one per token');
+  });
+
+  it('waits at least a Retry-After, but never past the backoff cap', () => {
+    const q = new WorkQueue(fakeTimers().timers, { baseMs: 50, maxMs: 10_000 });
+    assert.equal(q.addRateLimited('a', { retryAfterMs: 3_000 }), 3_000);
+    assert.equal(q.addRateLimited('b', { retryAfterMs: 120_000 }), 10_000);
+    assert.equal(q.addRateLimited('c', { retryAfterMs: 1 }), 50);
+  });
+
+  it('keeps a resync from cutting short a rate-limited retry', () => {
+    const clock = fakeTimers();
+    const q = new WorkQueue(clock.timers, { baseMs: 1_000, maxMs: 60_000 });
+    q.addRateLimited('a');
+    q.addUnlessRetrying('a');
+    q.addUnlessRetrying('b');
+    assert.equal(q.length, 1, 'b only');
+    clock.advance(1_000);
+    assert.equal(q.length, 2);
   });
 
   it('releases waiting workers on shut-down and accepts no more keys', async () => {

@@ -61,6 +61,25 @@ describe('requests to an API server', () => {
     assert.equal(await waitClosed(0), true, 'the connection was destroyed, not left waiting');
   });
 
+  it("bounds a cluster's requests and lists that set no bound of their own by its --request-timeout", async () => {
+    silent();
+    seen.length = 0;
+    const counted = { inc: () => {} };
+    const client = new ClusterClient('member1', kc, counted, undefined, 1_500);
+    await assert.rejects(
+      client.request('get', { method: 'GET', path: '/readyz', answer: 'text' }),
+      /GET \/readyz: no answer within 1500 ms/,
+    );
+    await assert.rejects(
+      client.list('/api/v1/services', (o) => o),
+      /GET \/api\/v1\/services: no answer within 1500 ms/,
+    );
+    await assert.rejects(
+      client.write('update', { method: 'PUT', path: '/x', body: {} }),
+      /PUT \/x: no answer within 1500 ms/,
+    );
+  });
+
   it('aborts a request when its signal fires', async () => {
     silent();
     seen.length = 0;

@@ -1,6 +1,8 @@
 /**
  * The rules of the code map (docs/architecture.md § The code), checked by reading the sources:
- * which folder may import from which, and the MultiClusterService API declared in one place.
+ * the map's folder table against the tree (a row for every folder, a folder for every row, and
+ * each folder's imports within what its row allows), the arrows that must never turn, and the
+ * MultiClusterService API declared in one place.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -47,7 +49,84 @@ const RULES: Array<[string, string, string[]]> = [
   ['the webhook imports nothing of the syncer or kubectl-mcs', 'webhook', ['syncer/', 'kubectl-mcs/']],
 ];
 
+/** The top folders of the programs, whose folders the map's table lists. */
+const PROGRAM_ROOTS = ['lib', 'syncer', 'webhook', 'kubectl-mcs', 'certs'];
+
+/** Every folder of the programs that holds TypeScript, as `dir/` (the roots included). */
+function programFolders(): string[] {
+  return PROGRAM_ROOTS.flatMap((root) => [
+    root,
+    ...readdirSync(path.join(REPO, root), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => path.relative(REPO, path.join(e.parentPath, e.name))),
+  ])
+    .filter((dir) => readdirSync(path.join(REPO, dir)).some((f) => f.endsWith('.ts')))
+    .map((dir) => `${dir}/`)
+    .sort();
+}
+
+/** One row of the table in docs/architecture.md § The code. */
+interface MapRow {
+  folder: string;
+  /** The paths its "may import" cell lists; undefined when it says "everything". */
+  mayImport: string[] | undefined;
+}
+
+/** The rows of the folder table: first cell a folder, third cell what it may import. */
+function mapRows(markdown: string): MapRow[] {
+  const section = markdown.slice(markdown.indexOf('\n## The code\n'));
+  const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| folder |')));
+  return table
+    .split('\n')
+    .map((line) => /^\| `([^`]+)` \|.*\| ([^|]*) \|$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map(([, folder = '', cell = '']) => ({
+      folder,
+      mayImport: /\beverything\b/.test(cell)
+        ? undefined
+        : [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? ''),
+    }));
+}
+
+/** The imports of a folder's own files (not its subfolders') that its row does not allow. */
+function disallowedImports(row: MapRow): string[] {
+  if (row.mayImport === undefined) return [];
+  const allowed = row.mayImport;
+  const own = readdirSync(path.join(REPO, row.folder)).filter((f) => f.endsWith('.ts'));
+  return own.flatMap((name) => {
+    const file = path.join(row.folder, name);
+    return importsOf(file)
+      .filter((target) => path.dirname(target) !== row.folder.replace(/\/$/, ''))
+      .filter((target) => !allowed.some((a) => (a.endsWith('/') ? target.startsWith(a) : target === a)))
+      .map((target) => `${file} imports ${target}`);
+  });
+}
+
 describe('the map of the code', () => {
+  const rows = mapRows(readFileSync(path.join(REPO, 'docs/architecture.md'), 'utf8'));
+
+  it('has a row in the folder table for every folder of the programs, and a folder for every row', () => {
+    assert.deepEqual(rows.map((r) => r.folder).sort(), programFolders());
+  });
+
+  it("finds an import that a folder's row does not allow", () => {
+    const row = { folder: 'syncer/plan/', mayImport: ['lib/'] };
+    assert.ok(disallowedImports(row).some((b) => b.includes('imports syncer/api/')));
+    assert.equal(
+      mapRows(
+        '## The code\n\n| folder | job | may import |\n| --- | --- | --- |\n| `x/` | y | everything |\n',
+      )[0]?.mayImport,
+      undefined,
+    );
+  });
+
+  for (const folder of programFolders()) {
+    it(`imports from ${folder} only what its row of the table allows`, () => {
+      const row = rows.find((r) => r.folder === folder);
+      assert.ok(row, `no row for ${folder}`);
+      assert.deepEqual(disallowedImports(row), []);
+    });
+  }
   for (const [name, dir, forbidden] of RULES) {
     it(name, () => {
       const files = sources(dir);

@@ -44,3 +44,20 @@ describe('the leader election flags', () => {
     assert.deepEqual([c?.leaseDurationMs, c?.renewDeadlineMs, c?.retryPeriodMs], [15_000, 10_000, 2_000]);
   });
 });
+
+describe('the request bound', () => {
+  it('bounds every request at 30 s unless --request-timeout says otherwise', () => {
+    assert.equal(parseSyncerArgs(['--member-kubeconfig=m.kubeconfig'])?.requestTimeoutMs, 30_000);
+    assert.equal(
+      parseSyncerArgs(['--member-kubeconfig=m.kubeconfig', '--request-timeout=5s'])?.requestTimeoutMs,
+      5_000,
+    );
+  });
+
+  it('refuses a request bound under a second, naming the flag', () => {
+    assert.throws(
+      () => parseSyncerArgs(['--member-kubeconfig=m.kubeconfig', '--request-timeout=200ms']),
+      /--request-timeout must be at least 1s/,
+    );
+  });
+});

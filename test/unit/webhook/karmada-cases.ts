@@ -24,7 +24,7 @@ export interface CompatCase {
   oldObject?: Record<string, unknown>;
   karmada: Decision;
   ours: Decision;
-  /** Where ours accepts what Karmada refuses: why (the README's Differences from Karmada's webhook). */
+  /** Where ours accepts what Karmada refuses: why (docs/migrating-from-karmada.md, Differences from Karmada's webhook). */
   difference?: string;
   /** Where both refuse with the same words: the message of both refusals. */
   message?: string;

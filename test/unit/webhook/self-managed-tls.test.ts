@@ -167,6 +167,21 @@ describe('the self-managed certificate', () => {
     assert.deepEqual(await m.counts(), { error: 2, renewed: 1 });
   });
 
+  it('spreads its start-up retries at random, doubling each time', async () => {
+    const waits: number[] = [];
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => {
+        waits.push(ms);
+        return setImmediate(fn);
+      },
+      clearTimeout: (h: unknown) => clearImmediate(h as NodeJS.Immediate),
+    };
+    const m = managed(new FlakyStore(3), { now: T0 }, { retryMs: 1_000, timers, random: () => 0.5 });
+    assert.equal(await m.cert.start(), true);
+    m.cert.stop();
+    assert.deepEqual(waits, [1_250, 2_500, 5_000], 'each delay lengthened by a quarter (half the jitter)');
+  });
+
   it('gives up the start-up retries when stopped', async () => {
     const m = managed(new FlakyStore(Number.POSITIVE_INFINITY), { now: T0 }, { retryMs: 60_000 });
     const started = m.cert.start();
