@@ -178,6 +178,7 @@ export class Controller {
         logger: o.logger,
         metrics: o.metrics,
         now: o.clocks.wall,
+        monotonic: o.clocks.monotonic,
         timers: o.timers,
         onChange: (key) => {
           this.queue.add(key);

@@ -49,7 +49,10 @@ export interface KarmadaCoexistenceOptions {
   writer: McsWriter;
   logger: Logger;
   metrics: SyncerMetrics;
+  /** Wall time, as the snapshot's `now` and the probe's value (written to the MCS). */
   now: () => number;
+  /** The clock the probe's timeout is measured on (default `now`): monotonic in the syncer. */
+  monotonic?: () => number;
   /** `--karmada-takeover`. */
   takeover: boolean;
   probeTimeoutMs: number;
@@ -147,11 +150,23 @@ export class KarmadaCoexistence {
       works: this.works.worksOf(key),
       clusters: s.clusters,
       takeover: this.o.takeover,
-      probe: this.probes.get(key),
+      probe: this.probeOnWallTime(key, s.now),
       probeTimeoutMs: this.o.probeTimeoutMs,
       now: s.now,
     });
     return this.carryOut(key, s.mcs, decision);
+  }
+
+  /**
+   * The probe of `key` with its send time moved onto the wall time `wallNow` by the time that
+   * passed on the monotonic clock: its timeout lasts as long as it says, whatever steps the wall
+   * clock took meanwhile (a step forward would otherwise end it before Karmada could answer).
+   */
+  private probeOnWallTime(key: string, wallNow: number): { value: string; sentAt: number } | undefined {
+    const probe = this.probes.get(key);
+    if (!probe) return undefined;
+    const monotonic = this.o.monotonic ?? this.o.now;
+    return { value: probe.value, sentAt: wallNow - (monotonic() - probe.sentAt) };
   }
 
   private async carryOut(
@@ -210,7 +225,7 @@ export class KarmadaCoexistence {
       case 'probe': {
         if (!mcs) return { handled: true };
         await this.patchMcs(key, mcs, { metadata: { annotations: { [ANNOTATION_PROBE]: d.value } } });
-        this.probes.set(key, { value: d.value, sentAt: now() });
+        this.probes.set(key, { value: d.value, sentAt: (this.o.monotonic ?? now)() });
         logger.info(
           { mcs: key, probe: d.value },
           `Karmada's MultiClusterService machinery holds ${key}: probing whether Karmada's MultiClusterService controller still runs (annotation ${ANNOTATION_PROBE})`,

@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 /** Coexistence over a fake hub holding one MCS that stands down; `changed` records onChange keys. */
-async function setup(o: { worksServed?: boolean; takeover?: boolean } = {}) {
+async function setup(o: { worksServed?: boolean; takeover?: boolean; wallStep?: () => number } = {}) {
   const hub = new FakeCluster('hub');
   const mcs = hub.seed(MCS, {
     apiVersion: 'networking.karmada.io/v1alpha1',
@@ -48,6 +48,8 @@ async function setup(o: { worksServed?: boolean; takeover?: boolean } = {}) {
   } as never) as MultiClusterService;
   if (o.worksServed) hub.seed(WORKS, { kind: 'WorkList', items: [] } as never);
   const clock = fakeTimers();
+  // The wall clock: the fake monotonic one, unless the test steps it.
+  const wall = () => clock.now() + (o.wallStep?.() ?? 0);
   const changed: string[] = [];
   const logger = pino({ level: 'silent' });
   const coexistence = new KarmadaCoexistence({
@@ -56,7 +58,8 @@ async function setup(o: { worksServed?: boolean; takeover?: boolean } = {}) {
     writer: new McsWriter(hub, logger, clock.now, 'test'),
     logger,
     metrics: new SyncerMetrics(new Registry()),
-    now: clock.now,
+    now: wall,
+    monotonic: clock.now,
     takeover: o.takeover ?? false,
     probeTimeoutMs: 10_000,
     onChange: (key) => changed.push(key),
@@ -74,7 +77,7 @@ async function setup(o: { worksServed?: boolean; takeover?: boolean } = {}) {
     hubSynced,
     mcs: m,
     clusters,
-    now: clock.now(),
+    now: wall(),
   });
   return { hub, mcs, clock, changed, coexistence, snapshot };
 }
@@ -175,6 +178,28 @@ describe('the engine beside Karmada', () => {
       snapshot(hub.get(MCS) as MultiClusterService, true, [member1]),
     );
     assert.deepEqual(outcome, { handled: true, recheck: true });
+  });
+
+  it('waits out the probe’s timeout on the monotonic clock when the wall clock steps forward meanwhile', async () => {
+    let step = 0;
+    const { hub, clock, coexistence, snapshot } = await setup({
+      worksServed: true,
+      takeover: true,
+      wallStep: () => step,
+    });
+    seedWork(hub, 'member1', 'nginx-marker', { kind: 'MultiClusterService', name: 'nginx' });
+    await coexistence.start();
+    await settle();
+    const probed = await coexistence.reconcile(KEY, snapshot(hub.get(MCS) as MultiClusterService));
+    assert.equal(probed.requeueAfterMs, 10_000, 'the probe is sent');
+    clock.advance(1_000);
+    step = 60_000;
+    const outcome = await coexistence.reconcile(KEY, snapshot(hub.get(MCS) as MultiClusterService));
+    assert.deepEqual(
+      outcome,
+      { handled: true, requeueAfterMs: 9_000 },
+      "Karmada's controller still has 9 s to answer: nothing is taken over yet",
+    );
   });
 
   it('forgets the probe of a MultiClusterService that was deleted', async () => {
