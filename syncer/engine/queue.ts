@@ -3,8 +3,10 @@
  * once; a key added while it is being processed runs again after; failures retry with
  * per-key exponential backoff, and all retries together are capped by a token bucket (as
  * client-go's default controller rate limiter: the larger of the two delays wins), so a storm
- * of failures cannot hammer an API server. Watch events only add keys here, so a burst of
- * events for one MultiClusterService costs one reconcile.
+ * of failures cannot hammer an API server (delays from lib/backoff.ts). A failure's Retry-After
+ * is waited out within the cap. Each key remembers which clusters its failures came from, so
+ * the recovery of one cluster restarts only their backoff, still through the bucket. Watch
+ * events only add keys here, so a burst of events for one MultiClusterService costs one reconcile.
  */
 import { ItemBackoff, TokenBucket } from '../../lib/backoff.ts';
 import { realClocks, realTimers, type Timers } from '../../lib/timers.ts';
