@@ -37,7 +37,7 @@ KARMADA_E2E = $(filter test/e2e/karmada/%,$(E2E_TESTS))
 PLAIN_E2E = $(filter-out test/e2e/karmada/%,$(E2E_TESTS))
 # The core end-to-end suites of `make check`: the seed's example, the webhook, the syncer's
 # ownership, cleanup, limits and odd objects, its faults and watches, the overlap check, and
-# Karmada's Cluster source and cases on the CRD stand-in: 8.5 min of suites at a load of 11 on
+# Karmada's Cluster source and cases on the CRD stand-in: 6 min of suites at a load of 11 on
 # this 2-core machine. They run on the plain sandbox alone (no Karmada control plane, data plane
 # or image); `make test` runs them with the rest, kubectl mcs's suite (2 min) among them.
 CHECK_E2E := $(addprefix test/e2e/,syncer-seed.test.ts webhook.test.ts webhook-compat.test.ts \
