@@ -50,6 +50,15 @@ export const ANNOTATION_WORK_REF = 'mcs-bridge.io/work';
 /** The ServiceExport API the agent reads (sigs.k8s.io/mcs-api v1alpha1, as Karmada v1.18.2 vendors it). */
 export const SERVICE_EXPORT_API_VERSION = 'multicluster.x-k8s.io/v1alpha1';
 
+/**
+ * The finalizer every Work that carries something into a member has from its creation on
+ * (Karmada's `util.ExecutionControllerFinalizer`; its binding, namespace and dispatch
+ * controllers set it the same way). The execution controller does not add it: it only takes it
+ * off once it has deleted the Work's objects from the member, so a Work without it is gone
+ * before the agent can remove what it applied.
+ */
+export const FINALIZER_EXECUTION = 'karmada.io/execution-controller';
+
 /** Kinds the syncer writes into members. */
 export type PullKind = 'Namespace' | 'Service' | 'EndpointSlice';
 
@@ -159,6 +168,8 @@ export function workFor(
       name: workName(kind, namespace, name),
       namespace: executionSpace(cluster),
       labels,
+      // On every replace too: a PUT without it would take it off.
+      finalizers: [FINALIZER_EXECUTION],
       ...(resourceVersion ? { resourceVersion } : {}),
     },
     spec: { workload: { manifests } },

@@ -133,6 +133,14 @@ describe('a Work of the syncer', () => {
     assert.deepEqual(m.metadata?.annotations, { 'endpointslice.karmada.io/provision-cluster': 'member1' });
   });
 
+  it('keeps the execution controller’s finalizer on, so the agent removes what it applied before the Work goes', () => {
+    for (const w of [
+      workFor('member2', 'Service', serviceCopy),
+      workFor('member2', 'EndpointSlice', sliceCopy, '41'),
+    ])
+      assert.deepEqual(w.metadata?.finalizers, ['karmada.io/execution-controller']);
+  });
+
   it('guards a replace with the resourceVersion it was read at', () => {
     assert.equal(workFor('member2', 'EndpointSlice', sliceCopy, '41').metadata?.resourceVersion, '41');
   });
