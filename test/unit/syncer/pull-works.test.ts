@@ -114,7 +114,7 @@ describe('a Work of the syncer', () => {
     assert.deepEqual(exported.metadata, {
       name: 'nginx',
       namespace: 'default',
-      labels: { [LABEL_EXPORTED_BY]: 'mcs-bridge' },
+      labels: { [LABEL_EXPORTED_BY]: 'mcs-bridge', 'karmada.io/managed': 'true' },
     });
   });
 
@@ -123,6 +123,25 @@ describe('a Work of the syncer', () => {
     assert.equal(
       m.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'],
       'endpointslice-dispatch-controller.karmada.io',
+    );
+  });
+
+  it('labels every manifest as Karmada-managed, without which the agent neither updates nor deletes what it applied', () => {
+    for (const w of [
+      workFor('member2', 'Service', serviceCopy),
+      workFor('member2', 'EndpointSlice', sliceCopy),
+    ])
+      for (const m of manifests(w))
+        assert.equal(
+          (m as KubernetesObject).metadata?.labels?.['karmada.io/managed'],
+          'true',
+          String(m.kind),
+        );
+    const back = objectFromWork(stored(workFor('member2', 'Service', serviceCopy)), 'Service');
+    assert.equal(
+      back?.metadata?.labels?.['karmada.io/managed'],
+      undefined,
+      'not read back as Karmada’s copy',
     );
   });
 
