@@ -50,6 +50,24 @@ export const ANNOTATION_WORK_REF = 'mcs-bridge.io/work';
 /** The ServiceExport API the agent reads (sigs.k8s.io/mcs-api v1alpha1, as Karmada v1.18.2 vendors it). */
 export const SERVICE_EXPORT_API_VERSION = 'multicluster.x-k8s.io/v1alpha1';
 
+/**
+ * The finalizer every Work that carries something into a member has from its creation on
+ * (Karmada's `util.ExecutionControllerFinalizer`; its binding, namespace and dispatch
+ * controllers set it the same way). The execution controller does not add it: it only takes it
+ * off once it has deleted the Work's objects from the member, so a Work without it is gone
+ * before the agent can remove what it applied.
+ */
+export const FINALIZER_EXECUTION = 'karmada.io/execution-controller';
+
+/**
+ * The label Karmada's execution controller requires on a member object before it updates or
+ * deletes it (objectwatcher's `isManagedResource`): without it a Work's change is refused
+ * ("already exists … Karmada will not manage this resource") and its deletion leaves the object
+ * behind. Karmada's binding controller puts it on every manifest it writes; so do we, and take
+ * it off again when reading a Work back (on a Service it would mark the copy as Karmada's).
+ */
+export const LABEL_KARMADA_MANAGED = 'karmada.io/managed';
+
 /** Kinds the syncer writes into members. */
 export type PullKind = 'Namespace' | 'Service' | 'EndpointSlice';
 
@@ -100,7 +118,7 @@ function manifestOf(kind: PullKind, object: KubernetesObject): Record<string, un
   const annotations = { ...(meta.annotations ?? {}) };
   delete annotations[ANNOTATION_WORK_APPLIED];
   delete annotations[ANNOTATION_WORK_REF];
-  const labels = { ...(meta.labels ?? {}) };
+  const labels: Record<string, string> = { ...(meta.labels ?? {}), [LABEL_KARMADA_MANAGED]: 'true' };
   // The agent's serviceExport controller reports every slice of an exported Service except
   // those Karmada's dispatchers manage: the copy must not go back to the hub as a source (karmada#6522).
   if (kind === 'EndpointSlice' && labels[LABEL_SLICE_MANAGED_BY] === SLICE_MANAGER_SYNCER)
@@ -112,7 +130,7 @@ function manifestOf(kind: PullKind, object: KubernetesObject): Record<string, un
     kind,
     metadata: {
       ...meta,
-      ...(Object.keys(labels).length > 0 ? { labels } : {}),
+      labels,
       ...(Object.keys(annotations).length > 0 ? { annotations } : { annotations: undefined }),
     },
   };
@@ -126,7 +144,7 @@ function serviceExportOf(service: KubernetesObject): Record<string, unknown> {
     metadata: {
       name: service.metadata?.name,
       namespace: service.metadata?.namespace,
-      labels: { [LABEL_EXPORTED_BY]: MANAGED_BY_MCS_BRIDGE },
+      labels: { [LABEL_EXPORTED_BY]: MANAGED_BY_MCS_BRIDGE, [LABEL_KARMADA_MANAGED]: 'true' },
     },
   };
 }
@@ -159,6 +177,8 @@ export function workFor(
       name: workName(kind, namespace, name),
       namespace: executionSpace(cluster),
       labels,
+      // On every replace too: a PUT without it would take it off.
+      finalizers: [FINALIZER_EXECUTION],
       ...(resourceVersion ? { resourceVersion } : {}),
     },
     spec: { workload: { manifests } },
@@ -201,6 +221,7 @@ export function objectFromWork(work: KarmadaWorkObject, kind: PullKind): Kuberne
   if (!manifest) return undefined;
   const meta: Meta = { ...(manifest.metadata ?? {}) };
   const labels = { ...(meta.labels ?? {}) };
+  if (ours) delete labels[LABEL_KARMADA_MANAGED];
   if (ours && kind === 'EndpointSlice' && labels[LABEL_SLICE_MANAGED_BY] === SLICE_MANAGER_KARMADA_DISPATCH)
     labels[LABEL_SLICE_MANAGED_BY] = SLICE_MANAGER_SYNCER;
   const annotations: Record<string, string> = { ...(meta.annotations ?? {}) };

@@ -220,12 +220,17 @@ export async function slicesIn(
     .makeApiClient(DiscoveryV1Api)
     .listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
   // A copy in a Pull-mode member is applied by its karmada-agent from a Work of mcs-bridge's,
-  // labelled as Karmada's dispatcher's so that the agent does not report it back.
-  const ours = list.items.filter(
-    (s) =>
-      s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === 'syncer.mcs-bridge.io' ||
-      s.metadata?.annotations?.['work.karmada.io/name']?.startsWith('mcs-bridge-endpointslice-') === true,
-  );
+  // labelled as Karmada's dispatcher's so that the agent does not report it back; Karmada's
+  // own copies carry no source-cluster label.
+  const ours = list.items.filter((s) => {
+    const labels = s.metadata?.labels ?? {};
+    const by = labels['endpointslice.kubernetes.io/managed-by'];
+    return (
+      by === 'syncer.mcs-bridge.io' ||
+      (by === 'endpointslice-dispatch-controller.karmada.io' &&
+        labels['multicluster.kubernetes.io/source-cluster'] !== undefined)
+    );
+  });
   return { ours, others: list.items.filter((s) => !ours.includes(s)) };
 }
 

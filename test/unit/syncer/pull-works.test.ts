@@ -114,7 +114,7 @@ describe('a Work of the syncer', () => {
     assert.deepEqual(exported.metadata, {
       name: 'nginx',
       namespace: 'default',
-      labels: { [LABEL_EXPORTED_BY]: 'mcs-bridge' },
+      labels: { [LABEL_EXPORTED_BY]: 'mcs-bridge', 'karmada.io/managed': 'true' },
     });
   });
 
@@ -126,11 +126,38 @@ describe('a Work of the syncer', () => {
     );
   });
 
+  it('labels every manifest as Karmada-managed, without which the agent neither updates nor deletes what it applied', () => {
+    for (const w of [
+      workFor('member2', 'Service', serviceCopy),
+      workFor('member2', 'EndpointSlice', sliceCopy),
+    ])
+      for (const m of manifests(w))
+        assert.equal(
+          (m as KubernetesObject).metadata?.labels?.['karmada.io/managed'],
+          'true',
+          String(m.kind),
+        );
+    const back = objectFromWork(stored(workFor('member2', 'Service', serviceCopy)), 'Service');
+    assert.equal(
+      back?.metadata?.labels?.['karmada.io/managed'],
+      undefined,
+      'not read back as Karmada’s copy',
+    );
+  });
+
   it('leaves out what the server sets and what the syncer reads back', () => {
     const m = manifests(workFor('member2', 'EndpointSlice', sliceCopy))[0] as KubernetesObject;
     assert.equal(m.metadata?.uid, undefined);
     assert.equal(m.metadata?.resourceVersion, undefined);
     assert.deepEqual(m.metadata?.annotations, { 'endpointslice.karmada.io/provision-cluster': 'member1' });
+  });
+
+  it('keeps the execution controller’s finalizer on, so the agent removes what it applied before the Work goes', () => {
+    for (const w of [
+      workFor('member2', 'Service', serviceCopy),
+      workFor('member2', 'EndpointSlice', sliceCopy, '41'),
+    ])
+      assert.deepEqual(w.metadata?.finalizers, ['karmada.io/execution-controller']);
   });
 
   it('guards a replace with the resourceVersion it was read at', () => {
