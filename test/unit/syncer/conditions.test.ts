@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { McsCondition } from '../../../lib/mcs-api.ts';
+import { CONDITION_STANDING_DOWN, standingDownConditions } from '../../../syncer/karmada/status.ts';
 import { CONDITION_ENDPOINTS_OUTSIDE_CONSUMER_CIDRS } from '../../../syncer/network/overlaps.ts';
 import { rebaseConditions, SERVED_CONDITION_TYPES, setConditions } from '../../../syncer/plan/conditions.ts';
 
@@ -108,5 +109,26 @@ describe('putting our conditions onto the server’s list', () => {
 
   it('owns the overlap check’s condition among the served ones', () => {
     assert.ok(SERVED_CONDITION_TYPES.includes(CONDITION_ENDPOINTS_OUTSIDE_CONSUMER_CIDRS));
+  });
+});
+
+describe('the StandingDown condition', () => {
+  it('holds the decision’s reason and message and nothing else of it', () => {
+    const decision = {
+      kind: 'standDown',
+      reason: 'KarmadaMachineryPresent' as const,
+      message: 'Karmada serves it',
+      handBack: [],
+      unlabel: [],
+    };
+    assert.deepEqual(standingDownConditions([], decision, T0).conditions, [
+      {
+        type: CONDITION_STANDING_DOWN,
+        status: 'True',
+        reason: 'KarmadaMachineryPresent',
+        message: 'Karmada serves it',
+        lastTransitionTime: '2030-01-01T00:00:00Z',
+      },
+    ]);
   });
 });
