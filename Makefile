@@ -1,7 +1,7 @@
 # mcs-bridge — one entry point for building, testing and demoing.
 #   make           install dependencies and build
 #   make demo      the local sandbox with the seed's example
-#   make check     the lane for every change: lint, unit tests, the core end-to-end suites (<= 10 min warm)
+#   make check     the lane for every change: lint, unit tests, the core end-to-end suites
 #   make test      everything CI runs: lint, unit tests, every end-to-end suite on real clusters
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -73,7 +73,7 @@ KARMADA_RELIABILITY_RUN = $(RESULTS_DIR)/reliability-run-$@-karmada.json
 all: build ## install dependencies and build
 
 help: ## list the targets, and which lane to use when
-	@echo 'Which lane: make check on every change (lint, unit, core end-to-end suites; <= 10 min warm);'
+	@echo 'Which lane: make check on every change (lint, unit tests, the core end-to-end suites);'
 	@echo '  make test before a merge and when you touch the chart, Karmada, the data plane or the image'
 	@echo '  (everything CI runs); make test-unit while you edit; E2E_TESTS=<suite> make test-e2e for one suite.'
 	@echo
