@@ -127,6 +127,9 @@ export async function rejoinMember(
 ): Promise<void> {
   const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
   const core = sb.kubeConfig('hub').makeApiClient(CoreV1Api);
+  // As `karmadactl unregister` does: the Works first, while the agent still runs to remove what
+  // they applied (the agent's Role lives in the execution space and goes with it).
+  await deleteWorks(sb, member, timeoutMs);
   await custom.deleteClusterCustomObject({ ...CLUSTER_API, name: member }).catch(notFoundIsFine);
   await waitReady({
     what: `Cluster ${member} and its execution space karmada-es-${member} gone`,
@@ -146,6 +149,32 @@ export async function rejoinMember(
   if (mode === 'Pull') await joinPull(sb, member, timeoutMs);
   else await joinMember(sb, member);
   await waitClustersReady(sb, [member], timeoutMs);
+}
+
+/**
+ * Deletes every Work of a member's execution space until none is left, as `karmadactl
+ * unregister` does (pkg/karmadactl/util EnsureWorksDeleted: once a second, whatever controllers
+ * make again meanwhile).
+ */
+export async function deleteWorks(sb: Sandbox, member: PullMember, timeoutMs: number): Promise<void> {
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  const namespace = `karmada-es-${member}`;
+  await waitReady({
+    what: `the Works of ${namespace} deleted`,
+    timeoutMs,
+    ready: async () => {
+      const list = (await custom
+        .listNamespacedCustomObject({ ...WORK_API, namespace })
+        .catch(() => ({ items: [] }))) as { items: { metadata?: { name?: string } }[] };
+      if (list.items.length === 0) return true;
+      for (const w of list.items)
+        await custom
+          .deleteNamespacedCustomObject({ ...WORK_API, namespace, name: w.metadata?.name ?? '' })
+          .catch(notFoundIsFine);
+      await new Promise((r) => setTimeout(r, 1_000));
+      return false;
+    },
+  });
 }
 
 function notFoundIsFine(err: unknown): void {
