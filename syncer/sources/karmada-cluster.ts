@@ -51,7 +51,11 @@ export function memberFromCluster(
   let server = spec.apiEndpoint ?? '';
   if (server && !/^[a-z]+:\/\//i.test(server)) server = `https://${server}`;
   const pull = spec.syncMode === 'Pull';
-  if (pull) {
+  if (cluster.metadata?.deletionTimestamp) {
+    // Leaving: Karmada is removing its execution space; nothing is written there any more.
+    sourceReady = false;
+    sourceReason = 'its Cluster is being deleted: the cluster is leaving Karmada';
+  } else if (pull) {
     if (!sourceReady && ready)
       sourceReason = `its karmada-agent reports it not ready: Ready is ${ready.status} (${ready.reason ?? 'no reason'})${ready.lastTransitionTime ? ` since ${String(ready.lastTransitionTime)}` : ''}`;
     else if (!sourceReady) sourceReason = 'no karmada-agent has reported its Ready condition yet';
@@ -106,7 +110,12 @@ export function memberFromCluster(
  */
 export function clusterFingerprint(cluster: KarmadaCluster): string {
   const ready = cluster.status?.conditions?.find((c) => c.type === 'Ready');
-  return JSON.stringify([cluster.spec ?? {}, ready?.status, ready?.reason]);
+  return JSON.stringify([
+    cluster.spec ?? {},
+    ready?.status,
+    ready?.reason,
+    Boolean(cluster.metadata?.deletionTimestamp),
+  ]);
 }
 
 /** The Secret a Cluster names, as `namespace/name`, or undefined when it names none. */

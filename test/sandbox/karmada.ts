@@ -14,6 +14,8 @@ import {
   type KubernetesObject,
   KubernetesObjectApi,
   loadAllYaml,
+  PatchStrategy,
+  setHeaderOptions,
 } from '@kubernetes/client-node';
 import { probe, waitReady } from './health.ts';
 import { preparePullJoin } from './karmada-agent.ts';
@@ -127,17 +129,27 @@ export async function rejoinMember(
 ): Promise<void> {
   const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
   const core = sb.kubeConfig('hub').makeApiClient(CoreV1Api);
+  // As `karmadactl unregister` does: the Works first, while the agent still runs to remove what
+  // they applied (the agent's Role lives in the execution space and goes with it).
+  // Whatever still makes Works there (a controller of a suite that did not clean up) makes
+  // that wait endless: after a while the member leaves anyway.
+  await deleteWorks(sb, member, Math.min(timeoutMs, 30_000)).catch(() => undefined);
   await custom.deleteClusterCustomObject({ ...CLUSTER_API, name: member }).catch(notFoundIsFine);
+  const space = `karmada-es-${member}`;
   await waitReady({
-    what: `Cluster ${member} and its execution space karmada-es-${member} gone`,
+    what: `Cluster ${member} and its execution space ${space} gone`,
     logFile: path.join(sb.layout.logsDir, 'karmada-controller-manager.log'),
     timeoutMs,
     ready: async () => {
       const cluster = await custom
         .getClusterCustomObject({ ...CLUSTER_API, name: member })
         .catch(() => undefined);
-      const space = await core.readNamespace({ name: `karmada-es-${member}` }).catch(() => undefined);
-      return cluster === undefined && space === undefined;
+      const ns = await core.readNamespace({ name: space }).catch(() => undefined);
+      if (cluster === undefined && ns === undefined) return true;
+      // A Work made after the sweep keeps its finalizer while the agent's Role is gone with
+      // the namespace: take it off, as Karmada does for a not-ready Pull member's Works.
+      if (ns?.status?.phase === 'Terminating') await releaseWorks(sb, space);
+      return false;
     },
   });
   const agent = { component: 'karmada-agent', cluster: member } as const;
@@ -146,6 +158,49 @@ export async function rejoinMember(
   if (mode === 'Pull') await joinPull(sb, member, timeoutMs);
   else await joinMember(sb, member);
   await waitClustersReady(sb, [member], timeoutMs);
+}
+
+/**
+ * Deletes every Work of a member's execution space until none is left, as `karmadactl
+ * unregister` does (pkg/karmadactl/util EnsureWorksDeleted: once a second, whatever controllers
+ * make again meanwhile).
+ */
+export async function deleteWorks(sb: Sandbox, member: PullMember, timeoutMs: number): Promise<void> {
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  const namespace = `karmada-es-${member}`;
+  await waitReady({
+    what: `the Works of ${namespace} deleted`,
+    timeoutMs,
+    ready: async () => {
+      const list = (await custom
+        .listNamespacedCustomObject({ ...WORK_API, namespace })
+        .catch(() => ({ items: [] }))) as { items: { metadata?: { name?: string } }[] };
+      if (list.items.length === 0) return true;
+      for (const w of list.items)
+        await custom
+          .deleteNamespacedCustomObject({ ...WORK_API, namespace, name: w.metadata?.name ?? '' })
+          .catch(notFoundIsFine);
+      await new Promise((r) => setTimeout(r, 1_000));
+      return false;
+    },
+  });
+}
+
+/** Takes the execution controller's finalizer off every Work left in a terminating execution space. */
+async function releaseWorks(sb: Sandbox, namespace: string): Promise<void> {
+  const custom = sb.kubeConfig('hub').makeApiClient(CustomObjectsApi);
+  const list = (await custom
+    .listNamespacedCustomObject({ ...WORK_API, namespace })
+    .catch(() => ({ items: [] }))) as { items: { metadata?: { name?: string; finalizers?: string[] } }[] };
+  for (const w of list.items) {
+    if (!(w.metadata?.finalizers ?? []).length) continue;
+    await custom
+      .patchNamespacedCustomObject(
+        { ...WORK_API, namespace, name: w.metadata?.name ?? '', body: { metadata: { finalizers: null } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )
+      .catch(() => undefined);
+  }
 }
 
 function notFoundIsFine(err: unknown): void {

@@ -4,12 +4,16 @@
  * 1. the agent stops: Karmada marks the Cluster not ready, and member2 keeps its copies and
  *    mcs-bridge keeps its Works (the seed's restriction), until the agent is back;
  * 2. the syncer restarts: no second Work, nothing written again;
- * 3. the Cluster is deleted (the member leaves): Karmada removes its execution space, the agent
- *    takes the copies out of member2, and no Work of mcs-bridge's is left anywhere.
+ * 3. the Cluster is deleted while the agent is gone (the member leaves): Karmada takes the
+ *    finalizers off its Works and removes its execution space, and no Work of mcs-bridge's is
+ *    left or made again (the Cluster is leaving: nothing is written there). Deleting a Ready
+ *    Pull member's Cluster directly hangs in Karmada whatever made its Works (the agent's Role
+ *    lives in the execution space and goes first): `karmadactl unregister` deletes the Works
+ *    first, as the sandbox's rejoin does.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { reliabilityCase } from '../../reliability/case.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import { createNamespace, eventually, uniqueName, useSandbox } from '../../sandbox/testing.ts';
@@ -86,7 +90,6 @@ describe('faults of a Pull-mode member (member2 with its karmada-agent)', () => 
   after(
     async () => {
       for (const c of cleanups.reverse()) await c().catch(() => undefined);
-      await sb.startComponent({ component: 'karmada-agent', cluster: 'member2' }).catch(() => undefined);
       await sb.setPullMembers([]);
     },
     { timeout: 600_000 },
@@ -146,26 +149,35 @@ describe('faults of a Pull-mode member (member2 with its karmada-agent)', () => 
   });
 
   it(
-    'withdraws its Works and copies with no orphan Work when member2’s Cluster is deleted',
+    'leaves no Work of its own behind when member2’s Cluster is deleted while its agent is gone',
     STEP,
     async () => {
       reliabilityCase(
         'Faults',
-        'Pull member: Cluster deleted',
-        'Karmada removes the execution space, the agent the copies; no Work of mcs-bridge left',
+        'Pull member removed while its agent is gone (Cluster deleted)',
+        "Karmada takes the finalizers off a not-ready Pull member's Works and removes its execution space; no Work of mcs-bridge's is left or made again",
+      );
+      await sb.stopComponent({ component: 'karmada-agent', cluster: 'member2' });
+      await eventually(
+        'Karmada marks member2 not ready',
+        async () => assert.notEqual(await ready(), 'True'),
+        {
+          timeoutMs: 180_000,
+        },
       );
       await sb
         .kubeConfig('hub')
         .makeApiClient(CustomObjectsApi)
         .deleteClusterCustomObject({ ...CLUSTERS, name: 'member2' });
       await eventually(
-        'no Work of mcs-bridge left, and no copy in member2',
+        'no Work of mcs-bridge left, and the execution space gone',
         async () => {
           assert.deepEqual(
             (await ourWorks()).map((w) => `${w.metadata.namespace}/${w.metadata.name}`),
             [],
           );
-          assert.deepEqual(await copies(), []);
+          const spaces = await sb.kubeConfig('hub').makeApiClient(CoreV1Api).listNamespace();
+          assert.ok(!spaces.items.some((n) => n.metadata?.name === 'karmada-es-member2'));
         },
         { timeoutMs: 180_000 },
       );

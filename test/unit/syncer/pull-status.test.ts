@@ -158,6 +158,16 @@ describe('a Pull-mode Cluster as a member', () => {
     });
   }
 
+  it('is not ready once its Cluster is being deleted, so nothing is written into a leaving member', () => {
+    const leaving = {
+      ...cluster({ status: 'True' }),
+      metadata: { name: 'member2', deletionTimestamp: new Date(T) },
+    };
+    const m = memberFromCluster(leaving as never, {});
+    assert.equal(m.sourceReady, false);
+    assert.match(m.sourceReason ?? '', /being deleted/);
+  });
+
   it('changes its fingerprint when the Cluster changes mode, so its client is rebuilt', () => {
     const pull = memberFromCluster(cluster({ status: 'True' }) as never, {});
     const push = memberFromCluster(
