@@ -72,14 +72,22 @@ afterEach(async () => {
   }
 });
 
-/** A controller over `w`, started, caches synced, workers running. */
-export async function controllerOver(w: World, extra: Partial<ControllerOptions> = {}) {
+/**
+ * A controller over `w`, started, caches synced, workers running; `pull` names a member its
+ * source calls a Karmada Pull-mode cluster.
+ */
+export async function controllerOver(
+  w: Pick<World, 'hub' | 'member1' | 'member2'>,
+  extra: Partial<ControllerOptions> = {},
+  pull?: string,
+) {
   const clock = fakeTimers();
   const defs: MemberDefinition[] = ['member1', 'member2'].map((name) => ({
     name,
     kubeConfig: new KubeConfig(),
     sourceReady: true,
     fingerprint: name,
+    ...(name === pull ? { pull: true } : {}),
   }));
   const source: ClusterSource = {
     kind: 'test',

@@ -5,20 +5,14 @@
  * condition on our Works reaches the MCS status.
  */
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import { Controller } from '../../../syncer/engine/controller.ts';
-import { SyncerMetrics } from '../../../syncer/engine/metrics.ts';
+import { describe, it } from 'node:test';
 import { PullMemberClient } from '../../../syncer/engine/pull-member-client.ts';
 import type { KarmadaWorkObject } from '../../../syncer/karmada/pull-works.ts';
 import type { RawRequest } from '../../../syncer/kube/raw-api.ts';
 import { LABEL_SERVICE_NAME, LABEL_SLICE_MANAGED_BY } from '../../../syncer/names.ts';
-import type { ClusterSource, MemberDefinition } from '../../../syncer/sources/source.ts';
+import { controllerOver as overWorld } from './controller-world.ts';
 import { FakeCluster } from './fake-cluster.ts';
 import { settle } from './fake-list-watch.ts';
-import { fakeTimers } from './fake-timers.ts';
 
 const MCS = '/apis/networking.karmada.io/v1alpha1/namespaces/default/multiclusterservices/nginx';
 const HUB_SVC = '/api/v1/namespaces/default/services/nginx';
@@ -88,51 +82,10 @@ function world(pull: 'member1' | 'member2') {
 }
 type World = ReturnType<typeof world>;
 
-const running: Controller[] = [];
-afterEach(async () => {
-  for (const c of running.splice(0)) {
-    await c.drainWrites();
-    await c.stopCaches();
-  }
-});
-
-async function controllerOver(w: World) {
-  const clock = fakeTimers();
-  const defs: MemberDefinition[] = ['member1', 'member2'].map((name) => ({
-    name,
-    kubeConfig: new KubeConfig(),
-    sourceReady: true,
-    fingerprint: name,
-    ...(name === w.pull ? { pull: true } : {}),
-  }));
-  const source: ClusterSource = {
-    kind: 'test',
-    synced: true,
-    start: async (onChange) => onChange(defs),
-    stop: async () => {},
-  };
+/** A controller over `w` whose Pull member gets no client of its own: it is reached through the hub. */
+function controllerOver(w: World) {
   const members: Record<string, FakeCluster> = { member1: w.member1, member2: w.member2 };
-  const controller = new Controller({
-    hub: w.hub,
-    source,
-    logger: pino({ level: 'silent' }),
-    metrics: new SyncerMetrics(new Registry()),
-    clocks: { monotonic: clock.now, wall: clock.now },
-    timers: clock.timers,
-    workers: 2,
-    healthIntervalMs: 3_600_000,
-    resyncMs: 0,
-    instance: 'test',
-    // The Pull member gets no client of its own: the controller reaches it through the hub.
-    clientFor: (def) => (def.pull ? undefined : members[def.name]),
-  });
-  running.push(controller);
-  await controller.start();
-  await controller.waitForSync(5_000);
-  await settle();
-  controller.runWorkers();
-  await settle();
-  return { controller, clock };
+  return overWorld(w, { clientFor: (def) => (def.pull ? undefined : members[def.name]) }, w.pull);
 }
 
 const hubWrites = (w: World, from = 0) =>
