@@ -168,7 +168,7 @@ export class Controller {
         this.hubRecovered();
       },
     });
-    this.writer = new McsWriter(o.hub, o.logger, o.clocks.wall, o.instance);
+    this.writer = new McsWriter(o.hub, o.logger, o.clocks, o.instance);
     if (o.karmada) {
       this.karmada = new KarmadaCoexistence({
         ...o.karmada,

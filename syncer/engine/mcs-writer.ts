@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import { TokenBucket } from '../../lib/backoff.ts';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
+import type { Clocks } from '../../lib/timers.ts';
 import {
   MCS_API_VERSION,
   MCS_GROUP,
@@ -41,18 +42,22 @@ export class McsWriter {
   constructor(
     private readonly hub: KubeClient,
     private readonly logger: Logger,
-    private readonly now: () => number,
+    /**
+     * `monotonic` times the repeat window and the success-event budget, so a stepped wall clock
+     * neither floods nor silences Events; `wall` only stamps the Events written.
+     */
+    private readonly clocks: Clocks,
     /** This replica's name, for Events' reportingInstance. */
     private readonly instance: string,
     private readonly repeatAfterMs = 10 * 60_000,
     successEventsPerSecond = 5,
   ) {
-    this.successTokens = new TokenBucket(successEventsPerSecond, SUCCESS_BURST, now());
+    this.successTokens = new TokenBucket(successEventsPerSecond, SUCCESS_BURST, clocks.monotonic());
   }
 
   /** Takes a token for a success event, if one is left. */
   private takeSuccessToken(): boolean {
-    return this.successTokens.tryTake(this.now());
+    return this.successTokens.tryTake(this.clocks.monotonic());
   }
 
   /**
@@ -118,7 +123,7 @@ export class McsWriter {
    * status: state events are recorded only then. Failures to record are logged, never thrown.
    */
   async record(mcs: MultiClusterService, events: readonly McsEvent[], statusChanged: boolean): Promise<void> {
-    const now = this.now();
+    const now = this.clocks.monotonic();
     for (const [k, t] of this.recent) if (now - t > this.repeatAfterMs) this.recent.delete(k);
     for (const e of events) {
       const failure = FAILURE_REASONS.has(e.reason);
@@ -141,7 +146,7 @@ export class McsWriter {
 
   private async create(mcs: MultiClusterService, e: McsEvent): Promise<void> {
     const { namespace, name } = ref(mcs);
-    const at = new Date(this.now()).toISOString();
+    const at = new Date(this.clocks.wall()).toISOString();
     await this.hub.write('create', {
       method: 'POST',
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,

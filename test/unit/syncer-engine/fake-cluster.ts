@@ -116,6 +116,11 @@ export class FakeCluster implements KubeClient {
     return o && structuredClone(o);
   }
 
+  /** The objects stored under the collection path `prefix` (e.g. a namespace's Events), as stored. */
+  under(prefix: string): Obj[] {
+    return [...this.objects].filter(([p]) => p.startsWith(`${prefix}/`)).map(([, o]) => structuredClone(o));
+  }
+
   /** The requests that change something (POST, PUT, PATCH, DELETE). */
   get writes(): string[] {
     return this.requests.filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r));

@@ -55,7 +55,7 @@ async function setup(o: { worksServed?: boolean; takeover?: boolean; wallStep?: 
   const coexistence = new KarmadaCoexistence({
     hub,
     clusters: {} as never,
-    writer: new McsWriter(hub, logger, clock.now, 'test'),
+    writer: new McsWriter(hub, logger, { monotonic: clock.now, wall }, 'test'),
     logger,
     metrics: new SyncerMetrics(new Registry()),
     now: wall,

@@ -16,14 +16,20 @@ function setup() {
     metadata: { name: 'nginx', namespace: 'default', finalizers: ['other'] },
     spec: { types: ['CrossCluster'] },
   } as MultiClusterService & { metadata: object }) as MultiClusterService;
-  let t = Date.UTC(2030, 0, 1);
+  // Two clocks: the monotonic one moves with advance(); the wall clock also steps on its own.
+  let t = 1_000;
+  let wallOffset = Date.UTC(2030, 0, 1);
   const clock = {
     now: () => t,
     advance: (ms: number) => {
       t += ms;
     },
+    stepWall: (ms: number) => {
+      wallOffset += ms;
+    },
   };
-  const writer = new McsWriter(hub, pino({ level: 'silent' }), clock.now, 'replica-a', 600_000, 5);
+  const clocks = { monotonic: clock.now, wall: () => t + wallOffset };
+  const writer = new McsWriter(hub, pino({ level: 'silent' }), clocks, 'replica-a', 600_000, 5);
   return { hub, mcs, writer, clock };
 }
 
@@ -114,6 +120,30 @@ describe('the writes on the MultiClusterService itself', () => {
     clock.advance(600_001);
     await writer.record(mcs, [e], false);
     assert.equal(eventsSent(hub), 2);
+  });
+
+  it('repeats a failure by the monotonic clock: a wall clock stepped forward an hour repeats nothing, one stepped back silences nothing', async () => {
+    const { hub, mcs, writer, clock } = setup();
+    const e = { type: 'Warning' as const, reason: 'SyncServiceFailed', message: 'failed: forbidden' };
+    await writer.record(mcs, [e], false);
+    clock.stepWall(3_600_000);
+    await writer.record(mcs, [e], false);
+    assert.equal(eventsSent(hub), 1);
+    clock.stepWall(-7_200_000);
+    clock.advance(600_001);
+    await writer.record(mcs, [e], false);
+    assert.equal(eventsSent(hub), 2);
+  });
+
+  it('stamps an Event with the wall clock', async () => {
+    const { hub, mcs, writer, clock } = setup();
+    clock.stepWall(-60_000);
+    await writer.record(mcs, [{ type: 'Warning', reason: 'SyncServiceFailed', message: 'x' }], false);
+    const sent = hub.under(EVENTS) as { firstTimestamp?: string }[];
+    assert.deepEqual(
+      sent.map((e) => e.firstTimestamp),
+      [new Date(Date.UTC(2030, 0, 1) + 1_000 - 60_000).toISOString()],
+    );
   });
 
   it('caps success events overall, 50 at once and then 5 a second', async () => {
