@@ -1,10 +1,15 @@
 /**
- * The read-only API calls of `kubectl mcs`, each bounded by one deadline for the whole
- * exchange (connect, TLS, headers, body): a cluster that accepts the connection and never
- * answers costs at most the deadline. Errors name the cluster, the server and the request.
+ * The read-only API calls of `kubectl mcs`, made by the syncer's own client
+ * (syncer/kube/raw-api.ts), so both programs' requests are bounded the same way: one deadline
+ * for the whole exchange, resolving the credentials included (an exec plugin that hangs, a
+ * cluster that accepts the connection and never answers, cost at most the deadline). This
+ * file only puts the plugin's words on the outcome: errors name the cluster, its server and
+ * the request, and an HTTP error keeps its status for the caller to judge.
  */
-import https from 'node:https';
-import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { describeApiError } from '../lib/kube-errors.ts';
+import type { Timers } from '../lib/timers.ts';
+import { rawList, rawRequest } from '../syncer/kube/raw-api.ts';
 
 /** One cluster as the plugin reaches it. */
 export interface Target {
@@ -13,6 +18,8 @@ export interface Target {
   readonly kubeConfig: KubeConfig;
   /** Bound on one request, in ms. */
   readonly timeoutMs: number;
+  /** The timers of the bound (default: the real ones). */
+  readonly timers?: Timers;
 }
 
 /** A failed request: `code` is the HTTP status, undefined when no answer came. */
@@ -30,48 +37,54 @@ export function clusterLabel(cluster: string): string {
   return cluster === 'hub' ? 'the hub' : `member cluster ${cluster}`;
 }
 
+/** `the hub (https://…)`: who a message is about. */
+function who(t: Target): string {
+  return `${clusterLabel(t.cluster)} (${t.kubeConfig.getCurrentCluster()?.server ?? 'no server'})`;
+}
+
+/**
+ * The error of a request that got no HTTP answer (refused, reset, past its deadline, no
+ * credentials), naming the cluster and the request. The client's own errors already name the
+ * request (`GET /readyz: no answer within 2s`); a socket's do not (`connect ECONNREFUSED …`).
+ */
+function unanswered(t: Target, path: string, err: unknown): RequestError {
+  const e = err as NodeJS.ErrnoException;
+  const message = e instanceof Error ? e.message : String(err);
+  const cause = e.code && !message.includes(e.code) ? `${message} (${e.code})` : message;
+  const request = `GET ${path}`;
+  return new RequestError(
+    `${who(t)}: ${cause.startsWith(`${request}:`) ? cause : `${request}: ${cause}`}`,
+    undefined,
+  );
+}
+
+/** An HTTP error answer, with the API server's own message and the status. */
+function refused(t: Target, path: string, err: ApiException<unknown>): RequestError {
+  return new RequestError(`${who(t)}: GET ${path}: ${describeApiError(err)}`, err.code);
+}
+
+/** Undefined for a 404 when the caller allows it; otherwise throws the failure in the plugin's words. */
+function missing(t: Target, path: string, err: unknown, missingOk: boolean | undefined): undefined {
+  if (!(err instanceof ApiException)) throw unanswered(t, path, err);
+  if (err.code === 404 && missingOk) return undefined;
+  throw refused(t, path, err);
+}
+
 /** GET `path`; resolves with status and body whatever the status; rejects only when no answer came. */
-export async function getRaw(
-  t: Target,
-  path: string,
-  query: Record<string, string | undefined> = {},
-): Promise<{ status: number; text: string }> {
-  const server = t.kubeConfig.getCurrentCluster()?.server;
-  if (!server)
-    throw new RequestError(`${clusterLabel(t.cluster)}: its kubeconfig names no server`, undefined);
-  const url = new URL(server.replace(/\/+$/, '') + path);
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-  const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+export async function getRaw(t: Target, path: string): Promise<{ status: number; text: string }> {
   try {
-    await t.kubeConfig.applyToHTTPSOptions(opts);
+    const text = await rawRequest<string>(t.kubeConfig, {
+      method: 'GET',
+      path,
+      answer: 'text',
+      timeoutMs: t.timeoutMs,
+      timers: t.timers,
+    });
+    return { status: 200, text };
   } catch (err) {
-    throw new RequestError(
-      `${clusterLabel(t.cluster)}: cannot use its credentials: ${(err as Error).message}`,
-      undefined,
-    );
+    if (err instanceof ApiException) return { status: err.code, text: String(err.body ?? '') };
+    throw unanswered(t, path, err);
   }
-  return new Promise((resolve, reject) => {
-    const where = `${clusterLabel(t.cluster)} (${server}): GET ${path}`;
-    const req = https.request(url, opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', (err) => reject(new RequestError(`${where}: ${err.message}`, undefined)));
-    });
-    const timer = setTimeout(
-      () => req.destroy(new Error(`no answer within ${formatSeconds(t.timeoutMs)}`)),
-      t.timeoutMs,
-    );
-    req.on('close', () => clearTimeout(timer));
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      const cause =
-        err.code && !err.message.includes(err.code) ? `${err.message} (${err.code})` : err.message;
-      reject(new RequestError(`${where}: ${cause}`, undefined));
-    });
-    req.end();
-  });
 }
 
 /**
@@ -81,55 +94,38 @@ export async function getRaw(
 export async function getJson<T>(
   t: Target,
   path: string,
-  o: { query?: Record<string, string | undefined>; missingOk?: boolean } = {},
+  o: { missingOk?: boolean } = {},
 ): Promise<T | undefined> {
-  const r = await getRaw(t, path, o.query);
-  if (r.status === 404 && o.missingOk) return undefined;
-  if (r.status < 200 || r.status > 299) {
-    const server = t.kubeConfig.getCurrentCluster()?.server;
-    throw new RequestError(
-      `${clusterLabel(t.cluster)} (${server}): GET ${path}: ${statusMessage(r.text)} (HTTP ${r.status})`,
-      r.status,
-    );
-  }
   try {
-    return JSON.parse(r.text) as T;
-  } catch {
-    throw new RequestError(`${clusterLabel(t.cluster)}: GET ${path}: the answer is not JSON`, r.status);
+    return await rawRequest<T>(t.kubeConfig, {
+      method: 'GET',
+      path,
+      timeoutMs: t.timeoutMs,
+      timers: t.timers,
+    });
+  } catch (err) {
+    return missing(t, path, err, o.missingOk);
   }
 }
 
-/** Lists a collection page by page (500 a page), keeping what `keep` returns of each item. */
-export async function listAll<T extends KubernetesObject, K = T>(
+/**
+ * Lists a collection page by page (500 a page), keeping what `keep` returns of each item.
+ * Resolves undefined when the server does not serve it (404) and `missingOk`.
+ */
+export async function listAll<T extends KubernetesObject, K extends KubernetesObject = T>(
   t: Target,
   path: string,
   o: { labelSelector?: string; keep?: (item: T) => K; missingOk?: boolean } = {},
 ): Promise<K[] | undefined> {
-  const out: K[] = [];
-  let token: string | undefined;
-  do {
-    const page = await getJson<KubernetesListObject<T>>(t, path, {
-      query: { labelSelector: o.labelSelector, limit: '500', continue: token },
-      missingOk: o.missingOk,
-    });
-    if (!page) return undefined;
-    for (const item of page.items ?? []) out.push(o.keep ? o.keep(item) : (item as unknown as K));
-    token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
-  } while (token);
-  return out;
-}
-
-/** `5s`, `1.5s`, `250ms`. */
-export function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(1))}s`;
-}
-
-function statusMessage(body: string): string {
   try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    if (typeof parsed.message === 'string') return parsed.message;
-  } catch {
-    // not a Status: say what came back, briefly
+    const list = await rawList<T, K>(t.kubeConfig, path, {
+      labelSelector: o.labelSelector,
+      transform: o.keep,
+      timeoutMs: t.timeoutMs,
+      timers: t.timers,
+    });
+    return list.items;
+  } catch (err) {
+    return missing(t, path, err, o.missingOk);
   }
-  return body.trim().slice(0, 200) || 'no message';
 }

@@ -3,17 +3,25 @@
  * in, options out; `--help` on the plugin and on each subcommand.
  */
 import { parseArgs } from 'node:util';
-import { UsageError } from '../lib/cli.ts';
+import { type OptionValues, UsageError } from '../lib/cli.ts';
+import {
+  CONNECTION_OPTIONS,
+  type ConnectionFlags,
+  HUB_FLAGS_USAGE,
+  MEMBER_FLAGS_USAGE,
+  parseConnectionFlags,
+  type RequestTimeoutRule,
+  requestTimeoutUsage,
+} from '../lib/connection-flags.ts';
 import { parseDuration } from '../lib/duration.ts';
 
+/** A person waits for the answer: a cluster that does not answer is reported after 5 s. */
+const REQUEST_TIMEOUT: RequestTimeoutRule = { default: '5s' };
+
 const MEMBER_FLAGS = `Hub and members (as the syncer's flags):
-  --kubeconfig FILE            kubeconfig of the hub (default: $KUBECONFIG or ~/.kube/config)
-  --context NAME               context of --kubeconfig to use (default: its current context)
-  --cluster-source SOURCE      karmada: Karmada Cluster objects on the hub; kubeconfig: the contexts
-                               of --member-kubeconfig (default: kubeconfig when that is given, else karmada)
-  --member-kubeconfig FILE     kubeconfig whose contexts are the member clusters
-  --member-context NAME        use only this context of --member-kubeconfig (repeatable)
-  --request-timeout DURATION   bound on every API request (default 5s)
+${HUB_FLAGS_USAGE}
+${MEMBER_FLAGS_USAGE}
+${requestTimeoutUsage(REQUEST_TIMEOUT)}
   -n, --namespace NS           namespace of the MultiClusterService (default: default)`;
 
 /** `kubectl mcs --help`. */
@@ -76,14 +84,8 @@ Output:
 Exit status: 0 listed; 2 bad usage; 3 could not read a cluster (one line on stderr).
 `;
 
-/** Where the members come from, and how to reach the hub. */
-export interface ConnectionOptions {
-  kubeconfig?: string;
-  context?: string;
-  clusterSource?: 'karmada' | 'kubeconfig';
-  memberKubeconfig?: string;
-  memberContexts: string[];
-  requestTimeoutMs: number;
+/** Where the members come from, how to reach the hub, and what to show. */
+export interface ConnectionOptions extends ConnectionFlags {
   namespace: string;
   output: 'table' | 'json';
 }
@@ -110,12 +112,7 @@ export type PluginCommand =
   | ({ command: 'get'; allNamespaces: boolean } & ConnectionOptions);
 
 const CONNECTION = {
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  'cluster-source': { type: 'string' },
-  'member-kubeconfig': { type: 'string' },
-  'member-context': { type: 'string', multiple: true },
-  'request-timeout': { type: 'string' },
+  ...CONNECTION_OPTIONS,
   namespace: { type: 'string', short: 'n' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
@@ -159,29 +156,15 @@ function duration(text: string | undefined, fallback: string, flag: string): num
   }
 }
 
-function connection(v: Record<string, string | string[] | boolean | undefined>): ConnectionOptions {
-  const source = v['cluster-source'] as string | undefined;
-  if (source !== undefined && source !== 'karmada' && source !== 'kubeconfig')
-    throw new UsageError(`--cluster-source: '${source}' is not one of karmada, kubeconfig`);
-  const memberKubeconfig = v['member-kubeconfig'] as string | undefined;
-  if (source === 'kubeconfig' && !memberKubeconfig)
-    throw new UsageError('--cluster-source=kubeconfig needs --member-kubeconfig FILE');
-  const output = (v.output as string | undefined) ?? 'table';
+function connection(v: OptionValues<typeof CONNECTION>): ConnectionOptions {
+  const flags = parseConnectionFlags(v, REQUEST_TIMEOUT);
+  const output = v.output ?? 'table';
   if (output !== 'table' && output !== 'json')
     throw new UsageError(`--output: '${output}' is not one of table, json`);
-  const namespace = (v.namespace as string | undefined) ?? 'default';
+  const namespace = v.namespace ?? 'default';
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63)
     throw new UsageError(`--namespace: '${namespace}' is not a namespace name`);
-  return {
-    kubeconfig: v.kubeconfig as string | undefined,
-    context: v.context as string | undefined,
-    clusterSource: source ?? (memberKubeconfig ? 'kubeconfig' : undefined),
-    memberKubeconfig,
-    memberContexts: (v['member-context'] as string[] | undefined) ?? [],
-    requestTimeoutMs: duration(v['request-timeout'] as string | undefined, '5s', '--request-timeout'),
-    namespace,
-    output,
-  };
+  return { ...flags, namespace, output };
 }
 
 function parseDiagnose(argv: string[]): PluginCommand {

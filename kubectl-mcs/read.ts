@@ -13,6 +13,7 @@ import type {
   V1Node,
   V1Service,
 } from '@kubernetes/client-node';
+import { formatDuration } from '../lib/duration.ts';
 import type { MultiClusterService } from '../syncer/api/types.ts';
 import { LABEL_SERVICE_NAME } from '../syncer/names.ts';
 import type { ClusterRanges, OwnRange } from '../syncer/network/overlaps.ts';
@@ -25,7 +26,7 @@ import {
 } from '../syncer/network/own-ranges.ts';
 import { resolveClusterSets } from '../syncer/plan/clusters.ts';
 import type { MemberDefinition } from '../syncer/sources/source.ts';
-import { clusterLabel, formatSeconds, getJson, getRaw, listAll, RequestError, type Target } from './api.ts';
+import { clusterLabel, getJson, getRaw, listAll, RequestError, type Target } from './api.ts';
 import type { DiagnoseFacts, LeaseFacts, MemberFacts, ReadyzFacts } from './facts.ts';
 import type { MemberList } from './members.ts';
 import { readPullMember } from './pull-read.ts';
@@ -122,7 +123,7 @@ async function readReadyz(url: string | undefined, timeoutMs: number): Promise<R
     const e = err as Error & { cause?: { code?: string } };
     const why =
       e.name === 'TimeoutError'
-        ? `no answer within ${formatSeconds(timeoutMs)}`
+        ? `no answer within ${formatDuration(timeoutMs)}`
         : (e.cause?.code ?? e.message);
     return { url, state: 'unreachable', detail: why };
   }

@@ -20,3 +20,11 @@ export function parseDuration(text: string, flag: string): number {
   }
   return Math.round(total);
 }
+
+/**
+ * Writes a duration as the flags take it, for messages that quote a bound back to the user:
+ * `250ms` below a second, else seconds (`2s`, `1.5s`, `600s`).
+ */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(3))}s`;
+}

@@ -3,7 +3,23 @@
  */
 
 import { type OptionValues, parseCommandLine, UsageError } from '../lib/cli.ts';
+import {
+  CONNECTION_OPTIONS,
+  type ConnectionFlags,
+  HUB_FLAGS_USAGE,
+  MEMBER_FLAGS_USAGE,
+  parseConnectionFlags,
+  type RequestTimeoutRule,
+  requestTimeoutUsage,
+} from '../lib/connection-flags.ts';
 import { parseDuration } from '../lib/duration.ts';
+
+/** The syncer's --request-timeout: as long as the API server itself waits, and at least 1s. */
+const REQUEST_TIMEOUT: RequestTimeoutRule = {
+  default: '30s',
+  why: 'the longest the API server waits',
+  minMs: 1000,
+};
 
 /** Usage text of `mcs-bridge-syncer --help`. */
 export const USAGE = `Usage: mcs-bridge-syncer [options]
@@ -14,15 +30,10 @@ the EndpointSlices of that Service from each provider into every other consumer,
 the native name (nginx.default) reaches pods in other clusters.
 
 Hub:
-  --kubeconfig FILE            kubeconfig of the hub (default: $KUBECONFIG, ~/.kube/config or in-cluster)
-  --context NAME               context of --kubeconfig to use (default: its current context)
+${HUB_FLAGS_USAGE}
 
 Member clusters:
-  --cluster-source SOURCE      karmada: Karmada Cluster objects on the hub (Push mode);
-                               kubeconfig: every context of --member-kubeconfig
-                               (default: kubeconfig when --member-kubeconfig is given, else karmada)
-  --member-kubeconfig FILE     kubeconfig whose contexts are the member clusters
-  --member-context NAME        use only this context of --member-kubeconfig (repeatable)
+${MEMBER_FLAGS_USAGE}
   --unready-grace DURATION     after a provider has been unready this long, mark its dispatched
                                endpoints not ready until it returns (default: off: keep them as they are)
   --cluster-health-interval D  how often member clusters are probed (default 10s)
@@ -41,8 +52,7 @@ Operation:
   --slow-member-wait D         how long a reconcile waits for one member's writes before going on
                                without them; they finish in the background (default 1s)
   --resync-period DURATION     reconcile everything again this often without an event (default 10m, 0 = never)
-  --request-timeout DURATION   bound on every API request to the hub and the members, from when it is sent
-                               to the end of its answer (default 30s, the longest the API server waits)
+${requestTimeoutUsage(REQUEST_TIMEOUT)}
   --leader-elect               elect a leader through a Lease on the hub (on in the Helm chart)
   --leader-election-namespace NS   namespace of the Lease (default: $POD_NAMESPACE or mcs-system)
   --leader-election-id NAME    name of the Lease (default mcs-bridge-syncer)
@@ -54,17 +64,12 @@ Operation:
 `;
 
 const OPTIONS = {
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  'cluster-source': { type: 'string' },
-  'member-kubeconfig': { type: 'string' },
-  'member-context': { type: 'string', multiple: true },
+  ...CONNECTION_OPTIONS,
   'unready-grace': { type: 'string' },
   'cluster-health-interval': { type: 'string' },
   workers: { type: 'string' },
   'slow-member-wait': { type: 'string' },
   'resync-period': { type: 'string' },
-  'request-timeout': { type: 'string' },
   'leader-elect': { type: 'boolean' },
   'leader-election-namespace': { type: 'string' },
   'leader-election-id': { type: 'string' },
@@ -78,20 +83,13 @@ const OPTIONS = {
   'karmada-probe-timeout': { type: 'string' },
 } as const;
 
-/** The syncer's configuration. */
-export interface SyncerConfig {
-  kubeconfig?: string;
-  context?: string;
-  clusterSource?: 'karmada' | 'kubeconfig';
-  memberKubeconfig?: string;
-  memberContexts: string[];
+/** The syncer's configuration: how to reach the clusters (shared with `kubectl mcs`), and the rest. */
+export interface SyncerConfig extends ConnectionFlags {
   unreadyGraceMs?: number;
   healthIntervalMs: number;
   workers: number;
   slowMemberWaitMs: number;
   resyncMs: number;
-  /** `--request-timeout`: the bound on every API request (watches have their own). */
-  requestTimeoutMs: number;
   leaderElect: boolean;
   leaseNamespace: string;
   leaseName: string;
@@ -130,28 +128,17 @@ export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Sy
       throw new UsageError(`--${flag}: '${text}' is not an integer from ${min} to ${max}`);
     return n;
   };
-  const source = v['cluster-source'];
-  if (source !== undefined && source !== 'karmada' && source !== 'kubeconfig') {
-    throw new UsageError(`--cluster-source: '${source}' is not one of karmada, kubeconfig`);
-  }
-  if (source === 'kubeconfig' && !v['member-kubeconfig']) {
-    throw new UsageError('--cluster-source=kubeconfig needs --member-kubeconfig FILE');
-  }
+  const connection = parseConnectionFlags(v, REQUEST_TIMEOUT);
   const level = v['log-level'] ?? 'info';
   if (!LEVELS.includes(level))
     throw new UsageError(`--log-level: '${level}' is not one of ${LEVELS.join(', ')}`);
   const config: SyncerConfig = {
-    kubeconfig: v.kubeconfig,
-    context: v.context,
-    clusterSource: source ?? (v['member-kubeconfig'] ? 'kubeconfig' : undefined),
-    memberKubeconfig: v['member-kubeconfig'],
-    memberContexts: v['member-context'] ?? [],
+    ...connection,
     unreadyGraceMs: v['unready-grace'] === undefined ? undefined : duration('unready-grace', '0s'),
     healthIntervalMs: duration('cluster-health-interval', '10s'),
     workers: int('workers', 16, 1, 1000),
     slowMemberWaitMs: duration('slow-member-wait', '1s'),
     resyncMs: duration('resync-period', '10m'),
-    requestTimeoutMs: duration('request-timeout', '30s'),
     leaderElect: v['leader-elect'] ?? false,
     leaseNamespace: v['leader-election-namespace'] ?? env.POD_NAMESPACE ?? 'mcs-system',
     leaseName: v['leader-election-id'] ?? 'mcs-bridge-syncer',
@@ -165,7 +152,6 @@ export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Sy
     karmadaProbeTimeoutMs: duration('karmada-probe-timeout', '30s'),
   };
   if (config.healthIntervalMs < 100) throw new UsageError('--cluster-health-interval must be at least 100ms');
-  if (config.requestTimeoutMs < 1000) throw new UsageError('--request-timeout must be at least 1s');
   checkLeaderTimings(config);
   return config;
 }

@@ -19,6 +19,7 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { formatDuration } from '../../lib/duration.ts';
 import { realTimers, type Timers } from '../../lib/timers.ts';
 import { boundExecPlugins } from './exec-credentials.ts';
 
@@ -70,7 +71,10 @@ function deadline(
 ): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const timer = timers.setTimeout(
-    () => controller.abort(new RequestAbortedError(`${what}: ${waitingFor()} within ${timeoutMs} ms`)),
+    () =>
+      controller.abort(
+        new RequestAbortedError(`${what}: ${waitingFor()} within ${formatDuration(timeoutMs)}`),
+      ),
     timeoutMs,
   );
   const onOuter = () => {
@@ -196,22 +200,24 @@ async function send<T>(
 
 /**
  * Lists a collection page by page (so no single answer holds it all), passing every item
- * through `transform` as it arrives. Restarts once from the top if the continue token
- * expired (HTTP 410) between pages. Each page is bounded like any request.
+ * through `transform` as it arrives (it may keep only what the caller reads). Restarts once
+ * from the top if the continue token expired (HTTP 410) between pages. Each page is bounded
+ * like any request.
  */
-export async function rawList<T extends KubernetesObject>(
+export async function rawList<T extends KubernetesObject, K extends KubernetesObject = T>(
   kc: KubeConfig,
   path: string,
   opts: {
     labelSelector?: string;
     pageSize?: number;
-    transform?: (o: T) => T;
+    transform?: (o: T) => K;
     signal?: AbortSignal;
     timeoutMs?: number;
+    timers?: Timers;
   } = {},
-): Promise<KubernetesListObject<T>> {
+): Promise<KubernetesListObject<K>> {
   for (let attempt = 0; ; attempt++) {
-    const items: T[] = [];
+    const items: K[] = [];
     let resourceVersion: string | undefined;
     let token: string | undefined;
     try {
@@ -222,9 +228,11 @@ export async function rawList<T extends KubernetesObject>(
           query: { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 500, continue: token },
           signal: opts.signal,
           timeoutMs: opts.timeoutMs,
+          timers: opts.timers,
         });
         resourceVersion ??= page.metadata?.resourceVersion;
-        for (const item of page.items) items.push(opts.transform ? opts.transform(item) : item);
+        for (const item of page.items ?? [])
+          items.push(opts.transform ? opts.transform(item) : (item as unknown as K));
         // The wire name; client-node's typed models call it `_continue`.
         token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
       } while (token);

@@ -248,6 +248,14 @@ describe('the chart rendered', () => {
     );
   });
 
+  it('bounds the syncer’s requests by syncer.requestTimeout, 30 s unless set', async () => {
+    const plain = await render();
+    assert.equal(parseSyncerArgs(plain.container('syncer').args ?? [])?.requestTimeoutMs, 30_000);
+    const r = await render({ syncer: { requestTimeout: '1m30s' } });
+    assert.equal(flag(r.container('syncer').args, 'request-timeout'), '1m30s');
+    assert.equal(parseSyncerArgs(r.container('syncer').args ?? [])?.requestTimeoutMs, 90_000);
+  });
+
   it('lets the syncer take over from Karmada only with karmadaCoexistence.takeOver, which widens its rights on Works', async () => {
     const plain = await render();
     assert.equal(flag(plain.container('syncer').args, 'karmada-takeover'), undefined);

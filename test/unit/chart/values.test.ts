@@ -56,6 +56,11 @@ describe('the chart values', () => {
       { syncer: { resyncPeriod: '10' } },
       /at '\/syncer\/resyncPeriod': '10' does not match/,
     ],
+    [
+      'a request timeout without a unit',
+      { syncer: { requestTimeout: '30' } },
+      /at '\/syncer\/requestTimeout': '30' does not match/,
+    ],
     ['a replica count as text', { replicas: 'two' }, /at '\/replicas': got string, want integer/],
     [
       'kubeconfig members without their Secret',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DIAGNOSE_USAGE, GET_USAGE, PLUGIN_USAGE, parsePluginArgs } from '../../../kubectl-mcs/options.ts';
 import { UsageError } from '../../../lib/cli.ts';
@@ -49,6 +50,14 @@ describe('kubectl mcs: the command line', () => {
       kind: 'pod',
       name: 'curl-0',
     });
+  });
+
+  it('shows in docs/kubectl-mcs.md the --help it prints', () => {
+    const doc = readFileSync(new URL('../../../docs/kubectl-mcs.md', import.meta.url), 'utf8');
+    assert.ok(
+      doc.includes(`\n${DIAGNOSE_USAGE}\`\`\``),
+      'docs/kubectl-mcs.md quotes `kubectl mcs diagnose --help` as it is',
+    );
   });
 
   it('answers --help on the plugin and on each command', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDuration } from '../../../lib/duration.ts';
+import { formatDuration, parseDuration } from '../../../lib/duration.ts';
 
 describe('durations on the command line', () => {
   const good: Array<[string, number]> = [
@@ -22,6 +22,22 @@ describe('durations on the command line', () => {
       assert.throws(() => parseDuration(text, '--resync-period'), {
         message: `--resync-period: '${text}' is not a duration (examples: 500ms, 30s, 5m, 1h, 1m30s)`,
       });
+    });
+  }
+});
+
+describe('durations in messages', () => {
+  const cases: Array<[number, string]> = [
+    [250, '250ms'],
+    [1_000, '1s'],
+    [1_500, '1.5s'],
+    [30_000, '30s'],
+    [600_000, '600s'],
+  ];
+  for (const [ms, text] of cases) {
+    it(`writes ${ms} ms as ${text}, which the flags read back`, () => {
+      assert.equal(formatDuration(ms), text);
+      assert.equal(parseDuration(text, '--x'), ms);
     });
   }
 });

@@ -57,7 +57,7 @@ describe('requests to an API server', () => {
     await new Promise((r) => setImmediate(r));
     assert.equal(settled, false, 'still waiting before its deadline');
     clock.advance(1);
-    await assert.rejects(request, /GET \/readyz: no answer within 1500 ms/);
+    await assert.rejects(request, /GET \/readyz: no answer within 1.5s/);
     assert.equal(await waitClosed(0), true, 'the connection was destroyed, not left waiting');
   });
 
@@ -68,15 +68,15 @@ describe('requests to an API server', () => {
     const client = new ClusterClient('member1', kc, counted, undefined, 1_500);
     await assert.rejects(
       client.request('get', { method: 'GET', path: '/readyz', answer: 'text' }),
-      /GET \/readyz: no answer within 1500 ms/,
+      /GET \/readyz: no answer within 1.5s/,
     );
     await assert.rejects(
       client.list('/api/v1/services', (o) => o),
-      /GET \/api\/v1\/services: no answer within 1500 ms/,
+      /GET \/api\/v1\/services: no answer within 1.5s/,
     );
     await assert.rejects(
       client.write('update', { method: 'PUT', path: '/x', body: {} }),
-      /PUT \/x: no answer within 1500 ms/,
+      /PUT \/x: no answer within 1.5s/,
     );
   });
 

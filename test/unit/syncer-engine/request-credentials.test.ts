@@ -84,7 +84,7 @@ describe("a request's credentials", () => {
     await settle();
     assert.match(
       failed()?.message ?? 'still waiting for its credentials at its deadline',
-      /GET \/readyz: its credentials were not ready within 1000 ms/,
+      /GET \/readyz: its credentials were not ready within 1s/,
     );
   });
 
