@@ -68,7 +68,7 @@ KARMADA_RELIABILITY_RUN = $(RESULTS_DIR)/reliability-run-$@-karmada.json
 
 .PHONY: all install node build lint check test test-unit test-e2e sandbox-build sandbox-base sandbox-karmada sandbox-coredns helm sandbox-pin sandbox-up \
         sandbox-down sandbox-status demo demo-karmada demo-dataplane dataplane-deps e2e-deps dataplane-down bench bench-webhook bench-syncer \
-        bench-karmada bench-karmada-converge bench-report image image-deps reliability-report audit clean help
+        bench-karmada bench-karmada-converge bench-karmada-pull bench-report image image-deps reliability-report audit clean help
 
 all: build ## install dependencies and build
 
@@ -262,6 +262,12 @@ bench-karmada: build sandbox-build ## mcs-bridge side by side with Karmada's own
 BENCH_CONVERGE_CAP ?= 2400
 bench-karmada-converge: build sandbox-build ## the scale phase alone, until Karmada converges (cap BENCH_CONVERGE_CAP s a setting; ~50 min); figures under karmadaConverge
 	$(TSX) test/bench/karmada.ts --port-base $(BENCH_KARMADA_PORT_BASE) --phases scale --scale-cap $(BENCH_CONVERGE_CAP) --record-as karmadaConverge $(BENCH_KARMADA_FLAGS)
+
+# Pull mode side by side (issue 25): a sandbox of its own with member2 joined by karmada-agent;
+# kept out of make bench (its budget is spent) and recorded under karmadaPull.
+BENCH_KARMADA_PULL_FLAGS ?=
+bench-karmada-pull: build sandbox-build ## mcs-bridge and Karmada's own MCS path into a Pull member, and mcs-bridge next to the bare copier in the same sandbox (~15 min); figures under karmadaPull
+	$(TSX) test/bench/karmada-pull.ts --port-base $(BENCH_KARMADA_PORT_BASE) $(BENCH_KARMADA_PULL_FLAGS)
 
 bench-report: install ## render docs/performance.md, its CDF plot and docs/results/ from what make bench left in .results/ (then commit them)
 	$(TSX) test/bench/render.ts

@@ -17,14 +17,15 @@ import {
 } from '../api/types.ts';
 import { type CoexistenceDecision, decideCoexistence, type MemberRewrite } from '../karmada/decide.ts';
 import {
-  FINALIZER_KARMADA_DISPATCH,
   FINALIZER_KARMADA_MCS,
   KARMADA_BINDING,
   KARMADA_WORK,
   KIND_MULTICLUSTERSERVICE,
   LABEL_BINDING_MANAGED_BY,
+  LABEL_BINDING_PERMANENT_ID,
   type WorkFact,
 } from '../karmada/facts.ts';
+import { finalizersAfterRelease } from '../karmada/pull-handover.ts';
 import { adoptedService, adoptedSlice, handedBackSlice, unlabelledService } from '../karmada/rewrites.ts';
 import { CONDITION_STANDING_DOWN, standingDownConditions } from '../karmada/status.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
@@ -34,6 +35,7 @@ import type { McsEvent } from '../plan/types.ts';
 import type { ClusterRegistry } from './clusters.ts';
 import type { McsWriter } from './mcs-writer.ts';
 import type { SyncerMetrics } from './metrics.ts';
+import { orphanBindingWorks, type PullHandoverIo, withdrawOurWork } from './pull-handover.ts';
 import { WorkCache } from './work-cache.ts';
 
 /** Annotation on the MCS that probes whether Karmada's MCS controller runs (its marker Works copy the MCS). */
@@ -149,6 +151,7 @@ export class KarmadaCoexistence {
       mcs: s.mcs,
       works: this.works.worksOf(key),
       clusters: s.clusters,
+      pullMembers: new Set(s.clusters.filter((m) => this.o.clusters.get(m.name)?.pull).map((m) => m.name)),
       takeover: this.o.takeover,
       probe: this.probeOnWallTime(key, s.now),
       probeTimeoutMs: this.o.probeTimeoutMs,
@@ -215,11 +218,13 @@ export class KarmadaCoexistence {
             'drop our labels from',
           );
         }
+        for (const w of d.withdraw) await withdrawOurWork(this.handover(), key, w);
         // One guarded write on the MCS per pass: a condition just written moved its resourceVersion.
         const release = d.releaseFinalizer && mcs !== undefined && !conditionWritten;
         if (release && mcs) await this.patchFinalizers(key, mcs, [FINALIZER_CLEANUP]);
         // The watch events of these writes reconcile the key again; the recheck is the safety net.
-        const wrote = conditionWritten || release || d.handBack.length + d.unlabel.length > 0;
+        const wrote =
+          conditionWritten || release || d.handBack.length + d.unlabel.length + d.withdraw.length > 0;
         return wrote ? { handled: true, recheck: true } : { handled: true };
       }
       case 'probe': {
@@ -268,7 +273,7 @@ export class KarmadaCoexistence {
         return { handled: true, recheck: true };
       }
       case 'release': {
-        await this.release(key, mcs, d.works, d.removeFinalizer);
+        await this.release(key, mcs, d.works, d.orphanIn, d.removeFinalizer);
         // The Works cache's events of these deletes reconcile the key again.
         return { handled: true, recheck: true };
       }
@@ -285,13 +290,14 @@ export class KarmadaCoexistence {
     key: string,
     mcs: MultiClusterService | undefined,
     works: readonly WorkFact[],
+    orphanIn: readonly string[],
     removeFinalizer: boolean,
   ): Promise<void> {
     const order = { dispatched: 0, collected: 1, marker: 2 };
     for (const w of [...works].sort((a, b) => order[a.role] - order[b.role])) {
-      if (w.finalizers.includes(FINALIZER_KARMADA_DISPATCH)) {
-        const finalizers = w.finalizers.filter((f) => f !== FINALIZER_KARMADA_DISPATCH);
-        await this.hubWrite(`remove ${FINALIZER_KARMADA_DISPATCH} from Work ${w.namespace}/${w.name}`, {
+      const finalizers = finalizersAfterRelease(w.finalizers, orphanIn.includes(w.cluster));
+      if (finalizers) {
+        await this.hubWrite(`remove finalizers from Work ${w.namespace}/${w.name}`, {
           method: 'PATCH',
           path: workPath(w),
           contentType: MERGE_PATCH,
@@ -306,7 +312,7 @@ export class KarmadaCoexistence {
         });
       }
     }
-    await this.releaseBinding(key);
+    await this.releaseBinding(key, orphanIn);
     if (removeFinalizer && mcs) await this.patchFinalizers(key, mcs, [FINALIZER_KARMADA_MCS]);
     const message = `took ${key} over from Karmada: released ${works.length} Works of its MultiClusterService controllers${removeFinalizer ? ` and the finalizer ${FINALIZER_KARMADA_MCS}` : ''}; the copies in the members were kept in place`;
     this.o.logger.info({ mcs: key }, message);
@@ -314,8 +320,12 @@ export class KarmadaCoexistence {
       await this.o.writer.record(mcs, [{ type: 'Normal', reason: 'TakenOverFromKarmada', message }], true);
   }
 
-  /** Deletes the Service's ResourceBinding when Karmada's MCS controller made it (its Service Works go with it). */
-  private async releaseBinding(key: string): Promise<void> {
+  /**
+   * Deletes the Service's ResourceBinding when Karmada's MCS controller made it (its Service
+   * Works go with it); its Works in Pull members first lose the execution finalizer, so the
+   * agents leave the Service copies in place for mcs-bridge's Works.
+   */
+  private async releaseBinding(key: string, orphanIn: readonly string[]): Promise<void> {
     const [namespace = '', name = ''] = key.split('/');
     const { group, version, plural } = KARMADA_BINDING;
     const path = `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${plural}/${encodeURIComponent(`${name}-service`)}`;
@@ -327,6 +337,9 @@ export class KarmadaCoexistence {
       throw failed(`cannot read ResourceBinding ${namespace}/${name}-service on the hub`, err);
     }
     if (binding.metadata?.labels?.[LABEL_BINDING_MANAGED_BY] !== KIND_MULTICLUSTERSERVICE) return;
+    const id = binding.metadata?.labels?.[LABEL_BINDING_PERMANENT_ID];
+    if (orphanIn.length > 0 && id)
+      await orphanBindingWorks(this.handover(), `${namespace}/${name}-service`, id, orphanIn);
     await this.hubWrite(`delete ResourceBinding ${namespace}/${name}-service`, {
       method: 'DELETE',
       path,
@@ -334,8 +347,12 @@ export class KarmadaCoexistence {
     });
   }
 
+  private handover(): PullHandoverIo {
+    return { hub: this.o.hub, logger: this.o.logger, write: (what, r) => this.hubWrite(what, r) };
+  }
+
   private async hubWrite(what: string, r: Parameters<KubeClient['request']>[1]): Promise<void> {
-    const verb = r.method === 'DELETE' ? 'delete' : 'patch';
+    const verb = r.method === 'DELETE' ? 'delete' : r.method === 'PUT' ? 'update' : 'patch';
     try {
       await this.o.hub.write(verb, { ...r, timeoutMs: WRITE_TIMEOUT_MS });
     } catch (err) {

@@ -15,6 +15,10 @@
  * - Handing back (Karmada's gate turned on again while mcs-bridge serves): a copy of ours whose
  *   name a dispatched Work now claims is relabelled as that Work's, which Karmada's work-status
  *   controller then adopts in place; a Service Karmada has overwritten loses our labels.
+ * - In a Pull-mode member both sides' objects are Works its karmada-agent applies, and the
+ *   syncer cannot see the member: the side that lets go withdraws its Works there without the
+ *   agent deleting what they hold (pull-handover.ts), and the other side's Works are applied
+ *   over the objects in place.
  */
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { MultiClusterService } from '../api/types.ts';
@@ -42,6 +46,8 @@ export interface CoexistenceInput {
   readonly works: readonly WorkFact[];
   /** What the syncer knows of each member for this MCS key (as the planner gets it). */
   readonly clusters: readonly MemberSnapshot[];
+  /** Members joined in Pull mode (their objects are Works of their execution space). */
+  readonly pullMembers?: ReadonlySet<string>;
   /** `--karmada-takeover`: the operator turned Karmada's MultiClusterService gate off and lets mcs-bridge take over. */
   readonly takeover: boolean;
   /** The probe this syncer last wrote on the MCS, and when (see {@link CoexistenceDecision}). */
@@ -61,6 +67,14 @@ export interface MemberRewrite<T> {
 /** A copy of ours that a dispatched Work now claims: relabelled as that Work's. */
 export interface HandBack extends MemberRewrite<V1EndpointSlice> {
   readonly work: WorkFact;
+}
+
+/** A Work of ours in a Pull member that Karmada's Works now hold the object of: withdrawn, the object left in place. */
+export interface Withdrawal {
+  readonly cluster: string;
+  readonly kind: 'Service' | 'EndpointSlice';
+  /** The object as read back from our Work (its uid and resourceVersion are the Work's). */
+  readonly object: V1Service | V1EndpointSlice;
 }
 
 /** Why mcs-bridge leaves an MCS to Karmada. */
@@ -83,6 +97,8 @@ export type CoexistenceDecision =
       readonly handBack: readonly HandBack[];
       /** Our Service copies Karmada has overwritten, still carrying our labels. */
       readonly unlabel: readonly MemberRewrite<V1Service>[];
+      /** Our Works in Pull members whose objects Karmada's Works hold now (hand back there). */
+      readonly withdraw: readonly Withdrawal[];
       /** Our finalizer goes: nothing of ours is left in the members. */
       readonly releaseFinalizer: boolean;
     }
@@ -98,6 +114,11 @@ export type CoexistenceDecision =
   | {
       readonly kind: 'release';
       readonly works: readonly WorkFact[];
+      /**
+       * Pull members: Karmada's Works in their execution spaces (the Service's binding's too) go
+       * without the agent deleting what they hold, which mcs-bridge's Works then take over in place.
+       */
+      readonly orphanIn: readonly string[];
       /** Karmada's finalizer is still on the MCS. */
       readonly removeFinalizer: boolean;
     };
@@ -142,7 +163,15 @@ function standDown(
   message: string,
 ): Extract<CoexistenceDecision, { kind: 'standDown' }> {
   if (reason === 'TakeoverWaiting') {
-    return { kind: 'standDown', reason, message, handBack: [], unlabel: [], releaseFinalizer: false };
+    return {
+      kind: 'standDown',
+      reason,
+      message,
+      handBack: [],
+      unlabel: [],
+      withdraw: [],
+      releaseFinalizer: false,
+    };
   }
   const dispatched = new Map(
     s.works
@@ -151,8 +180,13 @@ function standDown(
   );
   const handBack: HandBack[] = [];
   const unlabel: MemberRewrite<V1Service>[] = [];
+  const withdraw: Withdrawal[] = [];
   let oursLeft = false;
   for (const m of s.clusters) {
+    if (s.pullMembers?.has(m.name)) {
+      oursLeft = withdrawFromPull(s, m, withdraw) || oursLeft;
+      continue;
+    }
     for (const slice of m.endpointSlices) {
       if (!isOwnedSlice(slice)) continue;
       const work = dispatched.get(`${m.name}/${slice.metadata?.name}`);
@@ -166,8 +200,33 @@ function standDown(
     else oursLeft = true;
   }
   const ours = (s.mcs?.metadata?.finalizers ?? []).includes(FINALIZER_CLEANUP);
-  const releaseFinalizer = ours && !oursLeft && handBack.length === 0 && unlabel.length === 0;
-  return { kind: 'standDown', reason, message, handBack, unlabel, releaseFinalizer };
+  const releaseFinalizer =
+    ours && !oursLeft && handBack.length === 0 && unlabel.length === 0 && withdraw.length === 0;
+  return { kind: 'standDown', reason, message, handBack, unlabel, withdraw, releaseFinalizer };
+}
+
+/**
+ * Hands back in a Pull member: our Works there whose objects Karmada's Works now hold (a slice
+ * copy a dispatched Work claims; the Service once any of Karmada's Works of the MCS is in that
+ * member's space, as its binding places the Service wherever the MCS path reaches) are
+ * withdrawn, the objects left for Karmada's Works. Returns whether anything of ours stays.
+ */
+function withdrawFromPull(s: CoexistenceInput, m: MemberSnapshot, out: Withdrawal[]): boolean {
+  const live = s.works.filter((w) => w.cluster === m.name && !w.deleting);
+  const claimed = new Set(live.filter((w) => w.role === 'dispatched').map((w) => w.manifestName));
+  const writable = m.ready && m.synced;
+  let left = false;
+  for (const slice of m.endpointSlices) {
+    if (!isOwnedSlice(slice)) continue;
+    if (writable && claimed.has(slice.metadata?.name ?? ''))
+      out.push({ cluster: m.name, kind: 'EndpointSlice', object: slice });
+    else left = true;
+  }
+  if (m.service && isOwnedService(m.service)) {
+    if (writable && live.length > 0) out.push({ cluster: m.name, kind: 'Service', object: m.service });
+    else left = true;
+  }
+  return left;
 }
 
 /** Clusters that hold Karmada's objects for the MCS but cannot be written (or trusted) now. */
@@ -251,7 +310,8 @@ export function decideCoexistence(s: CoexistenceInput): CoexistenceDecision {
       why: `source slices still labelled ${LABEL_KARMADA_MANAGED}=true: ${labelled.join(', ')}`,
     };
   }
-  return { kind: 'release', works: s.works, removeFinalizer: karmadaFinalizer };
+  const orphanIn = s.clusters.map((m) => m.name).filter((c) => s.pullMembers?.has(c));
+  return { kind: 'release', works: s.works, orphanIn: orphanIn.sort(), removeFinalizer: karmadaFinalizer };
 }
 
 /** The labels a Service copy of ours carries (removed from one Karmada has overwritten). */

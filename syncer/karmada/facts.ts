@@ -39,6 +39,8 @@ export const FINALIZER_KARMADA_MCS = 'karmada.io/multiclusterservice-controller'
 export const FINALIZER_KARMADA_DISPATCH = 'karmada.io/mcs-endpointslice-dispatch-controller';
 /** Label of the Service's ResourceBinding when Karmada's MCS controller made it. */
 export const LABEL_BINDING_MANAGED_BY = 'binding.karmada.io/managed-by';
+/** Label of a ResourceBinding and of every Work it made (Karmada's GetWorksByBindingID selects on it). */
+export const LABEL_BINDING_PERMANENT_ID = 'resourcebinding.karmada.io/permanent-id';
 /** Value of {@link LABEL_CLAIMED_BY} and {@link LABEL_BINDING_MANAGED_BY} for the MCS path. */
 export const KIND_MULTICLUSTERSERVICE = 'MultiClusterService';
 

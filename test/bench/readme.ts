@@ -5,6 +5,7 @@
  */
 
 import type { KarmadaResults } from './karmada/figures.ts';
+import { type PullResults, renderPullSection } from './karmada/pull-figures.ts';
 import { renderKarmadaTables, renderScaleTables } from './karmada/render.ts';
 import type { RouteSummary } from './report.ts';
 import type { Percentiles } from './syncer/stats.ts';
@@ -61,6 +62,8 @@ export interface BenchFile {
   karmada?: KarmadaResults;
   /** `make bench-karmada-converge`: the scale phase alone, with a cap Karmada converges within. */
   karmadaConverge?: KarmadaResults;
+  /** `make bench-karmada-pull`: mcs-bridge and Karmada's own path into a Pull-mode member, and the floor in the same sandbox. */
+  karmadaPull?: PullResults;
   syncer?: SyncerFigures;
   webhook?: WebhookFigures;
 }
@@ -160,6 +163,7 @@ export function renderPerformance(file: BenchFile): string {
     'Rendered by `make bench-report` from [results/bench-results.json](results/bench-results.json), which takes in what `make bench` wrote to `.results/`.',
     file.karmada ? karmadaSection(file.karmada) : '_No side-by-side figures yet: run `make bench-karmada`._',
     ...(file.karmadaConverge ? [convergeSection(file.karmadaConverge)] : []),
+    ...(file.karmadaPull ? [renderPullSection(file.karmadaPull)] : []),
     file.syncer ? syncerSection(file.syncer) : '_No syncer figures yet: run `make bench-syncer`._',
     file.webhook ? webhookSection(file.webhook) : '_No webhook figures yet: run `make bench-webhook`._',
   ];

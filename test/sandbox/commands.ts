@@ -84,7 +84,7 @@ export function commandLine(
       if (!shape.karmada) throw new Error(`${id.component} runs only in a Karmada sandbox`);
       if (member !== 'member1' && member !== 'member2')
         throw new Error(`karmada-agent runs beside member1 or member2, not ${member}`);
-      return agentCommandLine(layout, member);
+      return agentCommandLine(layout, member, shape.karmada.multiClusterService);
     }
     case 'etcd':
       // The flags controller-runtime's envtest uses; no fsync, as the data is throwaway.

@@ -64,9 +64,15 @@ export function agentHubKubeconfig(layout: SandboxLayout, member: PullMember): o
  * {@link agentEnv}): controller-runtime's GetConfig reads it. `--report-secrets=None`: the
  * sandbox's members run no token controller for the impersonator Secret register would make,
  * and managed platforms run the agent that way too. Status every 2 s (default 10 s) so tests
- * see Ready turn quickly; the lease and thresholds stay Karmada's defaults.
+ * see Ready turn quickly; the lease and thresholds stay Karmada's defaults. `multiClusterService`:
+ * Karmada's own MCS path, whose agent side (endpointsliceCollect) starts only with the gate on in
+ * the agent, as `setKarmadaMultiClusterService` turns it on in the controller manager.
  */
-export function agentCommandLine(layout: SandboxLayout, member: PullMember): string[] {
+export function agentCommandLine(
+  layout: SandboxLayout,
+  member: PullMember,
+  multiClusterService = false,
+): string[] {
   const ports = layout.karmada.agents[member];
   return [
     `--karmada-kubeconfig=${agentFiles(layout, member).hubKubeconfig}`,
@@ -80,6 +86,7 @@ export function agentCommandLine(layout: SandboxLayout, member: PullMember): str
     `--health-probe-bind-address=127.0.0.1:${ports.health}`,
     `--metrics-bind-address=127.0.0.1:${ports.metrics}`,
     '--v=2',
+    ...(multiClusterService ? ['--feature-gates=MultiClusterService=true'] : []),
   ];
 }
 

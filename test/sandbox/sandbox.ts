@@ -250,8 +250,9 @@ export class Sandbox {
 
   /**
    * Restarts karmada-controller-manager with Karmada's MultiClusterService feature gate and
-   * its three controllers on or off (they run only with the gate), and records the choice so
-   * a restarted component keeps it. Only in a Karmada sandbox.
+   * its three controllers on or off (they run only with the gate), and each Pull member's
+   * karmada-agent with the gate (its endpointsliceCollect), and records the choice so a
+   * restarted component keeps it. Only in a Karmada sandbox.
    */
   async setKarmadaMultiClusterService(on: boolean): Promise<void> {
     await this.setKarmadaOptions({ multiClusterService: on });
@@ -268,9 +269,14 @@ export class Sandbox {
     const before = { ...this.karmadaOptions };
     const after: KarmadaOptions = { ...before, ...change };
     const ids: ComponentId[] = [{ component: 'karmada-controller-manager' }];
-    const argv = (opts: KarmadaOptions) =>
-      commandLine(this.layout, { component: 'karmada-scheduler' }, this.binDir, { karmada: opts }).join(' ');
-    if (argv(before) !== argv(after)) ids.push({ component: 'karmada-scheduler' });
+    const argv = (id: ComponentId, opts: KarmadaOptions) =>
+      commandLine(this.layout, id, this.binDir, { karmada: opts }).join(' ');
+    const others: ComponentId[] = [
+      { component: 'karmada-scheduler' },
+      // A Pull member's agent runs Karmada's MCS path too (its endpointsliceCollect), with the gate.
+      ...(before.pullMembers ?? []).map((cluster): ComponentId => ({ component: 'karmada-agent', cluster })),
+    ];
+    for (const id of others) if (argv(id, before) !== argv(id, after)) ids.push(id);
     for (const id of ids) if ((await readPid(this.pidFile(id))) !== undefined) await this.stopComponent(id);
     this.karmadaOptions = after;
     await this.saveState();

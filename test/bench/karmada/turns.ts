@@ -29,21 +29,30 @@ export interface LatencyTurn {
   churnCost?: Cost;
 }
 
-const take = (arena: Arena, n: number) => {
+export const take = (arena: Arena, n: number) => {
   const first = arena.marker;
   arena.marker += n;
   return first;
 };
 
+/** What a turn needs of a contender (the Pull run's contenders have only this). */
+export type TurnTaker = Pick<Contender, 'start' | 'stop'> & { readonly id: string };
+
 /** Stands the contender up and waits until its copies are all there, then warms it up. */
-async function standUp(arena: Arena, contender: Contender, members: readonly string[], warmup: number) {
+export async function standUp(
+  arena: Arena,
+  contender: TurnTaker,
+  members: readonly string[],
+  warmup: number,
+  copyOf: (slice: string) => string = copyName,
+) {
   await contender.start(members);
   await arena.watcher.until(arena.copies, CATCH_UP_MS);
   const n = Math.max(1, warmup);
   await sequential(
     arena.writer,
     arena.single,
-    copyName(arena.single.metadata?.name ?? ''),
+    copyOf(arena.single.metadata?.name ?? ''),
     arena.watcher,
     n,
     take(arena, n),
@@ -98,7 +107,7 @@ export interface RampSizes {
 /** A ramp turn: steps at the given rates, stopping after the first step not carried. */
 export async function rampTurn(
   arena: Arena,
-  contender: Contender,
+  contender: TurnTaker,
   sizes: RampSizes,
   log: (s: string) => void,
 ): Promise<RampStep[]> {

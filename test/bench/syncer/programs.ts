@@ -29,11 +29,12 @@ export interface BenchSyncer {
 /**
  * Starts the syncer on the sandbox with the given members and waits for /readyz. Its hub is the
  * sandbox's hub unless `hubContext` names another cluster of the sandbox's kubeconfig.
+ * `members` `'karmada'`: Karmada's Clusters on the hub are the members (Pull ones included).
  */
 export async function startBenchSyncer(
   sb: Sandbox,
   name: string,
-  members: string[],
+  members: string[] | 'karmada',
   hubContext = 'hub',
 ): Promise<BenchSyncer> {
   const port = await freePort(sb);
@@ -44,8 +45,9 @@ export async function startBenchSyncer(
     [
       `--kubeconfig=${sb.layout.kubeconfig}`,
       `--context=${hubContext}`,
-      `--member-kubeconfig=${sb.layout.kubeconfig}`,
-      ...members.map((m) => `--member-context=${m}`),
+      ...(members === 'karmada'
+        ? ['--cluster-source=karmada']
+        : [`--member-kubeconfig=${sb.layout.kubeconfig}`, ...members.map((m) => `--member-context=${m}`)]),
       `--metrics-port=${port}`,
       '--metrics-bind-address=127.0.0.1',
       '--resync-period=0',
@@ -90,11 +92,12 @@ export async function startBenchSyncer(
   };
 }
 
-/** Starts the floor copier from member1 to member2 for one namespace; resolves once it watches. */
+/** Starts the floor copier from member1 to `to` for one namespace; resolves once it watches. */
 export async function startFloorCopier(
   sb: Sandbox,
   namespace: string,
   selector: string,
+  to = 'member2',
 ): Promise<{ stop(): void }> {
   const child = spawn(
     process.execPath,
@@ -104,7 +107,7 @@ export async function startFloorCopier(
       path.join(here, 'floor-copier.ts'),
       sb.layout.kubeconfig,
       'member1',
-      'member2',
+      to,
       namespace,
       selector,
     ],

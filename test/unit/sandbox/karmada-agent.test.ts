@@ -55,6 +55,14 @@ describe('members joined in Pull mode', () => {
     );
   });
 
+  it('turn Karmada’s MultiClusterService gate on in the agent when the sandbox runs Karmada’s own MCS path', () => {
+    const on = commandLine(layout, { component: 'karmada-agent', cluster: 'member2' }, '/bin', {
+      karmada: { multiClusterService: true },
+    });
+    assert.equal(flag(on, 'feature-gates'), 'MultiClusterService=true');
+    assert.deepEqual(on.slice(0, -1), agentCommandLine(layout, 'member2'), 'the rest as without the gate');
+  });
+
   it('give the agent the identity karmadactl register’s CSR yields', () => {
     const kc = agentHubKubeconfig(layout, 'member1') as {
       users: { name: string; user: Record<string, string> }[];

@@ -37,7 +37,9 @@ afterEach(async () => {
 });
 
 /** Coexistence over a fake hub holding one MCS that stands down; `changed` records onChange keys. */
-async function setup(o: { worksServed?: boolean; takeover?: boolean; wallStep?: () => number } = {}) {
+async function setup(
+  o: { worksServed?: boolean; takeover?: boolean; wallStep?: () => number; pull?: string[] } = {},
+) {
   const hub = new FakeCluster('hub');
   const mcs = hub.seed(MCS, {
     apiVersion: 'networking.karmada.io/v1alpha1',
@@ -54,7 +56,8 @@ async function setup(o: { worksServed?: boolean; takeover?: boolean; wallStep?: 
   const logger = pino({ level: 'silent' });
   const coexistence = new KarmadaCoexistence({
     hub,
-    clusters: {} as never,
+    // Only whether a member is in Pull mode is asked of the registry here.
+    clusters: { get: (name: string) => (o.pull?.includes(name) ? { pull: true } : undefined) } as never,
     writer: new McsWriter(hub, logger, { monotonic: clock.now, wall }, 'test'),
     logger,
     metrics: new SyncerMetrics(new Registry()),
@@ -83,7 +86,13 @@ async function setup(o: { worksServed?: boolean; takeover?: boolean; wallStep?: 
 }
 
 /** A Work of Karmada's MCS path for default/nginx in `karmada-es-<cluster>`, seeded on the hub. */
-function seedWork(hub: FakeCluster, cluster: string, name: string, manifest: { kind: string; name: string }) {
+function seedWork(
+  hub: FakeCluster,
+  cluster: string,
+  name: string,
+  manifest: { kind: string; name: string },
+  extra: { finalizers?: string[]; annotations?: Record<string, string> } = {},
+) {
   hub.seed(`/apis/work.karmada.io/v1alpha1/namespaces/karmada-es-${cluster}/works/${name}`, {
     apiVersion: 'work.karmada.io/v1alpha1',
     kind: 'Work',
@@ -91,6 +100,7 @@ function seedWork(hub: FakeCluster, cluster: string, name: string, manifest: { k
       name,
       namespace: `karmada-es-${cluster}`,
       uid: `uid-${name}`,
+      ...extra,
       labels: {
         'multiclusterservice.karmada.io/name': 'nginx',
         'multiclusterservice.karmada.io/namespace': 'default',
@@ -236,5 +246,85 @@ describe('the engine beside Karmada', () => {
     await settle();
     const pendingSince = (controller as unknown as { pendingSince: Map<string, number> }).pendingSince;
     assert.deepEqual([...pendingSince.keys()], []);
+  });
+
+  describe('with member2 in Pull mode', () => {
+    const EXECUTION = 'karmada.io/execution-controller';
+    const DISPATCHED = '/apis/work.karmada.io/v1alpha1/namespaces/karmada-es-member2/works/nginx-abc-64f6';
+    const OURS =
+      '/apis/work.karmada.io/v1alpha1/namespaces/karmada-es-member2/works/mcs-bridge-endpointslice-default-member1-nginx-abc';
+    const dispatched = { kind: 'EndpointSlice', name: 'member1-nginx-abc' };
+    const member = (
+      name: string,
+      endpointSlices: McsSnapshot['clusters'][number]['endpointSlices'] = [],
+    ) => ({
+      name,
+      ready: true,
+      synced: true,
+      endpointSlices,
+    });
+
+    it('takes over by releasing Karmada’s Work there without its execution finalizer, so the agent leaves the copy', async () => {
+      const { hub, clock, coexistence, snapshot } = await setup({
+        worksServed: true,
+        takeover: true,
+        pull: ['member2'],
+      });
+      seedWork(hub, 'member2', 'nginx-abc-64f6', dispatched, {
+        finalizers: [EXECUTION],
+        annotations: { 'endpointslice.karmada.io/provision-cluster': 'member1' },
+      });
+      const uid = (hub.get(DISPATCHED) as { metadata: { uid: string } }).metadata.uid;
+      await coexistence.start();
+      await settle();
+      const clusters = [member('member1'), member('member2')];
+      await coexistence.reconcile(KEY, snapshot(hub.get(MCS) as MultiClusterService, true, clusters));
+      clock.advance(10_000);
+      await coexistence.reconcile(KEY, snapshot(hub.get(MCS) as MultiClusterService, true, clusters));
+      const onWork = hub.writes.filter((r) => r.includes(DISPATCHED));
+      assert.deepEqual(onWork, [`PATCH ${DISPATCHED}`, `DELETE ${DISPATCHED} if uid=${uid} rv=`]);
+    });
+
+    it('hands back there by withdrawing our Work without its finalizer, once Karmada’s Work claims the copy', async () => {
+      const { hub, coexistence, snapshot } = await setup({ worksServed: true, pull: ['member2'] });
+      seedWork(hub, 'member2', 'nginx-abc-64f6', dispatched, {
+        finalizers: [EXECUTION],
+        annotations: { 'endpointslice.karmada.io/provision-cluster': 'member1' },
+      });
+      const stored = hub.seed(OURS, { metadata: { name: 'ours', finalizers: [EXECUTION] } } as never) as {
+        metadata: { uid: string; resourceVersion: string };
+      };
+      await coexistence.start();
+      await settle();
+      // Our copy as the Pull member's client reads it back from our Work: the Work's uid and version.
+      const ourCopy = {
+        metadata: {
+          name: 'member1-nginx-abc',
+          namespace: 'default',
+          uid: stored.metadata.uid,
+          resourceVersion: stored.metadata.resourceVersion,
+          labels: {
+            'kubernetes.io/service-name': 'nginx',
+            'endpointslice.kubernetes.io/managed-by': 'syncer.mcs-bridge.io',
+          },
+        },
+        addressType: 'IPv4',
+        endpoints: [],
+      };
+      await coexistence.reconcile(
+        KEY,
+        snapshot(hub.get(MCS) as MultiClusterService, true, [
+          member('member1'),
+          member('member2', [ourCopy]),
+        ]),
+      );
+      const rv = ourCopy.metadata.resourceVersion;
+      assert.deepEqual(
+        hub.writes.filter((r) => r.includes('/karmada-es-member2/')),
+        [`PUT ${OURS} rv=${rv}`, `DELETE ${OURS} if uid=${stored.metadata.uid} rv=`],
+        'the finalizer by a replace (the chart grants no patch on our own Works), then the delete',
+      );
+      assert.equal(hub.get(OURS), undefined, 'our Work is gone');
+    });
   });
 });
