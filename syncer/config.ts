@@ -47,6 +47,11 @@ Beside Karmada's own MultiClusterService controllers (its MultiClusterService fe
                                ResourceBinding and its finalizer (needs the chart's karmada.takeOver RBAC)
   --karmada-probe-timeout D    how long Karmada's controller gets to answer the probe (default 30s)
 
+Kubernetes MCS API (ServiceExport, ServiceImport: multicluster.x-k8s.io/v1beta1):
+  --mcs-api on|off             serve members' ServiceExports with ServiceImports in every member
+                               (default on; a member without the CRDs of charts/mcs-bridge/member-crds
+                               gets nothing of it, and its MultiClusterServices are served as before)
+
 Operation:
   --workers N                  MultiClusterServices reconciled at once (default 16)
   --slow-member-wait D         how long a reconcile waits for one member's writes before going on
@@ -81,6 +86,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'karmada-takeover': { type: 'boolean' },
   'karmada-probe-timeout': { type: 'string' },
+  'mcs-api': { type: 'string' },
 } as const;
 
 /** The syncer's configuration: how to reach the clusters (shared with `kubectl mcs`), and the rest. */
@@ -102,6 +108,14 @@ export interface SyncerConfig extends ConnectionFlags {
   /** `--karmada-takeover`. */
   karmadaTakeover: boolean;
   karmadaProbeTimeoutMs: number;
+  /** `--mcs-api`: whether members' ServiceExports are served. */
+  mcsApi: boolean;
+}
+
+function onOff(flag: string, text: string): boolean {
+  if (text === 'on') return true;
+  if (text === 'off') return false;
+  throw new UsageError(`--${flag}: '${text}' is not one of on, off`);
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -150,6 +164,7 @@ export function parseSyncerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Sy
     logLevel: level,
     karmadaTakeover: v['karmada-takeover'] ?? false,
     karmadaProbeTimeoutMs: duration('karmada-probe-timeout', '30s'),
+    mcsApi: onOff('mcs-api', v['mcs-api'] ?? 'on'),
   };
   if (config.healthIntervalMs < 100) throw new UsageError('--cluster-health-interval must be at least 100ms');
   checkLeaderTimings(config);

@@ -105,6 +105,7 @@ runMain('mcs-bridge-syncer', async () => {
     instance: identity,
     gate,
     karmada: { takeover: config.karmadaTakeover, probeTimeoutMs: config.karmadaProbeTimeoutMs },
+    mcsApi: config.mcsApi,
   });
 
   const server = buildHealthServer({ registry, ready: () => controller.synced });

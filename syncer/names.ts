@@ -11,6 +11,8 @@ export const LABEL_SLICE_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 export const LABEL_HEADLESS = 'service.kubernetes.io/headless';
 /** Label naming the cluster a dispatched EndpointSlice came from (MCS API, KEP-1645). */
 export const LABEL_SOURCE_CLUSTER = 'multicluster.kubernetes.io/source-cluster';
+/** Label naming the exported Service an EndpointSlice or backing Service stands for (MCS API, KEP-1645). */
+export const LABEL_MCS_API_SERVICE_NAME = 'multicluster.kubernetes.io/service-name';
 /** Annotation naming the provider cluster of a dispatched EndpointSlice (Karmada's name). */
 export const ANNOTATION_PROVISION_CLUSTER = 'endpointslice.karmada.io/provision-cluster';
 
@@ -96,7 +98,52 @@ function toSubdomainPrefix(s: string, max: number): string {
     .replace(/[-.]+$/, '');
 }
 
+/** Longest Service name (a DNS-1035 label). */
+const MAX_SERVICE_NAME_LENGTH = 63;
+/** Prefix of the backing Service of a ServiceImport, and of its slice copies. */
+const BACKING_PREFIX = 'clusterset-';
+
+/**
+ * Name of the selector-less Service behind the ServiceImport of `service` in a member
+ * (docs/architecture.md § Kubernetes MCS API): `clusterset-<service>`, or, past 63 characters, a
+ * prefix of it and 10 hex characters of the SHA-256 of the name. Never `derived-…`, which is
+ * Karmada's ServiceImport controller's.
+ */
+export function backingServiceName(service: string): string {
+  const plain = `${BACKING_PREFIX}${service}`;
+  if (plain.length <= MAX_SERVICE_NAME_LENGTH) return plain;
+  const hash = createHash('sha256').update(service).digest('hex').slice(0, 10);
+  const prefix = plain.slice(0, MAX_SERVICE_NAME_LENGTH - hash.length - 1).replace(/-+$/, '');
+  return `${prefix}-${hash}`;
+}
+
+/**
+ * Name of the copy of `sourceSlice` from `provider` behind a ServiceImport:
+ * `clusterset-<provider>-<sourceSlice>`, shortened as {@link dispatchedSliceName} does. Apart
+ * from the MultiClusterService copies' names, so the two front ends never claim one object.
+ */
+export function importSliceName(provider: string, sourceSlice: string, opts: SliceNameOptions = {}): string {
+  return dispatchedSliceName(`${BACKING_PREFIX}${provider}`, sourceSlice, opts);
+}
+
 /** The work-queue key of an MCS: `namespace/name`. */
 export function mcsKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
+}
+
+/** Prefix of the work-queue keys of exported Services (the MCS API), apart from the MCS keys. */
+const EXPORT_KEY_PREFIX = 'export:';
+
+/** The work-queue key of the Service `namespace/name` exported through the MCS API. */
+export function exportKey(namespace: string, name: string): string {
+  return `${EXPORT_KEY_PREFIX}${namespace}/${name}`;
+}
+
+/** The exported Service of an {@link exportKey}, or undefined for any other key. */
+export function exportKeyOf(key: string): { namespace: string; name: string } | undefined {
+  if (!key.startsWith(EXPORT_KEY_PREFIX)) return undefined;
+  const rest = key.slice(EXPORT_KEY_PREFIX.length);
+  const i = rest.indexOf('/');
+  if (i <= 0 || i === rest.length - 1) return undefined;
+  return { namespace: rest.slice(0, i), name: rest.slice(i + 1) };
 }

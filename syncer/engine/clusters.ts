@@ -57,6 +57,8 @@ export interface ClusterRegistryOptions {
   requestTimeoutMs?: number;
   /** The client of a member (undefined, or no function: its API through its kubeconfig; fakes in tests). */
   clientFor?: (def: MemberDefinition) => KubeClient | undefined;
+  /** Whether members (other than Pull members) are watched for the MCS API's objects (`--mcs-api`). */
+  mcsApi?: boolean;
 }
 
 /** Default bound of one /readyz probe: a member that does not answer within it is not ready. */
@@ -145,6 +147,8 @@ export class ClusterRegistry {
           metrics: this.o.metrics,
           onEvent: this.o.onEvent,
           onSynced: () => this.o.onChange(def.name, 'synced'),
+          // A Pull member's ServiceExports cannot be read: its agent reports only into Works.
+          mcsApi: (this.o.mcsApi ?? false) && !def.pull,
         }),
         // Not ready until a probe says otherwise; nothing is deleted meanwhile either way.
         ready: false,

@@ -4,6 +4,7 @@
  * records the outcome in the MCS status. Level-triggered: a reconcile recomputes the
  * whole desired state of its key, so a missed event costs at most one resync period.
  */
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
 import { type Clocks, realTimers, type Timers } from '../../lib/timers.ts';
@@ -11,7 +12,14 @@ import type { MultiClusterService } from '../api/types.ts';
 import { amendWithWorkRefusals, workRefusals } from '../karmada/pull-status.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { WriteGate } from '../kube/write-gate.ts';
-import { FINALIZER_CLEANUP, LABEL_SERVICE_NAME, mcsKey } from '../names.ts';
+import {
+  exportKey,
+  exportKeyOf,
+  FINALIZER_CLEANUP,
+  LABEL_MCS_API_SERVICE_NAME,
+  LABEL_SERVICE_NAME,
+  mcsKey,
+} from '../names.ts';
 import { type Action, actionKey, describeAction } from '../plan/actions.ts';
 import { resolveClusterSets } from '../plan/clusters.ts';
 import { planMcs } from '../plan/plan.ts';
@@ -23,6 +31,7 @@ import { CidrChecks } from './cidr-status.ts';
 import { ClusterRegistry } from './clusters.ts';
 import { WriteEchoes } from './echoes.ts';
 import { executeActions } from './executor.ts';
+import { ExportReconcileError, reconcileExport } from './export-reconcile.ts';
 import { HubCache, type HubEvent } from './hub-cache.ts';
 import { HubHealth } from './hub-health.ts';
 import { KarmadaCoexistence } from './karmada-coexistence.ts';
@@ -69,6 +78,8 @@ export interface ControllerOptions {
   clientFor?: (def: MemberDefinition) => KubeClient | undefined;
   /** Beside Karmada's own MultiClusterService controllers (see karmada-coexistence.ts); off when undefined. */
   karmada?: { takeover: boolean; probeTimeoutMs: number };
+  /** Serve members' ServiceExports through the MCS API (`--mcs-api`); off when undefined. */
+  mcsApi?: boolean;
 }
 
 /** What a reconcile asks of the queue: run again after a delay, or retry with backoff. */
@@ -98,7 +109,8 @@ export class ReconcileError extends Error {
 
 /** Where a reconcile's error came from: a member's writes say so; anything else was the hub's answer. */
 function failureOf(err: unknown): FailureInfo {
-  if (err instanceof ReconcileError) return { origins: err.origins, retryAfterMs: err.retryAfterMs };
+  if (err instanceof ReconcileError || err instanceof ExportReconcileError)
+    return { origins: err.origins, retryAfterMs: err.retryAfterMs };
   const e = err as { cluster?: unknown; retryAfterMs?: unknown } | undefined;
   const wait = typeof e?.retryAfterMs === 'number' ? e.retryAfterMs : retryAfterMs(err);
   return { origins: [typeof e?.cluster === 'string' ? e.cluster : 'hub'], retryAfterMs: wait };
@@ -143,6 +155,7 @@ export class Controller {
       probeTimeoutMs: o.probeTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
       gate: o.gate,
+      mcsApi: o.mcsApi,
       // A Pull-mode member is reached through its Works on the hub (pull-member-client.ts).
       clientFor: (def) =>
         o.clientFor?.(def) ??
@@ -313,6 +326,7 @@ export class Controller {
     const add = (key: string) => (keepBackoff ? this.queue.addUnlessRetrying(key) : this.queue.add(key));
     for (const mcs of this.hub.mcs.list())
       add(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
+    for (const key of this.exportKeys()) add(key);
     if (orphans) {
       for (const key of this.karmada?.works.keys() ?? []) add(key);
       for (const m of this.clusters.list()) for (const key of this.ownedKeys(m.name)) add(key);
@@ -326,13 +340,30 @@ export class Controller {
     if (!m) return [];
     const keys = new Set<string>();
     for (const svc of m.cache.services.list()) {
-      if (isOwnedService(svc)) keys.add(mcsKey(svc.metadata?.namespace ?? '', svc.metadata?.name ?? ''));
+      if (isOwnedService(svc)) keys.add(keyOfOwned(svc, 'Service'));
     }
     for (const key of m.cache.serviceKeys()) {
       const [ns = '', name = ''] = key.split('/');
-      if (m.cache.slicesOf(ns, name).some(isOwnedSlice)) keys.add(key);
+      const owned = m.cache.slicesOf(ns, name).find(isOwnedSlice);
+      if (owned) keys.add(keyOfOwned(owned, 'EndpointSlice'));
     }
+    for (const si of m.cache.mcsApi?.imports.list() ?? [])
+      keys.add(exportKey(si.metadata?.namespace ?? '', si.metadata?.name ?? ''));
     return [...keys];
+  }
+
+  /** The keys of every Service some member exports through the MCS API. */
+  private exportKeys(): string[] {
+    const keys = new Set<string>();
+    for (const m of this.clusters.list())
+      for (const e of m.cache.mcsApi?.exports.list() ?? [])
+        keys.add(exportKey(e.metadata?.namespace ?? '', e.metadata?.name ?? ''));
+    return [...keys];
+  }
+
+  /** Whether some member exports `namespace/name` through the MCS API. */
+  private isExported(namespace: string, name: string): boolean {
+    return this.clusters.list().some((m) => m.cache.mcsApi?.exports.get(name, namespace) !== undefined);
   }
 
   /**
@@ -360,12 +391,15 @@ export class Controller {
         this.queue.addUnlessRetrying(mcsKey(mcs.metadata?.namespace ?? '', mcs.metadata?.name ?? ''));
     }
     for (const key of this.ownedKeys(cluster)) this.queue.addUnlessRetrying(key);
+    for (const key of this.exportKeys()) this.queue.addUnlessRetrying(key);
     this.o.metrics.queueDepth.set(this.queue.length);
   }
 
   private onHubEvent(e: HubEvent): void {
     const ns = e.object.metadata?.namespace ?? '';
     const name = e.object.metadata?.name ?? '';
+    // An MCS of an exported Service decides where the ServiceImport's copies come from.
+    if (e.kind === 'MultiClusterService' && this.isExported(ns, name)) this.queue.add(exportKey(ns, name));
     if (e.kind !== 'MultiClusterService' && !this.hub.mcs.get(name, ns)) return;
     const key = mcsKey(ns, name);
     this.unlessEcho('hub', e.kind, e.event, e.object, () => this.queue.add(key));
@@ -387,18 +421,30 @@ export class Controller {
       case 'EndpointSlice': {
         const svc = e.object.metadata?.labels?.[LABEL_SERVICE_NAME];
         if (!svc) return;
+        if (isOwnedSlice(e.object)) {
+          keys = [keyOfOwned(e.object, 'EndpointSlice')];
+          break;
+        }
+        // A source slice: of an MCS's Service, of an exported one, or none of our business.
+        if (this.isExported(ns, svc)) keys.push(exportKey(ns, svc));
+        if (!this.hub.mcs.get(svc, ns)) break;
         const key = mcsKey(ns, svc);
-        const isSource = !isOwnedSlice(e.object);
-        if (isSource && !this.hub.mcs.get(svc, ns)) return; // not exported: none of our business
-        if (isSource && !this.pendingSince.has(key)) this.pendingSince.set(key, this.o.clocks.monotonic());
-        keys = [key];
+        if (!this.pendingSince.has(key)) this.pendingSince.set(key, this.o.clocks.monotonic());
+        keys.push(key);
         break;
       }
       case 'Service': {
         const name = e.object.metadata?.name ?? '';
-        if (isOwnedService(e.object) || this.hub.mcs.get(name, ns)) keys = [mcsKey(ns, name)];
+        if (isOwnedService(e.object)) keys = [keyOfOwned(e.object, 'Service')];
+        else if (this.hub.mcs.get(name, ns)) keys = [mcsKey(ns, name)];
+        // The exported Service itself (its ports, its type) or an MCS copy an import points at.
+        if (this.isExported(ns, name)) keys.push(exportKey(ns, name));
         break;
       }
+      case 'ServiceExport':
+      case 'ServiceImport':
+        keys = [exportKey(ns, e.object.metadata?.name ?? '')];
+        break;
       case 'Namespace':
         keys = this.hub.mcs
           .list(e.object.metadata?.name)
@@ -498,6 +544,20 @@ export class Controller {
 
   /** One reconcile of one key; says when to run it again, if at all. */
   private async reconcile(key: string): Promise<ReconcileOutcome> {
+    const exported = exportKeyOf(key);
+    if (exported) {
+      return reconcileExport(key, exported, {
+        hub: this.hub,
+        sourceSynced: this.o.source.synced,
+        members: this.clusters.list(),
+        clocks: this.o.clocks,
+        unreadyGraceMs: this.o.unreadyGraceMs,
+        logger: this.o.logger,
+        echoes: this.echoes,
+        lanes: this.lanes,
+        target: (c) => this.target(c),
+      });
+    }
     const { logger, metrics } = this.o;
     const { wall, monotonic } = this.o.clocks;
     const now = wall;
@@ -655,6 +715,19 @@ export class Controller {
       this.o.metrics.dispatchedSlices.set({ cluster: m.name }, n);
     }
   }
+}
+
+/**
+ * The key an object of ours belongs to: the exported Service it backs (MCS API, by its
+ * `multicluster.kubernetes.io/service-name` label), else the MCS of its Service (a Service
+ * copy's own name, a slice copy's service-name label).
+ */
+function keyOfOwned(o: V1Service | V1EndpointSlice, kind: 'Service' | 'EndpointSlice'): string {
+  const ns = o.metadata?.namespace ?? '';
+  const labels = o.metadata?.labels ?? {};
+  const exported = labels[LABEL_MCS_API_SERVICE_NAME];
+  if (exported !== undefined) return exportKey(ns, exported);
+  return mcsKey(ns, (kind === 'Service' ? o.metadata?.name : labels[LABEL_SERVICE_NAME]) ?? '');
 }
 
 /** RFC 3339 with seconds, as `metav1.Time` serializes. */

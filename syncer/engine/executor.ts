@@ -12,7 +12,9 @@
  */
 import type { V1DeleteOptions, V1Service } from '@kubernetes/client-node';
 import { describeApiError, httpCode, retryAfterMs } from '../../lib/kube-errors.ts';
+import { MULTICLUSTER_API_VERSION } from '../api/multicluster.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
+import { isOwnedImport } from '../mcs-api/backing.ts';
 import type { Action } from '../plan/actions.ts';
 import { isOwnedService } from '../plan/service.ts';
 import { isOwnedSlice } from '../plan/slices.ts';
@@ -131,6 +133,11 @@ function pathOf(a: Action, named: boolean): string {
       return `/api/v1/namespaces/${encodeURIComponent(a.namespace)}/services${tail}`;
     case 'EndpointSlice':
       return `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(a.namespace)}/endpointslices${tail}`;
+    case 'ServiceImport':
+      return `/apis/${MULTICLUSTER_API_VERSION}/namespaces/${encodeURIComponent(a.namespace)}/serviceimports${tail}`;
+    case 'ServiceExport':
+      // Only its conditions are ever written: the status subresource.
+      return `/apis/${MULTICLUSTER_API_VERSION}/namespaces/${encodeURIComponent(a.namespace)}/serviceexports${tail}${named ? '/status' : ''}`;
   }
 }
 
@@ -156,6 +163,7 @@ async function current(t: ExecutionTarget, a: Action): Promise<Meta | undefined>
 function isOurs(a: Action, o: Meta): boolean {
   if (a.kind === 'Service') return isOwnedService(o as V1Service);
   if (a.kind === 'EndpointSlice') return isOwnedSlice(o as never);
+  if (a.kind === 'ServiceImport') return isOwnedImport(o as never);
   return false;
 }
 
@@ -199,6 +207,8 @@ async function execute(t: ExecutionTarget, a: Action): Promise<Outcome> {
     return { echo: await put(t, a, body) };
   } catch (err) {
     if (httpCode(err) !== 409) throw err;
+    // A user's ServiceExport changed meanwhile: its conditions are planned again from it.
+    if (a.kind === 'ServiceExport') throw new StaleError(`${describeRef(a)} changed meanwhile`);
     return adopt(t, a);
   }
 }

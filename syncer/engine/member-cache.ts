@@ -5,11 +5,13 @@
  */
 import type { V1EndpointSlice, V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { ServiceExport, ServiceImport } from '../api/multicluster.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import { compactSlice, trimObject } from '../kube/compact.ts';
 import { type CacheEvent, Informer } from '../kube/informer.ts';
 import { apiListWatch } from '../kube/list-watch.ts';
 import { LABEL_SERVICE_NAME } from '../names.ts';
+import { MemberMcsApi } from './member-mcs-api.ts';
 import { MemberNetworks } from './member-networks.ts';
 import type { SyncerMetrics } from './metrics.ts';
 
@@ -18,6 +20,8 @@ export type MemberEvent =
   | { kind: 'Namespace'; event: CacheEvent; object: V1Namespace }
   | { kind: 'Service'; event: CacheEvent; object: V1Service }
   | { kind: 'EndpointSlice'; event: CacheEvent; object: V1EndpointSlice }
+  | { kind: 'ServiceExport'; event: CacheEvent; object: ServiceExport }
+  | { kind: 'ServiceImport'; event: CacheEvent; object: ServiceImport }
   // The member's own pod or Service CIDRs changed (member-networks.ts); `object` names the cluster.
   | { kind: 'ClusterNetworks'; event: CacheEvent; object: V1Namespace };
 
@@ -29,6 +33,8 @@ export interface MemberCacheOptions {
   onEvent: (cluster: string, e: MemberEvent) => void;
   /** Called once, when all three caches have listed for the first time. */
   onSynced?: () => void;
+  /** Whether to watch the member's ServiceExports and ServiceImports (`--mcs-api`, not Pull members). */
+  mcsApi?: boolean;
 }
 
 /** Informer-backed caches of one member cluster. */
@@ -38,6 +44,8 @@ export class MemberCache {
   readonly slices: Informer<V1EndpointSlice>;
   /** The member's own address ranges; best effort, never part of {@link synced}. */
   readonly networks: MemberNetworks;
+  /** Its ServiceExports and ServiceImports, with `--mcs-api`; never part of {@link synced}. */
+  readonly mcsApi?: MemberMcsApi;
   /** `namespace/service` → slice name → slice. */
   private readonly slicesByService = new Map<string, Map<string, V1EndpointSlice>>();
   /** `namespace/slice` → the `namespace/service` bucket it is in. */
@@ -95,6 +103,17 @@ export class MemberCache {
       },
       onRestart: common.onRestart('endpointslices'),
     });
+    if (o.mcsApi) {
+      this.mcsApi = new MemberMcsApi({
+        client,
+        logger,
+        metrics,
+        onExport: (event, object) => o.onEvent(cluster, { kind: 'ServiceExport', event, object }),
+        onImport: (event, object) => o.onEvent(cluster, { kind: 'ServiceImport', event, object }),
+        // Keys that wait for these caches are reconciled once they list, as for a synced member.
+        onSynced: () => o.onSynced?.(),
+      });
+    }
     this.networks = new MemberNetworks({
       client,
       logger,
@@ -129,6 +148,7 @@ export class MemberCache {
       this.services.start(),
       this.slices.start(),
       this.networks.start(),
+      this.mcsApi?.start(),
     ]);
   }
 
@@ -139,6 +159,7 @@ export class MemberCache {
       this.services.stop(),
       this.slices.stop(),
       this.networks.stop(),
+      this.mcsApi?.stop(),
     ]);
   }
 
@@ -149,6 +170,7 @@ export class MemberCache {
       this.services.restart(),
       this.slices.restart(),
       this.networks.restart(),
+      this.mcsApi?.restart(),
     ]);
   }
 

@@ -2,12 +2,13 @@
  * The writes a plan asks the engine to make, and their order.
  */
 import type { V1EndpointSlice, V1Namespace, V1Service } from '@kubernetes/client-node';
+import type { ServiceExport, ServiceImport } from '../api/multicluster.ts';
 
 /** What a write does. */
 export type Verb = 'create' | 'update' | 'delete';
 
 /** Kinds of object the syncer writes in member clusters. */
-export type ActionKind = 'Namespace' | 'Service' | 'EndpointSlice';
+export type ActionKind = 'Namespace' | 'Service' | 'EndpointSlice' | 'ServiceImport' | 'ServiceExport';
 
 /**
  * What the engine must find for an update or delete to be safe: the cached object's uid and
@@ -67,16 +68,43 @@ export interface EndpointSliceAction extends ActionBase {
   readonly object?: V1EndpointSlice;
 }
 
-/** One write in one member cluster. */
-export type Action = NamespaceAction | ServiceAction | EndpointSliceAction;
+/**
+ * Create, update or delete a ServiceImport of the MCS API. `object` (create/update) is complete:
+ * create it, or replace with `expected.resourceVersion`.
+ */
+export interface ServiceImportAction extends ActionBase {
+  readonly kind: 'ServiceImport';
+  readonly object?: ServiceImport;
+}
 
 /**
- * Rank of an action in a plan: namespaces first, then Services, then slice creates and updates
- * (make before break), then slice deletes, and Service deletes last, after the slices that
- * attach to them. A delete that precedes a re-create goes just before the create.
+ * Write the conditions of a user's ServiceExport: the cached object with its conditions set,
+ * replaced on the status subresource with `expected.resourceVersion`.
+ */
+export interface ServiceExportStatusAction extends ActionBase {
+  readonly kind: 'ServiceExport';
+  readonly verb: 'update';
+  readonly object: ServiceExport;
+}
+
+/** One write in one member cluster. */
+export type Action =
+  | NamespaceAction
+  | ServiceAction
+  | EndpointSliceAction
+  | ServiceImportAction
+  | ServiceExportStatusAction;
+
+/**
+ * Rank of an action in a plan: namespaces first, then Services, then slice and ServiceImport
+ * creates and updates (make before break), then their deletes, Service deletes after the slices
+ * that attach to them, and ServiceExport conditions last. A delete that precedes a re-create goes just before the create.
  */
 function phase(a: Action): number {
   if (a.kind === 'Namespace') return 0;
+  // A ServiceImport is written once its backing Service has its IPs, and goes before it.
+  if (a.kind === 'ServiceImport') return a.verb === 'delete' ? 5 : 4;
+  if (a.kind === 'ServiceExport') return 7;
   const base = a.kind === 'Service' ? 1 : 3;
   if (a.verb !== 'delete') return base + 1;
   if (a.recreate) return base;

@@ -6,12 +6,33 @@ import type { ClusterSets } from './clusters.ts';
 import { isLive } from './clusters.ts';
 import type { McsSnapshot, MemberSnapshot } from './snapshot.ts';
 
+/**
+ * How the slice copies are made when a front end other than MultiClusterService asks (the MCS
+ * API's backing Service, docs/architecture.md § Kubernetes MCS API).
+ */
+export interface CopyPolicy {
+  /** The Service whose slices are collected in providers (they are in `MemberSnapshot.sourceSlices`). */
+  readonly sourceService: string;
+  /** Whether a consumer that is also a provider gets copies of its own endpoints. */
+  readonly includeOwn: boolean;
+  /** The name of the copy of a provider's slice. */
+  readonly copyName: (provider: string, slice: string, opts: { forceHash?: boolean }) => string;
+  /** Labels every copy carries besides the planner's own. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Whether the copies carry the headless label, whatever their sources say. */
+  readonly headless: boolean;
+}
+
 /** What the MCS asks for when it is carried out (not withdrawn). */
 export interface ActiveMcs {
   /** The Service copy every provider and consumer must hold. */
   readonly service: V1Service;
   /** Providers and consumers. */
   readonly sets: ClusterSets;
+  /** The clusters that hold the Service copy; every provider and consumer when undefined. */
+  readonly serviceClusters?: ReadonlySet<string>;
+  /** How slices are collected and copied; as a MultiClusterService does when undefined. */
+  readonly copies?: CopyPolicy;
 }
 
 /** Input of the per-kind planners. */

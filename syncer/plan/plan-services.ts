@@ -37,7 +37,10 @@ export function planServices(ctx: PlanContext): ServicePlan {
     const cluster = member.name;
     const existing = member.service;
     const sets = ctx.active?.sets;
-    const wanted = ctx.active && (sets?.providers.has(cluster) || sets?.consumers.has(cluster));
+    const holders = ctx.active?.serviceClusters;
+    const wanted =
+      ctx.active &&
+      (holders ? holders.has(cluster) : sets?.providers.has(cluster) || sets?.consumers.has(cluster));
     if (!ctx.active || !wanted) {
       if (existing && isOwnedService(existing) && !isDeleting(existing)) {
         const reason = ctx.active ? `${cluster} is no longer a provider or consumer` : ctx.withdrawReason;

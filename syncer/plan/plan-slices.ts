@@ -40,13 +40,16 @@ function byName(a: V1EndpointSlice, b: V1EndpointSlice): number {
  */
 export function desiredCopies(ctx: PlanContext, consumer: string): Map<string, V1EndpointSlice> {
   const { namespace, name } = ctx.snapshot;
+  const policy = ctx.active?.copies;
+  const nameOf = policy?.copyName ?? dispatchedSliceName;
   const sources: { provider: string; slice: V1EndpointSlice; plain: string }[] = [];
   for (const provider of ctx.active?.sets.providers ?? []) {
     const member = ctx.members.get(provider);
-    if (provider === consumer || !member || !isLive(member)) continue;
-    for (const slice of [...member.endpointSlices].sort(byName)) {
-      if (!isCollectable(slice, provider, name)) continue;
-      sources.push({ provider, slice, plain: dispatchedSliceName(provider, slice.metadata?.name ?? '') });
+    if ((provider === consumer && !policy?.includeOwn) || !member || !isLive(member)) continue;
+    const slices = policy ? (member.sourceSlices ?? []) : member.endpointSlices;
+    for (const slice of [...slices].sort(byName)) {
+      if (!isCollectable(slice, provider, policy?.sourceService ?? name)) continue;
+      sources.push({ provider, slice, plain: nameOf(provider, slice.metadata?.name ?? '', {}) });
     }
   }
   const count = new Map<string, number>();
@@ -55,9 +58,10 @@ export function desiredCopies(ctx: PlanContext, consumer: string): Map<string, V
   for (const s of sources) {
     const copyName =
       (count.get(s.plain) ?? 0) > 1
-        ? dispatchedSliceName(s.provider, s.slice.metadata?.name ?? '', { forceHash: true })
+        ? nameOf(s.provider, s.slice.metadata?.name ?? '', { forceHash: true })
         : s.plain;
-    copies.set(copyName, sliceCopy(s.slice, s.provider, namespace, copyName));
+    const as = policy && { serviceName: name, labels: policy.labels, headless: policy.headless };
+    copies.set(copyName, sliceCopy(s.slice, s.provider, namespace, copyName, as));
   }
   return copies;
 }
@@ -77,7 +81,7 @@ function withdrawReason(ctx: PlanContext, consumer: string, copy: V1EndpointSlic
   if (!consumers.has(consumer)) return `${consumer} is no longer a consumer`;
   const source = sourceClusterOf(copy);
   if (source === undefined) return 'no source cluster';
-  if (source === consumer) return `copy of ${consumer}'s own endpoints`;
+  if (source === consumer && !ctx.active.copies?.includeOwn) return `copy of ${consumer}'s own endpoints`;
   if (!providers.has(source)) return `${source} is no longer a provider`;
   const provider = ctx.members.get(source);
   if (provider && !isLive(provider)) return undefined;
@@ -152,7 +156,9 @@ export function planSlices(ctx: PlanContext): SlicePlan {
       const source = sourceClusterOf(have) ?? '';
       const provider = ctx.members.get(source);
       if (provider && isLost(provider, unreadyGraceMs, now) && hasReadyEndpoint(have)) {
-        const object = markedNotReady(sliceCopy(have, source, namespace, copyName));
+        const policy = ctx.active?.copies;
+        const as = policy && { serviceName: name, labels: policy.labels, headless: policy.headless };
+        const object = markedNotReady(sliceCopy(have, source, namespace, copyName, as));
         const why = `${source} not ready for longer than the grace period`;
         actions.push({ ...base, cluster, name: copyName, verb: 'update', reason: why, object, expected });
       }

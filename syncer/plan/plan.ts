@@ -110,11 +110,11 @@ function clusterFindings(ctx: PlanContext, active: ActiveMcs) {
 }
 
 /** Namespace creates for clusters that get a create but lack the namespace. */
-function namespaceActions(
-  s: McsSnapshot,
+export function namespaceActions(
+  namespace: string,
   members: ReadonlyMap<string, MemberSnapshot>,
   actions: readonly Action[],
-) {
+): NamespaceAction[] {
   const clusters = new Set(actions.filter((a) => a.verb === 'create').map((a) => a.cluster));
   const out: NamespaceAction[] = [];
   for (const cluster of clusters) {
@@ -122,14 +122,14 @@ function namespaceActions(
     const object: V1Namespace = {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: s.namespace, labels: { [LABEL_CREATED_BY]: MANAGED_BY_MCS_BRIDGE } },
+      metadata: { name: namespace, labels: { [LABEL_CREATED_BY]: MANAGED_BY_MCS_BRIDGE } },
     };
     out.push({
       kind: 'Namespace',
       verb: 'create',
       cluster,
       namespace: '',
-      name: s.namespace,
+      name: namespace,
       reason: 'missing',
       object,
     });
@@ -187,7 +187,7 @@ export function planMcs(s: McsSnapshot): McsPlan {
   const services = planServices(ctx);
   const slices = planSlices(ctx);
   const writes: Action[] = [...services.actions, ...slices.actions];
-  const actions = sortActions([...namespaceActions(s, members, writes), ...writes]);
+  const actions = sortActions([...namespaceActions(s.namespace, members, writes), ...writes]);
   const finalizer = finalizerOp(s, intent, actions);
   if (!s.mcs) return { namespace, name, actions, events: [], finalizer };
   if (intent.kind === 'withdraw') {

@@ -6,6 +6,7 @@ import {
   ANNOTATION_PROVISION_CLUSTER,
   COPY_SLICE_MANAGERS,
   LABEL_HEADLESS,
+  LABEL_MCS_API_SERVICE_NAME,
   LABEL_SERVICE_NAME,
   LABEL_SLICE_MANAGED_BY,
   LABEL_SOURCE_CLUSTER,
@@ -14,7 +15,23 @@ import {
 import { compact, sameValue } from './equality.ts';
 
 /** Labels of a dispatched slice the syncer sets (and therefore compares). */
-const OWNED_LABELS = [LABEL_SERVICE_NAME, LABEL_SLICE_MANAGED_BY, LABEL_SOURCE_CLUSTER, LABEL_HEADLESS];
+const OWNED_LABELS = [
+  LABEL_SERVICE_NAME,
+  LABEL_SLICE_MANAGED_BY,
+  LABEL_SOURCE_CLUSTER,
+  LABEL_HEADLESS,
+  LABEL_MCS_API_SERVICE_NAME,
+];
+
+/** What a copy belongs to when it is not the source's own Service (the MCS API's backing Service). */
+export interface CopyTarget {
+  /** The Service the copy is labelled for. */
+  readonly serviceName: string;
+  /** Labels set besides the planner's own. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Whether the copy carries the headless label. */
+  readonly headless: boolean;
+}
 
 /** Whether a slice in a member cluster is one the syncer dispatched (by managed-by, docs/architecture.md § Ownership labels). */
 export function isOwnedSlice(slice: V1EndpointSlice): boolean {
@@ -66,14 +83,20 @@ function copyPort(p: DiscoveryV1EndpointPort): DiscoveryV1EndpointPort {
   return compact({ name: p.name, protocol: p.protocol, port: p.port, appProtocol: p.appProtocol });
 }
 
-/** Builds the copy of `source` (a slice of `provider`) for a consumer, named `name`. */
+/**
+ * Builds the copy of `source` (a slice of `provider`) for a consumer, named `name`, labelled
+ * for the source's own Service, or for `target`'s.
+ */
 export function sliceCopy(
   source: V1EndpointSlice,
   provider: string,
   namespace: string,
   name: string,
+  target?: CopyTarget,
 ): V1EndpointSlice {
-  const serviceName = source.metadata?.labels?.[LABEL_SERVICE_NAME] ?? '';
+  const serviceName = target?.serviceName ?? source.metadata?.labels?.[LABEL_SERVICE_NAME] ?? '';
+  let headless = source.metadata?.labels?.[LABEL_HEADLESS];
+  if (target) headless = target.headless ? 'true' : undefined;
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -81,11 +104,12 @@ export function sliceCopy(
       name,
       namespace,
       labels: compact({
+        ...target?.labels,
         [LABEL_SERVICE_NAME]: serviceName,
         [LABEL_SLICE_MANAGED_BY]: SLICE_MANAGER_SYNCER,
         [LABEL_SOURCE_CLUSTER]: provider,
         // Keeps kube-proxy from watching copies of a headless Service's slices, as it skips the local ones.
-        [LABEL_HEADLESS]: source.metadata?.labels?.[LABEL_HEADLESS],
+        [LABEL_HEADLESS]: headless,
       }),
       annotations: { [ANNOTATION_PROVISION_CLUSTER]: provider },
     },

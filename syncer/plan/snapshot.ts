@@ -29,6 +29,11 @@ export interface MemberSnapshot {
   readonly service?: V1Service;
   /** Every EndpointSlice in the MCS's namespace labelled `kubernetes.io/service-name=<name>` (ours or not). */
   readonly endpointSlices: readonly V1EndpointSlice[];
+  /**
+   * Every EndpointSlice labelled for the exported Service when the key's Service is a backing
+   * Service of the MCS API (`ActiveMcs.copies.sourceService`); undefined otherwise.
+   */
+  readonly sourceSlices?: readonly V1EndpointSlice[];
 }
 
 /** Everything one reconcile of the MCS key `namespace/name` decides from. */

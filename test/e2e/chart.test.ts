@@ -220,6 +220,11 @@ describe('the Helm chart on the sandbox hub', () => {
         'watch nodes',
         'list servicecidrs.networking.k8s.io',
         'watch servicecidrs.networking.k8s.io',
+        // The MCS API: users' exports are read, only their conditions written; imports are ours.
+        'watch serviceexports.multicluster.x-k8s.io --all-namespaces',
+        `update serviceexports.multicluster.x-k8s.io --subresource=status -n ${appNs}`,
+        `create serviceimports.multicluster.x-k8s.io -n ${appNs}`,
+        `delete serviceimports.multicluster.x-k8s.io -n ${appNs}`,
       ];
       const memberRefused = [
         `get secrets -n ${appNs}`,
@@ -234,6 +239,8 @@ describe('the Helm chart on the sandbox hub', () => {
         'get nodes --subresource=proxy',
         'create servicecidrs.networking.k8s.io',
         'delete servicecidrs.networking.k8s.io',
+        `update serviceexports.multicluster.x-k8s.io -n ${appNs}`,
+        `delete serviceexports.multicluster.x-k8s.io -n ${appNs}`,
       ];
       // Each check is a kubectl process: run them side by side.
       const answers = await Promise.all([...memberGranted, ...memberRefused].map(can));

@@ -35,6 +35,7 @@ import {
   type SandboxShape,
   sandboxLayout,
 } from './layout.ts';
+import { installMemberCrds, loadMemberCrds, memberCrdsDir } from './mcs-api-crds.ts';
 import { type AdminCredentials, ensureKarmadaPki, ensurePki } from './pki.ts';
 import {
   findSandboxProcesses,
@@ -199,6 +200,15 @@ export class Sandbox {
         }
       }
       await Promise.all(MEMBERS.map((m) => sandbox.waitMemberReady(m, opts.timeoutMs ?? 120_000)));
+      if (!opts.karmada) {
+        // Karmada's sandbox keeps Karmada's own ServiceExport CRD (v1alpha1) in its members.
+        const crds = await loadMemberCrds(memberCrdsDir(REPO_ROOT));
+        await Promise.all(
+          [...MEMBERS, ...extraMembers].map((m) =>
+            installMemberCrds(m, sandbox.kubeConfig(m), crds, opts.timeoutMs ?? 120_000),
+          ),
+        );
+      }
       if (opts.karmada) {
         log(
           'clusters ready; starting Karmada (aggregated apiserver, webhook, controller manager, scheduler)',

@@ -61,3 +61,23 @@ describe('the request bound', () => {
     );
   });
 });
+
+describe('the MCS API flag', () => {
+  const cases: Array<[string, string[], boolean]> = [
+    ['serves the MCS API unless told otherwise', [], true],
+    ['serves it with --mcs-api=on', ['--mcs-api=on'], true],
+    ['does not serve it with --mcs-api=off', ['--mcs-api=off'], false],
+  ];
+  for (const [name, argv, want] of cases) {
+    it(name, () =>
+      assert.equal(parseSyncerArgs(['--member-kubeconfig=m.kubeconfig', ...argv])?.mcsApi, want),
+    );
+  }
+
+  it('refuses another value, naming the flag and the choices', () => {
+    assert.throws(
+      () => parseSyncerArgs(['--member-kubeconfig=m.kubeconfig', '--mcs-api=yes']),
+      /--mcs-api: 'yes' is not one of on, off/,
+    );
+  });
+});

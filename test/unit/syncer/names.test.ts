@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dispatchedSliceName, isDnsSubdomain, MAX_SLICE_NAME_LENGTH } from '../../../syncer/names.ts';
+import {
+  backingServiceName,
+  dispatchedSliceName,
+  exportKey,
+  exportKeyOf,
+  importSliceName,
+  isDnsSubdomain,
+  MAX_SLICE_NAME_LENGTH,
+} from '../../../syncer/names.ts';
 
 const HASHED = /(^|-)[0-9a-f]{16}$/;
 
@@ -66,4 +74,34 @@ describe('isDnsSubdomain', () => {
       assert.equal(isDnsSubdomain(name), valid);
     });
   }
+});
+
+describe('the MCS API names', () => {
+  it('names the backing Service clusterset-<svc>, never derived-<svc> (Karmada’s)', () => {
+    assert.equal(backingServiceName('nginx'), 'clusterset-nginx');
+  });
+
+  it('shortens a backing Service name past 63 characters to a DNS label with a hash', () => {
+    const long = 'a'.repeat(60);
+    const got = backingServiceName(long);
+    assert.ok(got.length <= 63, got);
+    assert.match(got, /^clusterset-a+-[0-9a-f]{10}$/);
+    assert.notEqual(got, backingServiceName(`${'a'.repeat(59)}b`));
+  });
+
+  it('names the copies behind it apart from the MultiClusterService copies', () => {
+    assert.equal(importSliceName('member1', 'nginx-abc'), 'clusterset-member1-nginx-abc');
+    assert.notEqual(importSliceName('member1', 'nginx-abc'), dispatchedSliceName('member1', 'nginx-abc'));
+  });
+
+  const keys: [string, string, { namespace: string; name: string } | undefined][] = [
+    [
+      'reads back the exported Service of an export key',
+      exportKey('default', 'nginx'),
+      { namespace: 'default', name: 'nginx' },
+    ],
+    ['takes an MCS key for none', 'default/nginx', undefined],
+    ['takes a malformed export key for none', 'export:nginx', undefined],
+  ];
+  for (const [name, key, want] of keys) it(name, () => assert.deepEqual(exportKeyOf(key), want));
 });
