@@ -16,21 +16,33 @@ export const DNS_SLICE_NAME = `${DNS_SERVICE.name}-dataplane`;
 /** managed-by of our slice: the EndpointSlice controller leaves slices it does not manage alone. */
 export const DATAPLANE_MANAGER = 'dataplane.mcs-bridge.io';
 
+/** The Multi-Cluster Services API's zone (KEP-1645): `<svc>.<ns>.svc.clusterset.local`. */
+export const CLUSTERSET_ZONE = 'clusterset.local';
+
 /**
  * The Corefile. No `cache`: a name must disappear the moment its Service does (the MCS
  * deletion check), and the records' own TTL of 5 s is the only caching. No `forward`: the
  * namespaces have no upstream, so names outside the cluster fail fast instead of timing out.
+ * With `clusterset`, the plugin is also authoritative for {@link CLUSTERSET_ZONE} and answers it
+ * from ServiceImports and the EndpointSlices labelled `multicluster.kubernetes.io/service-name`
+ * (its `multicluster` option); a name there that nothing imports is NXDOMAIN, never passed on.
  */
-export function corefile(node: NodeTopology, kubeconfig: string, context: string): string {
+export function corefile(
+  node: NodeTopology,
+  kubeconfig: string,
+  context: string,
+  { clusterset = false }: { clusterset?: boolean } = {},
+): string {
+  const zones = ['cluster.local', ...(clusterset ? [CLUSTERSET_ZONE] : []), 'in-addr.arpa', 'ip6.arpa'];
   return `.:53 {
     bind ${node.ip}
     errors
     log
     ready ${COREDNS_READY}
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
+    kubernetes ${zones.join(' ')} {
         kubeconfig ${kubeconfig} ${context}
         pods insecure
-        ttl 5
+${clusterset ? `        multicluster ${CLUSTERSET_ZONE}\n` : ''}        ttl 5
         fallthrough in-addr.arpa ip6.arpa
     }
 }

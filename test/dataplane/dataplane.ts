@@ -13,10 +13,13 @@ import { sandboxLayout } from '../sandbox/layout.ts';
 import type { MarkedProcess } from '../sandbox/processes.ts';
 import { Sandbox } from '../sandbox/sandbox.ts';
 import { eventually, runCommand } from '../sandbox/testing.ts';
+import { deleteCorednsIdentity } from './coredns-identity.ts';
+import { type DnsQueryResult, parseDnsQueryOutput } from './dns-answer.ts';
 import { restoreSandboxKwok, startKubelet } from './kubelet.ts';
 import {
   deleteDnsService,
   putDnsService,
+  servesServiceImportsV1alpha1,
   startApiserverBridge,
   startCoreDns,
   startKubeProxy,
@@ -69,6 +72,8 @@ export class DataPlane {
     readonly topology: DataPlaneTopology,
     /** The client pod's IP (the IP of member2's curl pod). */
     readonly clientIP: string,
+    /** Whether member2's CoreDNS serves `clusterset.local` (member2 serves ServiceImports as v1alpha1). */
+    readonly clusterset: boolean,
   ) {}
 
   /**
@@ -89,7 +94,13 @@ export class DataPlane {
       log("member2's node: the apiserver bridge, CoreDNS behind kube-dns, kube-proxy (nftables)");
       await startApiserverBridge(sb, topology, timeoutMs);
       await putDnsService(sb, topology);
-      await startCoreDns(sb, topology, timeoutMs);
+      const clusterset = await servesServiceImportsV1alpha1(sb);
+      log(
+        clusterset
+          ? 'CoreDNS: clusterset.local too, from ServiceImports (multicluster.x-k8s.io/v1alpha1)'
+          : 'CoreDNS: no ServiceImport v1alpha1 in member2, so no clusterset.local',
+      );
+      await startCoreDns(sb, topology, { clusterset, timeoutMs });
       await startKubeProxy(sb, topology, timeoutMs);
       log(`member1's pods: a namespace and an HTTP server for each nginx pod in ${opts.namespace}`);
       // Its log is appended to across runs: only what this agent writes counts.
@@ -123,7 +134,7 @@ export class DataPlane {
         `member2's kubelet API: kwok at ${topology.nodes.member2.ip}:10250, exec into ${clientPod} runs in its namespace`,
       );
       await startKubelet(sb, topology, { name: clientPod, namespace: opts.namespace }, timeoutMs);
-      return new DataPlane(sb, topology, clientIP);
+      return new DataPlane(sb, topology, clientIP, clusterset);
     } catch (err) {
       log(`set-up failed; removing what was built (logs stay in ${sb.layout.logsDir})`);
       await DataPlane.down(sb.layout.dir, { log: () => {} }).catch(() => undefined);
@@ -161,6 +172,9 @@ export class DataPlane {
       await deleteDnsService(sb).catch((err: Error) =>
         log(`could not delete member2's kube-dns: ${err.message}`),
       );
+      await deleteCorednsIdentity(sb).catch((err: Error) =>
+        log(`could not delete CoreDNS's ClusterRole and binding in member2: ${err.message}`),
+      );
     }
     await rm(topology.dir, { recursive: true, force: true });
     const left = await DataPlane.leftovers(dir);
@@ -195,6 +209,22 @@ export class DataPlane {
       `${maxTimeS}`,
       ...args,
     ]);
+  }
+
+  /**
+   * Asks the client pod's nameserver (kube-dns, through kube-proxy) for `name`'s A or SRV
+   * records, as a process of the pod would: inside its namespace, with its resolv.conf.
+   */
+  async resolve(type: 'A' | 'SRV', name: string): Promise<DnsQueryResult> {
+    const r = await runCommand('ip', [
+      'netns',
+      'exec',
+      this.topology.clientNetns,
+      ...programArgv('dns-query', ['--type', type, name]),
+    ]);
+    if (r.code !== 0)
+      throw new Error(`the DNS query for ${type} ${name} failed (exit ${r.code}): ${r.stderr}`);
+    return parseDnsQueryOutput(r.stdout);
   }
 
   /** kube-proxy's nftables table in member2's node namespace, as `nft list` prints it. */

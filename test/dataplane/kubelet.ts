@@ -25,6 +25,7 @@ import { kubeletEgressSocket } from '../sandbox/kubelet-egress.ts';
 import { isAlive, readPid, startProcess } from '../sandbox/processes.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { runCommand } from '../sandbox/testing.ts';
+import { type CertificateFiles, issueCertificate } from './certificates.ts';
 import { execIn } from './netns.ts';
 import { programArgv, startDataPlaneProcess } from './processes.ts';
 import type { DataPlaneTopology } from './topology.ts';
@@ -169,46 +170,15 @@ function kwokPidFile(sb: Sandbox): string {
 }
 
 /** A serving certificate for the node's address, signed by the sandbox CA. */
-async function kubeletCertificate(
+function kubeletCertificate(
   sb: Sandbox,
   nodeIP: string,
   nodeName: string,
-  files: { cert: string; key: string },
+  files: CertificateFiles,
 ): Promise<void> {
-  const pki = pkiFiles(sb.layout);
-  const csr = `${files.cert}.csr`;
-  const ext = `${files.cert}.ext`;
-  await writeFile(ext, `subjectAltName=IP:${nodeIP},DNS:${nodeName}\nextendedKeyUsage=serverAuth\n`);
-  const steps = [
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      files.key,
-      '-out',
-      csr,
-      '-subj',
-      `/CN=system:node:${nodeName}`,
-    ],
-    // A serial file of its own: the sandbox's pki folder is left as it is.
-    [
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      pki.caCert,
-      '-CAkey',
-      pki.caKey,
-      '-CAserial',
-      `${files.cert}.srl`,
-    ].concat(['-CAcreateserial', '-days', '30']),
-  ];
-  for (const [i, args] of steps.entries()) {
-    const r = await runCommand('openssl', i === 1 ? [...args, '-out', files.cert, '-extfile', ext] : args);
-    if (r.code !== 0)
-      throw new Error(`openssl ${args[0]} for member2's kubelet certificate failed: ${r.stderr.trim()}`);
-  }
+  return issueCertificate(sb.layout, files, {
+    what: "member2's kubelet certificate",
+    subject: `/CN=system:node:${nodeName}`,
+    extensions: `subjectAltName=IP:${nodeIP},DNS:${nodeName}\nextendedKeyUsage=serverAuth\n`,
+  });
 }

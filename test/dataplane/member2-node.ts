@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
 import { componentKubeconfig, pkiFiles } from '../sandbox/commands.ts';
 import { waitReady } from '../sandbox/health.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
@@ -20,6 +20,7 @@ import {
   dnsEndpointSlice,
   dnsService,
 } from './coredns.ts';
+import { MCS_API_GROUP, putCorednsIdentity } from './coredns-identity.ts';
 import { KUBE_PROXY_HEALTHZ, kubeProxyArgs, kubeProxyConfig } from './kube-proxy.ts';
 import { execIn } from './netns.ts';
 import { programArgv, startDataPlaneProcess } from './processes.ts';
@@ -124,15 +125,43 @@ export async function deleteDnsService(sb: Sandbox): Promise<void> {
   }
 }
 
-/** Starts CoreDNS in member2's node namespace and waits for its `ready` plugin. */
+/**
+ * Whether member2 serves ServiceImports as `v1alpha1`, the version CoreDNS's `multicluster`
+ * option reads (mcs-bridge's member CRDs serve it beside v1beta1; Karmada's CRD is v1alpha1).
+ */
+export async function servesServiceImportsV1alpha1(sb: Sandbox): Promise<boolean> {
+  return sb
+    .kubeConfig('member2')
+    .makeApiClient(CustomObjectsApi)
+    .listClusterCustomObject({
+      group: MCS_API_GROUP,
+      version: 'v1alpha1',
+      plural: 'serviceimports',
+      limit: 1,
+    })
+    .then(
+      () => true,
+      (err: { code?: number }) => {
+        if (err.code === 404) return false;
+        throw err;
+      },
+    );
+}
+
+/**
+ * Starts CoreDNS in member2's node namespace as its own user (coredns-identity.ts), serving
+ * `clusterset.local` too when `clusterset`, and waits for its `ready` plugin.
+ */
 export async function startCoreDns(
   sb: Sandbox,
   topology: DataPlaneTopology,
-  timeoutMs: number,
+  o: { clusterset: boolean; timeoutMs: number },
 ): Promise<void> {
+  const { timeoutMs } = o;
   const node = topology.nodes.member2;
+  const kubeconfig = await putCorednsIdentity(sb, topology, o);
   const file = path.join(topology.dir, 'Corefile');
-  await writeFile(file, corefile(node, componentKubeconfig(sb.layout, 'member2'), 'member2'));
+  await writeFile(file, corefile(node, kubeconfig, 'member2', o));
   const started = await startDataPlaneProcess(
     sb,
     'coredns-member2',

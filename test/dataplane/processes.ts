@@ -18,7 +18,12 @@ export const COMPONENT_PREFIX = 'dataplane-';
 const TSX_LOADER = import.meta.resolve('tsx');
 
 /** Our own TypeScript programs under test/dataplane/programs/. */
-export type DataPlaneProgram = 'apiserver-bridge' | 'kubelet-egress-proxy' | 'pod-agent' | 'pod-server';
+export type DataPlaneProgram =
+  | 'apiserver-bridge'
+  | 'dns-query'
+  | 'kubelet-egress-proxy'
+  | 'pod-agent'
+  | 'pod-server';
 
 /** The argv that runs one of our programs with this Node.js and tsx. */
 export function programArgv(program: DataPlaneProgram, args: string[]): string[] {
