@@ -3,7 +3,8 @@
  * the syncer on the plain sandbox, shaped after what SIG-Multicluster's conformance suite
  * (kubernetes-sigs/mcs-api conformance/) checks: a ServiceImport in every member while one
  * exports and none after the last unexport; ClusterSetIP vs Headless; one IP per family and none
- * for headless; ports and sessionAffinity carried; ports unioned with Conflict; type conflicts;
+ * for headless; ports, sessionAffinity, internalTrafficPolicy and trafficDistribution carried;
+ * ports unioned with Conflict, the older export winning a clashing port; type conflicts;
  * ExternalName refused with Valid=False; the EndpointSlice labels; and a Service exported both
  * ways (an MCS and a ServiceExport) getting one set of copies.
  */
@@ -40,6 +41,7 @@ interface ServiceImportObject {
     sessionAffinity?: string;
     sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
     internalTrafficPolicy?: string;
+    trafficDistribution?: string;
   };
 }
 
@@ -212,6 +214,38 @@ describe('the Kubernetes MCS API through the syncer', () => {
           { name: 'http', protocol: 'TCP', port: 80 },
           { name: 'stcp', protocol: 'SCTP', port: 142 },
         ]);
+      }
+    });
+  });
+
+  it('keeps the older export’s values for a port name two exporters give different ports, with Conflict on both', async () => {
+    await putService('member1', 'clash', {});
+    await exportIn('member1', 'clash');
+    await eventually('member1’s export is seen first', async () => {
+      assert.equal(await exportCondition('member1', 'clash', 'Valid'), 'True/Valid');
+    });
+    await putService('member2', 'clash', { ports: [{ name: 'http', port: 81, targetPort: 8080 }] });
+    await exportIn('member2', 'clash');
+    await eventually('Conflict=True (PortConflict) on both, member1’s port served', async () => {
+      for (const member of MEMBERS) {
+        assert.equal(await exportCondition(member, 'clash', 'Conflict'), 'True/PortConflict', member);
+        assert.deepEqual((await readImport(member, 'clash'))?.spec?.ports, [
+          { name: 'http', protocol: 'TCP', port: 80 },
+        ]);
+      }
+    });
+  });
+
+  it('carries internalTrafficPolicy and trafficDistribution from the exported Service', async () => {
+    await putService('member1', 'local', {
+      internalTrafficPolicy: 'Local',
+      trafficDistribution: 'PreferClose',
+    });
+    await exportIn('member1', 'local');
+    await eventually('both carried into every member’s import', async () => {
+      for (const { member, si } of await importsIn('local')) {
+        assert.equal(si?.spec?.internalTrafficPolicy, 'Local', member);
+        assert.equal(si?.spec?.trafficDistribution, 'PreferClose');
       }
     });
   });
