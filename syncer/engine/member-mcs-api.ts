@@ -3,9 +3,12 @@
  * ServiceImports (`multicluster.x-k8s.io/v1beta1`), for the MCS API front end
  * (mcs-api/plan.ts). Apart from the member cache's own `synced`: a member without the CRDs
  * (charts/mcs-bridge/member-crds/) keeps serving MultiClusterServices; the MCS API simply
- * writes nothing there until its lists succeed.
+ * writes nothing there. Whether the API is served is asked first, and again every
+ * {@link REDISCOVER_MS} while it is not, so such a member costs one quiet request now and then
+ * instead of two failing watches that warn.
  */
 import type { Logger } from 'pino';
+import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
 import { MULTICLUSTER_API_VERSION, type ServiceExport, type ServiceImport } from '../api/multicluster.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { CacheEvent } from '../kube/informer.ts';
@@ -20,6 +23,9 @@ function trim<T extends { metadata?: { managedFields?: unknown } }>(o: T): T {
   return { ...o, metadata } as T;
 }
 
+/** How often a member that does not serve the MCS API is asked again (CRDs installed later). */
+export const REDISCOVER_MS = 5 * 60_000;
+
 /** Options of {@link MemberMcsApi}. */
 export interface MemberMcsApiOptions {
   client: KubeClient;
@@ -29,6 +35,8 @@ export interface MemberMcsApiOptions {
   onImport: (event: CacheEvent, object: ServiceImport) => void;
   /** Called once, when both have listed for the first time. */
   onSynced?: () => void;
+  /** Bound on the discovery request (default 10 s). */
+  timeoutMs?: number;
 }
 
 /** Informers of one member's ServiceExports and ServiceImports. */
@@ -36,8 +44,12 @@ export class MemberMcsApi {
   readonly exports: Informer<ServiceExport>;
   readonly imports: Informer<ServiceImport>;
   private announced = false;
+  private stopped = true;
+  private watching = false;
+  private retry?: NodeJS.Timeout;
+  private absenceLogged = false;
 
-  constructor(o: MemberMcsApiOptions) {
+  constructor(private readonly o: MemberMcsApiOptions) {
     const { client, logger, metrics } = o;
     const cluster = client.name;
     const onListed = () => {
@@ -72,17 +84,60 @@ export class MemberMcsApi {
     return this.exports.synced && this.imports.synced;
   }
 
-  /** Starts both in the background: nothing waits for them. */
+  /** Asks whether the API is served and watches it if it is, in the background: nothing waits for it. */
   async start(): Promise<void> {
-    void this.exports.start();
-    void this.imports.start();
+    this.stopped = false;
+    void this.discoverAndWatch();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
     await Promise.all([this.exports.stop(), this.imports.stop()]);
   }
 
+  /** Restarts the watches (the member is back from an outage), or asks again whether the API is served. */
   async restart(): Promise<void> {
+    if (this.stopped) return;
+    if (!this.watching) {
+      clearTimeout(this.retry);
+      void this.discoverAndWatch();
+      return;
+    }
     await Promise.all([this.exports.restart(), this.imports.restart()]);
+  }
+
+  private async discoverAndWatch(): Promise<void> {
+    const { client, logger, timeoutMs = 10_000 } = this.o;
+    let served = true;
+    try {
+      await client.request('get', { method: 'GET', path: `/apis/${MULTICLUSTER_API_VERSION}`, timeoutMs });
+    } catch (err) {
+      // 404: the group version is not served (no CRDs). Anything else: the watches' own
+      // retries and errors tell.
+      served = httpCode(err) !== 404;
+      if (served)
+        logger.debug(
+          { cluster: client.name },
+          `cannot discover the MCS API of ${client.name}: ${describeApiError(err)}`,
+        );
+    }
+    if (this.stopped || this.watching) return;
+    if (!served) {
+      // Said once at info; the looks again every few minutes only at debug.
+      const level = this.absenceLogged ? 'debug' : 'info';
+      this.absenceLogged = true;
+      logger[level](
+        { cluster: client.name },
+        `${client.name} serves no ${MULTICLUSTER_API_VERSION}: the Kubernetes MCS API takes no part there until its CRDs are installed`,
+      );
+      this.retry = setTimeout(() => void this.discoverAndWatch(), REDISCOVER_MS);
+      this.retry.unref();
+      return;
+    }
+    this.watching = true;
+    logger.info({ cluster: client.name }, `watching ServiceExports and ServiceImports in ${client.name}`);
+    void this.exports.start();
+    void this.imports.start();
   }
 }

@@ -108,7 +108,14 @@ const COMPARED: readonly {
     what: 'trafficDistribution',
     of: (s) => s.spec?.trafficDistribution,
   },
-  { reason: REASON.ipFamilyConflict, what: 'ipFamilies', of: (s) => s.spec?.ipFamilies ?? [] },
+  {
+    reason: REASON.ipFamilyConflict,
+    what: 'ipFamilies',
+    of: (s) => s.spec?.ipFamilies ?? [],
+    // A headless Service without a selector gets every family of its cluster: against a
+    // ClusterIP exporter that is the TypeConflict already, not a second reason.
+    when: (a, b) => typeOf(a) === typeOf(b),
+  },
 ];
 
 /** Merges the valid exports of one Service; undefined when there is none. */

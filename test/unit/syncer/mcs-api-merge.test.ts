@@ -65,6 +65,20 @@ describe('merging the exports of one Service (KEP-1645 conflict resolution)', ()
       conflicts: ['TypeConflict'],
     },
     {
+      name: 'a headless exporter with every family of its cluster beside a ClusterIP one is a TypeConflict only',
+      exports: [
+        valid(M1, 0),
+        valid(M2, 5, { clusterIP: 'None', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] }),
+      ],
+      type: 'ClusterSetIP',
+      conflicts: ['TypeConflict'],
+    },
+    {
+      name: 'two ClusterIP exporters of different families are an IPFamilyConflict',
+      exports: [valid(M1, 0), valid(M2, 5, { ipFamilies: ['IPv6'] })],
+      conflicts: ['IPFamilyConflict'],
+    },
+    {
       name: 'exports made at the same time are ordered by cluster name',
       exports: [valid(M3, 0, { clusterIP: 'None' }), valid(M2, 0)],
       type: 'ClusterSetIP',
