@@ -6,8 +6,9 @@
  * and each pod by its own name; a Service nobody exported is NXDOMAIN and unreachable. The
  * behaviours of SIG-Multicluster's conformance suite these stand for are listed in
  * docs/mcs-api.md. The import is written by the test in exactly the shape the syncer writes
- * (test/e2e/harness/clusterset.ts), so the first suite judges the data plane on its own; the
- * second exports by ServiceExport in member1 and lets the syncer write them. Needs root.
+ * (test/e2e/harness/clusterset.ts), so this suite judges the data plane on its own;
+ * dataplane-clusterset-export.test.ts exports by ServiceExport and lets the syncer write them.
+ * Needs root.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -21,7 +22,6 @@ import {
   dashedAddress,
   type ImportPort,
   importSlice,
-  SERVICE_EXPORT,
   SERVICE_IMPORT,
   serviceImport,
 } from './harness/clusterset.ts';
@@ -32,7 +32,6 @@ import {
   NXDOMAIN,
   records,
 } from './harness/clusterset-dataplane.ts';
-import { ensureCrd, type SyncerUnderTest, startSyncer } from './harness/syncer.ts';
 import { kubectlRun } from './harness/webhook.ts';
 
 /** CoreDNS sees a change as soon as its informer does; kube-proxy within its minSyncPeriod (1 s). */
@@ -234,123 +233,5 @@ describe("clusterset.local from member2's curl pod: ServiceImports answered by C
       'name',
     ]);
     assert.doesNotMatch(roles, /system:coredns/);
-  });
-});
-
-describe('clusterset.local from member2 for Services member1 exports by ServiceExport, the syncer writing the rest', () => {
-  let sb: Sandbox;
-  let dp: DataPlane;
-  let syncer: SyncerUnderTest | undefined;
-  const ns = uniqueName('csx');
-  let cleanup = async () => {};
-  let pods = new Map<string, string>();
-  const fqdn = (name: string) => `${name}.${ns}.svc.clusterset.local`;
-  const resolve = (type: 'A' | 'SRV', name: string) => dp.resolve(type, `${name}.`);
-  const exportIn = (name: string) =>
-    sb
-      .kubeConfig('member1')
-      .makeApiClient(CustomObjectsApi)
-      .createNamespacedCustomObject({
-        ...SERVICE_EXPORT,
-        namespace: ns,
-        body: { apiVersion: 'multicluster.x-k8s.io/v1beta1', kind: 'ServiceExport', metadata: { name } },
-      });
-  /** The clusterset IPs of member2's ServiceImport `name`, once the syncer gave it some. */
-  const importedIPs = (name: string) =>
-    eventually(`member2's ServiceImport ${name} with clusterset IPs`, async () => {
-      const si = (await sb
-        .kubeConfig('member2')
-        .makeApiClient(CustomObjectsApi)
-        .getNamespacedCustomObject({ ...SERVICE_IMPORT, namespace: ns, name })) as {
-        spec?: { ips?: string[] };
-      };
-      assert.ok(si.spec?.ips?.length, `spec.ips of ${JSON.stringify(si.spec)}`);
-      return si.spec.ips;
-    });
-
-  before(async () => {
-    sb = await useSandbox();
-    await ensureCrd(sb);
-    cleanup = await createNamespace(sb, ns);
-    ({ dp, pods } = await clustersetDataPlane(sb, ns));
-    const member1 = sb.kubeConfig('member1').makeApiClient(CoreV1Api);
-    await member1.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: 'web' },
-        spec: { selector: { app: 'nginx' }, ports: [{ name: 'http', port: 80 }] },
-      },
-    });
-    await member1.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: 'web-headless' },
-        spec: { clusterIP: 'None', selector: { app: 'nginx' }, ports: [{ name: 'http', port: 80 }] },
-      },
-    });
-    syncer = await startSyncer(sb, 'syncer-dataplane-clusterset');
-    await exportIn('web');
-    await exportIn('web-headless');
-  });
-
-  after(async () => {
-    await DataPlane.down(sb.layout.dir, { log: () => {} }).catch((err: Error) => {
-      process.stderr.write(`dataplane cleanup: ${err.message}\n`);
-    });
-    await cleanup(); // while the syncer runs, so it withdraws what it wrote
-    await syncer?.program.stop();
-  });
-
-  it("answers A and SRV with member2's ServiceImport, and reaches member1's pods through its clusterset IP", async () => {
-    const ips = await importedIPs('web');
-    await eventually('the clusterset name resolves', async () =>
-      assert.deepEqual(await resolve('A', fqdn('web')), records(...ips)),
-    );
-    assert.deepEqual(await resolve('SRV', fqdn('web')), records(`80 ${fqdn('web')}`));
-    const url = `http://${fqdn('web')}`;
-    const seen = new Set<string>();
-    await eventually(
-      `both of member1's pods answer ${url}`,
-      async () => {
-        seen.add(await curlName(dp, url));
-        assert.deepEqual([...seen].sort(), [...pods.values()].sort());
-      },
-      { timeoutMs: 60_000, intervalMs: 100 },
-    );
-    const remote = await dp.curl(['-o', '/dev/null', '-w', '%{remote_ip}', url]);
-    assert.ok(ips.includes(remote.stdout), `curl connected to ${remote.stdout}, a clusterset IP`);
-  });
-
-  it('answers every pod of the exported headless Service, and each by its dashed address', async () => {
-    const headless = fqdn('web-headless');
-    await eventually('the headless name resolves to both pods', async () =>
-      assert.deepEqual(await resolve('A', headless), records(...pods.keys())),
-    );
-    for (const [ip, name] of pods) {
-      const own = `${dashedAddress(ip)}.member1.${headless}`;
-      assert.deepEqual(await resolve('A', own), records(ip));
-      assert.equal(await curlName(dp, `http://${own}`), name);
-    }
-  });
-
-  it('answers NXDOMAIN for the Service member1 does not export', async () => {
-    assert.deepEqual(await resolve('A', fqdn('hello')), NXDOMAIN);
-  });
-
-  it('forgets the name and the route once member1 unexports', async () => {
-    const [ip] = await importedIPs('web');
-    await sb
-      .kubeConfig('member1')
-      .makeApiClient(CustomObjectsApi)
-      .deleteNamespacedCustomObject({ ...SERVICE_EXPORT, namespace: ns, name: 'web' });
-    await eventually(
-      'the clusterset name is gone and the old clusterset IP answers no more',
-      async () => {
-        assert.deepEqual(await resolve('A', fqdn('web')), NXDOMAIN);
-        const r = await dp.curl([`http://${ip}`], 2);
-        assert.notEqual(r.code, 0, `the old clusterset IP still answered: ${r.stdout}`);
-      },
-      { timeoutMs: BOUND_MS },
-    );
   });
 });
