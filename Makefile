@@ -48,7 +48,8 @@ CHECK_E2E := $(addprefix test/e2e/,syncer-seed.test.ts webhook.test.ts webhook-c
 # for the data plane, Karmada's programs for KARMADA=1).
 SANDBOX_BASE := etcd kwok helm k8s
 # The suites that need more than the plain sandbox's programs: the data plane (CoreDNS, root).
-DATAPLANE_TESTS := test/e2e/dataplane.test.ts test/e2e/dataplane-clusterset.test.ts test/e2e/demo.test.ts
+DATAPLANE_TESTS := test/e2e/dataplane.test.ts test/e2e/dataplane-clusterset.test.ts \
+  test/e2e/dataplane-clusterset-export.test.ts test/e2e/demo.test.ts
 E2E_BUILD = $(if $(KARMADA_E2E)$(filter $(DATAPLANE_TESTS),$(E2E_TESTS)),sandbox-build,sandbox-base)
 # The suite that runs the image (`make image` builds it first), and the image's tag: empty means
 # the chart's default (image.repository:appVersion).

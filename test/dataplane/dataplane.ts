@@ -34,7 +34,7 @@ import {
   startDataPlaneProcess,
   stopDataPlaneProcesses,
 } from './processes.ts';
-import { type DataPlaneTopology, dataPlaneTopology, resolvConf } from './topology.ts';
+import { type DataPlaneMember, type DataPlaneTopology, dataPlaneTopology, resolvConf } from './topology.ts';
 
 /** Where `ip netns exec` finds a namespace's own /etc files (resolv.conf). */
 const ETC_NETNS = '/etc/netns';
@@ -47,6 +47,11 @@ export interface DataPlaneOptions {
   log?: (line: string) => void;
   /** How long each component may take to become ready (default 60 s). */
   timeoutMs?: number;
+  /**
+   * The members whose nginx pods (app=nginx) get a namespace and an HTTP server (default
+   * member1). member2's sit beside its curl pod, behind the same node.
+   */
+  serverPodsIn?: readonly DataPlaneMember[];
 }
 
 /** What a data plane left behind: empty after a clean {@link DataPlane.down}. */
@@ -102,26 +107,10 @@ export class DataPlane {
       );
       await startCoreDns(sb, topology, { clusterset, timeoutMs });
       await startKubeProxy(sb, topology, timeoutMs);
-      log(`member1's pods: a namespace and an HTTP server for each nginx pod in ${opts.namespace}`);
-      // Its log is appended to across runs: only what this agent writes counts.
-      const agentLog = path.join(sb.layout.logsDir, `${COMPONENT_PREFIX}pods-member1.log`);
-      const logged = (await stat(agentLog).catch(() => ({ size: 0 }))).size;
-      const agent = await startDataPlaneProcess(
-        sb,
-        'pods-member1',
-        programArgv('pod-agent', [
-          `--sandbox-dir=${sb.layout.dir}`,
-          '--member=member1',
-          `--namespace=${opts.namespace}`,
-          '--selector=app=nginx',
-        ]),
-      );
-      await waitReady({
-        what: "member1's pod agent",
-        ...agent,
-        timeoutMs,
-        ready: async () => (await readFile(agent.logFile)).subarray(logged).includes('following pods'),
-      });
+      for (const member of opts.serverPodsIn ?? ['member1']) {
+        log(`${member}'s pods: a namespace and an HTTP server for each nginx pod in ${opts.namespace}`);
+        await startPodAgent(sb, member, opts.namespace, timeoutMs);
+      }
       const { ip: clientIP, name: clientPod } = await curlPod(sb, opts.namespace, timeoutMs);
       log(`member2's client: the curl pod's namespace with ${clientIP}, resolv.conf for ${opts.namespace}`);
       await addPod(topology, 'member2', clientIP, topology.clientNetns);
@@ -231,6 +220,32 @@ export class DataPlane {
   kubeProxyRules(): Promise<string> {
     return execIn(this.topology.nodes.member2.netns, ['nft', 'list', 'table', 'ip', 'kube-proxy']);
   }
+}
+
+/**
+ * Starts the pod agent of `member` (programs/pod-agent.ts) and waits until it follows the pods:
+ * a namespace and an HTTP server for each nginx pod of `namespace`.
+ */
+async function startPodAgent(sb: Sandbox, member: DataPlaneMember, namespace: string, timeoutMs: number) {
+  // Its log is appended to across runs: only what this agent writes counts.
+  const agentLog = path.join(sb.layout.logsDir, `${COMPONENT_PREFIX}pods-${member}.log`);
+  const logged = (await stat(agentLog).catch(() => ({ size: 0 }))).size;
+  const agent = await startDataPlaneProcess(
+    sb,
+    `pods-${member}`,
+    programArgv('pod-agent', [
+      `--sandbox-dir=${sb.layout.dir}`,
+      `--member=${member}`,
+      `--namespace=${namespace}`,
+      '--selector=app=nginx',
+    ]),
+  );
+  await waitReady({
+    what: `${member}'s pod agent`,
+    ...agent,
+    timeoutMs,
+    ready: async () => (await readFile(agent.logFile)).subarray(logged).includes('following pods'),
+  });
 }
 
 /** The IP kwok gave member2's curl pod in `namespace` (the client pod's identity), and its name. */

@@ -6,8 +6,9 @@
  * and each pod by its own name; a Service nobody exported is NXDOMAIN and unreachable. The
  * behaviours of SIG-Multicluster's conformance suite these stand for are listed in
  * docs/mcs-api.md. The import is written by the test in exactly the shape the syncer writes
- * (test/e2e/harness/clusterset.ts), so the first suite judges the data plane on its own; the
- * second exports by ServiceExport in member1 and lets the syncer write them. Needs root.
+ * (test/e2e/harness/clusterset.ts), so this suite judges the data plane on its own;
+ * dataplane-clusterset-export.test.ts exports by ServiceExport and lets the syncer write them.
+ * Needs root.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

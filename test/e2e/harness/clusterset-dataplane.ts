@@ -35,17 +35,25 @@ export async function curlName(dp: DataPlane, url: string): Promise<string> {
   return answeredBy(r.stdout);
 }
 
+/** The nginx pods of a member: IP → pod name. */
+export type PodsByIP = Map<string, string>;
+
 /**
  * member1's nginx (two pods) and its Service `hello`, which nobody exports; member2's curl pod;
- * the data plane for them, with CoreDNS serving clusterset.local. Returns the data plane and
- * member1's pods (IP → name).
+ * with `member2Nginx`, nginx pods in member2 too; the data plane for them, with CoreDNS serving
+ * clusterset.local. Returns the data plane and each member's nginx pods.
  */
 export async function clustersetDataPlane(
   sb: Sandbox,
   ns: string,
-): Promise<{ dp: DataPlane; pods: Map<string, string> }> {
-  await createAll(sb, 'member1', ns, await loadFixture('seed/nginx-deployment.yaml'));
-  await createAll(sb, 'member2', ns, await loadFixture('seed/curl-deployment.yaml'));
+  { member2Nginx = false }: { member2Nginx?: boolean } = {},
+): Promise<{ dp: DataPlane; pods: PodsByIP; member2Pods: PodsByIP }> {
+  const nginx = await loadFixture('seed/nginx-deployment.yaml');
+  await createAll(sb, 'member1', ns, nginx);
+  await createAll(sb, 'member2', ns, [
+    ...(await loadFixture('seed/curl-deployment.yaml')),
+    ...(member2Nginx ? nginx : []),
+  ]);
   const member1 = sb.kubeConfig('member1').makeApiClient(CoreV1Api);
   await member1.createNamespacedService({
     namespace: ns,
@@ -54,12 +62,26 @@ export async function clustersetDataPlane(
       spec: { selector: { app: 'nginx' }, ports: [{ name: 'http', port: 80 }] },
     },
   });
-  const dp = await DataPlane.up(sb, { namespace: ns, log: () => {} });
-  assert.ok(dp.clusterset, 'member2 serves ServiceImports as v1alpha1, so CoreDNS serves clusterset.local');
-  await eventually("member1's two nginx pods with IPs", async () => {
-    const got = await nginxPodIps(sb, 'member1', ns);
-    assert.equal(got.length, 2, `ready nginx pods in member1: ${got.join(', ')}`);
+  const dp = await DataPlane.up(sb, {
+    namespace: ns,
+    log: () => {},
+    serverPodsIn: member2Nginx ? ['member1', 'member2'] : ['member1'],
   });
-  const list = await member1.listNamespacedPod({ namespace: ns, labelSelector: 'app=nginx' });
-  return { dp, pods: new Map(list.items.map((p) => [p.status?.podIP ?? '', p.metadata?.name ?? ''])) };
+  assert.ok(dp.clusterset, 'member2 serves ServiceImports as v1alpha1, so CoreDNS serves clusterset.local');
+  const podsOf = async (member: 'member1' | 'member2'): Promise<PodsByIP> => {
+    await eventually(`${member}'s two nginx pods with IPs`, async () => {
+      const got = await nginxPodIps(sb, member, ns);
+      assert.equal(got.length, 2, `ready nginx pods in ${member}: ${got.join(', ')}`);
+    });
+    const list = await sb
+      .kubeConfig(member)
+      .makeApiClient(CoreV1Api)
+      .listNamespacedPod({ namespace: ns, labelSelector: 'app=nginx' });
+    return new Map(list.items.map((p) => [p.status?.podIP ?? '', p.metadata?.name ?? '']));
+  };
+  return {
+    dp,
+    pods: await podsOf('member1'),
+    member2Pods: member2Nginx ? await podsOf('member2') : new Map(),
+  };
 }
