@@ -105,10 +105,17 @@ async function main(): Promise<void> {
     const arenas = new Map<PullContenderId, PullArena>();
     for (const id of PULL_CONTENDER_IDS) arenas.set(id, await setUpPullArena(sb, id, o.churnServices));
     const arena = (id: PullContenderId) => arenas.get(id) as PullArena;
+    const reconciles: PullResults['syncerReconciles'] = {};
+    const count = (id: PullContenderId) => (byResult: Record<string, number>) => {
+      const sum = reconciles[id] ?? {};
+      for (const [result, n] of Object.entries(byResult)) sum[result] = (sum[result] ?? 0) + n;
+      reconciles[id] = sum;
+      log(`    ${id}: the syncer's reconciles this turn: ${JSON.stringify(byResult)}`);
+    };
     const takers: Record<PullContenderId, TurnTaker> = {
-      'mcs-bridge-pull': oursSyncer(sb, arena('mcs-bridge-pull')),
+      'mcs-bridge-pull': oursSyncer(sb, arena('mcs-bridge-pull'), count('mcs-bridge-pull')),
       'karmada-pull': karmadaPull(sb, arena('karmada-pull')),
-      'mcs-bridge-push': oursSyncer(sb, arena('mcs-bridge-push')),
+      'mcs-bridge-push': oursSyncer(sb, arena('mcs-bridge-push'), count('mcs-bridge-push')),
       'bare-copier': bareCopier(sb, arena('bare-copier')),
     };
     await tap.start();
@@ -140,6 +147,7 @@ async function main(): Promise<void> {
       },
       sequential: {},
       throughput: {},
+      syncerReconciles: reconciles,
     };
     for (const [id, list] of rounds) results.sequential[id] = summarizePull(list);
 

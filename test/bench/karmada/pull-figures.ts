@@ -85,6 +85,8 @@ export interface PullResults extends MachineInfo, Provenance {
   };
   sequential: Partial<Record<PullContenderId, PullLatency>>;
   throughput: Partial<Record<PullContenderId, { steps: RampStep[]; sustained: Sustained }>>;
+  /** mcs-bridge's reconciles by result over all its turns (a conflict: a guarded write met a newer version, retried with backoff). */
+  syncerReconciles?: Partial<Record<PullContenderId, Record<string, number>>>;
 }
 
 const f1 = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(1));
@@ -130,5 +132,13 @@ export function renderPullSection(k: PullResults): string {
     '',
     `- Pull: mcs-bridge's p50 is ${ratio(ours?.p50, theirs?.p50)} of Karmada's (goal ≤ 1/2); sustained ${f1(sustainedOf('mcs-bridge-pull'))} vs ${f1(sustainedOf('karmada-pull'))} changes/s (goal ≥ 2×).`,
     `- The floor in the same place: mcs-bridge into a Push member p50 / p99 ${f1(push?.p50)} / ${f1(push?.p99)} ms, the bare copier ${f1(floor?.p50)} / ${f1(floor?.p99)} ms, in the same rounds.`,
+    ...Object.entries(k.syncerReconciles ?? {}).map(
+      ([id, byResult]) =>
+        `- ${PULL_CONTENDER_LABELS[id as PullContenderId]}: the syncer's reconciles over its turns, by result: ${Object.entries(
+          byResult ?? {},
+        )
+          .map(([r, n]) => `${r} ${n}`)
+          .join(', ')}.`,
+    ),
   ].join('\n');
 }

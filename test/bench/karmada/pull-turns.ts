@@ -129,7 +129,12 @@ async function deleteMcs(sb: Sandbox, a: PullArena): Promise<void> {
 }
 
 /** mcs-bridge with Karmada's Clusters as members (member2 through its Works, member3 directly); Karmada's gate off. */
-export function oursSyncer(sb: Sandbox, arena: PullArena): TurnTaker {
+export function oursSyncer(
+  sb: Sandbox,
+  arena: PullArena,
+  /** Gets the syncer's reconciles by result at the end of each turn (conflicts: a guarded write met a newer version). */
+  onReconciles: (byResult: Record<string, number>) => void = () => {},
+): TurnTaker {
   let syncer: BenchSyncer | undefined;
   let starts = 0;
   return {
@@ -140,6 +145,15 @@ export function oursSyncer(sb: Sandbox, arena: PullArena): TurnTaker {
       await createMcs(sb, arena);
     },
     async stop() {
+      const text = (await syncer?.metricsText().catch(() => '')) ?? '';
+      onReconciles(
+        Object.fromEntries(
+          [...text.matchAll(/^mcs_bridge_syncer_reconciles_total\{result="([a-z]+)"\} (\d+)/gm)].map((m) => [
+            m[1] ?? '',
+            Number(m[2]),
+          ]),
+        ),
+      );
       await deleteMcs(sb, arena);
       await syncer?.program.stop();
       syncer = undefined;
