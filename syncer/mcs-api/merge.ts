@@ -156,3 +156,24 @@ export function mergeExports(valid: readonly ValidExport[]): MergedExport | unde
     conflictDetails,
   });
 }
+
+/**
+ * By exporter, the names of its Service's ports that lost a port conflict: the merged ports
+ * hold a port of that name with other values (an older export's). kube-proxy gives a Service
+ * port the endpoints of every slice port of the same name and protocol, at that slice port's
+ * number; so a loser's slice port of that name left in its copies would take a share of the
+ * winning port's traffic to a port its pods may not serve. Exporters with no lost port are left out.
+ */
+export function lostPortNames(valid: readonly ValidExport[]): Map<string, ReadonlySet<string>> {
+  const won = new Map(unionPorts(byPrecedence(valid)).map((p) => [p.name ?? '', portKey(p)]));
+  const out = new Map<string, ReadonlySet<string>>();
+  for (const e of valid) {
+    const lost = new Set<string>();
+    for (const p of (e.service.spec?.ports ?? []).map(importPort)) {
+      const key = won.get(p.name ?? '');
+      if (key !== undefined && key !== portKey(p)) lost.add(p.name ?? '');
+    }
+    if (lost.size > 0) out.set(e.cluster, lost);
+  }
+  return out;
+}

@@ -21,7 +21,7 @@ import type { Problem } from '../plan/types.ts';
 import { backingService, desiredImport, importDrift, isOwnedImport } from './backing.ts';
 import { exportConditions } from './conditions.ts';
 import { type ExportVerdict, isUserExport, judgeExport, type ValidExport } from './exports.ts';
-import { type MergedExport, mergeExports } from './merge.ts';
+import { lostPortNames, type MergedExport, mergeExports } from './merge.ts';
 import type { ExportMember, ExportSnapshot } from './snapshot.ts';
 
 /** What one reconcile of an exported Service decides. */
@@ -165,6 +165,7 @@ export function planExport(s: ExportSnapshot): ExportPlan {
   const backing = backingServiceName(name);
   let active: ActiveMcs | undefined;
   if (merged) {
+    const lost = lostPortNames(valid);
     const consumers = new Set(sorted.map((m) => m.name).filter((n) => !s.mcsConsumers.has(n)));
     active = {
       service: backingService(namespace, backing, name, merged),
@@ -176,6 +177,7 @@ export function planExport(s: ExportSnapshot): ExportPlan {
         copyName: importSliceName,
         labels: { [LABEL_MCS_API_SERVICE_NAME]: name },
         headless: merged.type === 'Headless',
+        leftOutPorts: (provider) => lost.get(provider),
       },
     };
   }

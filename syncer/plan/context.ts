@@ -21,6 +21,11 @@ export interface CopyPolicy {
   readonly labels: Readonly<Record<string, string>>;
   /** Whether the copies carry the headless label, whatever their sources say. */
   readonly headless: boolean;
+  /**
+   * Names of a provider's slice ports its copies leave out (none when undefined): ports of its
+   * Service that lost a conflict, so the backing Service's port of that name never reaches it.
+   */
+  readonly leftOutPorts?: (provider: string) => ReadonlySet<string> | undefined;
 }
 
 /** What the MCS asks for when it is carried out (not withdrawn). */

@@ -61,7 +61,10 @@ export function desiredCopies(ctx: PlanContext, consumer: string): Map<string, V
         ? nameOf(s.provider, s.slice.metadata?.name ?? '', { forceHash: true })
         : s.plain;
     const as = policy && { serviceName: name, labels: policy.labels, headless: policy.headless };
-    copies.set(copyName, sliceCopy(s.slice, s.provider, namespace, copyName, as));
+    const copy = sliceCopy(s.slice, s.provider, namespace, copyName, as);
+    const leftOut = policy?.leftOutPorts?.(s.provider);
+    if (leftOut) copy.ports = (copy.ports ?? []).filter((p) => !leftOut.has(p.name ?? ''));
+    copies.set(copyName, copy);
   }
   return copies;
 }

@@ -220,6 +220,13 @@ describe('the Kubernetes MCS API through the syncer', () => {
 
   it('keeps the older export’s values for a port name two exporters give different ports, with Conflict on both', async () => {
     await putService('member1', 'clash', {});
+    // Both exporters' pods serve the Service's `http` port on 8080: only member1's may get port 80.
+    await writeSourceSlice(sb, 'member1', ns, 'clash-src', 'clash', 41, 1, [
+      { name: 'http', port: 8080, protocol: 'TCP' },
+    ]);
+    await writeSourceSlice(sb, 'member2', ns, 'clash-src', 'clash', 42, 1, [
+      { name: 'http', port: 8080, protocol: 'TCP' },
+    ]);
     await exportIn('member1', 'clash');
     await eventually('member1’s export is seen first', async () => {
       assert.equal(await exportCondition('member1', 'clash', 'Valid'), 'True/Valid');
@@ -232,6 +239,20 @@ describe('the Kubernetes MCS API through the syncer', () => {
         assert.deepEqual((await readImport(member, 'clash'))?.spec?.ports, [
           { name: 'http', protocol: 'TCP', port: 80 },
         ]);
+      }
+    });
+    // kube-proxy gives the backing Service's `http` port every slice port named `http`: the
+    // loser's copies must carry none, the winner's must (conformance row 25).
+    await eventually('member2’s copies carry no http port, member1’s do, in every member', async () => {
+      for (const member of MEMBERS) {
+        const { ours } = await slicesIn(sb, member, ns, 'clusterset-clash');
+        const bySource = Object.fromEntries(
+          ours.map((s) => [
+            s.metadata?.labels?.['multicluster.kubernetes.io/source-cluster'],
+            (s.ports ?? []).map((p) => p.name ?? ''),
+          ]),
+        );
+        assert.deepEqual(bySource, { member1: ['http'], member2: [] }, member);
       }
     });
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { V1ServicePort } from '@kubernetes/client-node';
 import { planExport } from '../../../syncer/mcs-api/plan.ts';
 import {
   LABEL_MCS_API_SERVICE_NAME,
@@ -191,6 +192,67 @@ describe('the MCS API front end', () => {
       ['http', 'stcp'],
     );
   });
+
+  // kube-proxy gives a Service port the endpoints of every slice port of the same name and
+  // protocol, so the loser's copies must not carry a port of the winning name (KEP-1645 § port
+  // conflict, docs/mcs-api.md row 25).
+  const portConflicts: {
+    name: string;
+    older: V1ServicePort[];
+    newer: V1ServicePort[];
+    /** The slice port names of each exporter's copies, in every member. */
+    copies: Record<string, string[]>;
+  }[] = [
+    {
+      name: 'leaves the port a newer exporter lost out of its copies, so the winning port reaches only the older exporter',
+      older: [{ name: 'http', port: 80, targetPort: 8080 }],
+      newer: [
+        { name: 'http', port: 42, targetPort: 9090 },
+        { name: 'metrics', port: 9100, targetPort: 9100 },
+      ],
+      copies: { [M1]: ['http'], [M2]: ['metrics'] },
+    },
+    {
+      name: 'gives a newer exporter whose only unnamed port lost copies with no port at all',
+      older: [{ name: '', port: 80, targetPort: 8080 }],
+      newer: [{ name: '', port: 42, targetPort: 9090 }],
+      copies: { [M1]: [''], [M2]: [] },
+    },
+    {
+      name: 'keeps every port in the copies of exporters whose ports agree',
+      older: [{ name: 'http', port: 80, targetPort: 8080 }],
+      newer: [{ name: 'http', port: 80, targetPort: 9090 }],
+      copies: { [M1]: ['http'], [M2]: ['http'] },
+    },
+  ];
+  for (const c of portConflicts) {
+    it(c.name, () => {
+      const exporter = (name: string, ports: V1ServicePort[], age: number, ip: string) => {
+        const m = exportMember(name, {
+          service: userService({ ports }),
+          serviceExport: serviceExport(age),
+          ips: [ip],
+        });
+        // The slice ports are the Service's, by name, at the target port (as the EndpointSlice controller writes them).
+        const slicePorts = ports.map((p) => ({ name: p.name, protocol: 'TCP', port: Number(p.targetPort) }));
+        return { ...m, sourceSlices: (m.sourceSlices ?? []).map((sl) => ({ ...sl, ports: slicePorts })) };
+      };
+      const s = exportSnapshot([
+        exporter(M1, c.older, 0, '10.10.0.5'),
+        exporter(M2, c.newer, 5, '10.20.0.7'),
+        exportMember(M3),
+      ]);
+      const { state } = convergeExport(s);
+      for (const member of [M1, M2, M3]) {
+        const seen: Record<string, string[]> = {};
+        for (const copy of exportMemberOf(state, member).endpointSlices) {
+          const source = copy.metadata?.labels?.[LABEL_SOURCE_CLUSTER] ?? '';
+          seen[source] = (copy.ports ?? []).map((p) => p.name ?? '');
+        }
+        assert.deepEqual(seen, c.copies, member);
+      }
+    });
+  }
 
   it('leaves a ServiceImport that is not ours unchanged and reports it', () => {
     const foreign = {
