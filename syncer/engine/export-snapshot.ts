@@ -7,21 +7,10 @@ import type { ExportMember, ExportSnapshot } from '../mcs-api/snapshot.ts';
 import { backingServiceName } from '../names.ts';
 import { resolveClusterSets } from '../plan/clusters.ts';
 import { isDeleting } from '../plan/context.ts';
-import type { Member } from './clusters.ts';
-import type { HubCache } from './hub-cache.ts';
+import type { SnapshotSources } from './snapshot.ts';
 
-/** What the snapshot is built from. */
-export interface ExportSnapshotSources {
-  hub: HubCache;
-  /** Whether the cluster source delivered its first list. */
-  sourceSynced: boolean;
-  members: readonly Member[];
-  /** Wall time (epoch ms). */
-  now: number;
-  /** The same instant on the monotonic clock, which members' `notReadySince` is on. */
-  monotonicNow: number;
-  unreadyGraceMs?: number;
-}
+/** What the snapshot is built from: the same sources as an MCS key's snapshot. */
+export type ExportSnapshotSources = SnapshotSources;
 
 /**
  * The members where a CrossCluster MultiClusterService of the same Service puts its Service and
