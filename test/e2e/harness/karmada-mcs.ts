@@ -20,6 +20,7 @@ import { MEMBERS } from '../../sandbox/layout.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import { createAll, createNamespace, eventually, loadFixture } from '../../sandbox/testing.ts';
 import { LocalRelease } from './chart-release.ts';
+import type { SyncerUnderTest } from './syncer.ts';
 
 export const MCS = { group: 'networking.karmada.io', version: 'v1alpha1', plural: 'multiclusterservices' };
 export const WORK = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' };
@@ -197,6 +198,32 @@ export function karmadaValues(rel: LocalRelease, extra: Record<string, unknown> 
     },
     ...extra,
   });
+}
+
+/** The release's syncer of the current round, read as the syncer suites read theirs. */
+export function releaseSyncer(rel: LocalRelease): SyncerUnderTest {
+  const program = rel.programs.syncer;
+  if (!program) throw new Error(`the release ${rel.name} runs no syncer`);
+  return {
+    program,
+    metricsPort: rel.ports.metrics,
+    metrics: async () => (await fetch(`http://127.0.0.1:${rel.ports.metrics}/metrics`)).text(),
+  };
+}
+
+/**
+ * `helm install` or `helm upgrade` of {@link karmadaRelease}'s chart with `coexistence` as
+ * karmadaCoexistence, then a new round of the pod, as the Deployment would roll.
+ */
+export async function deployRound(
+  rel: LocalRelease,
+  verb: 'install' | 'upgrade',
+  round: string,
+  coexistence: object,
+): Promise<void> {
+  await rel.stopPod();
+  await rel.helm(verb, karmadaValues(rel, { karmadaCoexistence: coexistence }));
+  await rel.startPod(round);
 }
 
 /** One version of a condition as a watch saw it. */

@@ -31,16 +31,17 @@ import {
   applySeed,
   ConditionRecorder,
   copiesIn,
+  deployRound,
   describeSampling,
   EndpointSampler,
   KARMADA_DISPATCH,
   karmadaRelease,
   karmadaServes,
-  karmadaValues,
   mcsWorks,
   OUR_DISPATCH,
   readMcs,
   readyEndpoints,
+  releaseSyncer,
   STANDING_DOWN,
   scaleNginx,
 } from '../harness/karmada-mcs.ts';
@@ -95,22 +96,9 @@ describe("beside Karmada's MultiClusterService controllers, and the switch both 
   const cleanups: (() => Promise<unknown>)[] = [];
   let rel: LocalRelease;
 
-  /** The release's syncer of the current round, read as the syncer suites read theirs. */
-  const syncer = (): SyncerUnderTest => {
-    const program = rel.programs.syncer;
-    assert.ok(program, "the release's syncer runs");
-    return {
-      program,
-      metricsPort: rel.ports.metrics,
-      metrics: async () => (await fetch(`http://127.0.0.1:${rel.ports.metrics}/metrics`)).text(),
-    };
-  };
-  /** `helm install` or `helm upgrade` with `coexistence` as karmadaCoexistence, then a new round of the pod. */
-  const deploy = async (verb: 'install' | 'upgrade', round: string, coexistence: object) => {
-    await rel.stopPod();
-    await rel.helm(verb, karmadaValues(rel, { karmadaCoexistence: coexistence }));
-    await rel.startPod(round);
-  };
+  const syncer = (): SyncerUnderTest => releaseSyncer(rel);
+  const deploy = (verb: 'install' | 'upgrade', round: string, coexistence: object) =>
+    deployRound(rel, verb, round, coexistence);
 
   before(async () => {
     sb = await useSandbox();

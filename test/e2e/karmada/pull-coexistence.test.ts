@@ -25,14 +25,15 @@ import { createNamespace, eventually, uniqueName, useSandbox } from '../../sandb
 import type { LocalRelease } from '../harness/chart-release.ts';
 import {
   applySeed,
+  deployRound,
   describeSampling,
   EndpointSampler,
   KARMADA_DISPATCH,
   karmadaRelease,
-  karmadaValues,
   mcsWorks,
   readMcs,
   readyEndpoints,
+  releaseSyncer,
   STANDING_DOWN,
   scaleNginx,
   WORK,
@@ -55,20 +56,9 @@ describe("beside Karmada's MultiClusterService controllers with member2 in Pull 
   let rel: LocalRelease;
   let clusterIp = '';
 
-  const syncer = (): SyncerUnderTest => {
-    const program = rel.programs.syncer;
-    assert.ok(program, "the release's syncer runs");
-    return {
-      program,
-      metricsPort: rel.ports.metrics,
-      metrics: async () => (await fetch(`http://127.0.0.1:${rel.ports.metrics}/metrics`)).text(),
-    };
-  };
-  const deploy = async (verb: 'install' | 'upgrade', round: string, coexistence: object) => {
-    await rel.stopPod();
-    await rel.helm(verb, karmadaValues(rel, { karmadaCoexistence: coexistence }));
-    await rel.startPod(round);
-  };
+  const syncer = (): SyncerUnderTest => releaseSyncer(rel);
+  const deploy = (verb: 'install' | 'upgrade', round: string, coexistence: object) =>
+    deployRound(rel, verb, round, coexistence);
   /** mcs-bridge's Works for this namespace in member2's execution space. */
   const ourWorks = async (): Promise<OurWork[]> =>
     (
