@@ -46,9 +46,30 @@ const phase = (s: string) =>
     `bench-karmada-pull [${((performance.now() - started) / 60_000).toFixed(1)} min, load ${os.loadavg()[0]?.toFixed(1)}]: ${s}`,
   );
 
+const HELP = `Usage: node --import tsx test/bench/karmada-pull.ts [options]   (make bench-karmada-pull)
+
+mcs-bridge side by side with Karmada's own MultiClusterService path into a member joined in Pull
+mode, interleaved on one Karmada sandbox, and mcs-bridge next to the bare copier into a Push member
+in the same rounds. Figures go under --record-as in .results/bench-results.json; make bench-report
+renders them into docs/performance.md.
+
+  --rounds N             interleaved latency rounds per contender (2)
+  --samples N            one-at-a-time changes per round (60)
+  --warmup N             changes before each turn, not counted (10)
+  --churn-services N     Services the ramp changes (20)
+  --ramp-start N         the ramp's first rate, changes/s (5)
+  --ramp-factor F        each step's rate over the last (1.5)
+  --ramp-max N           the ramp's last rate (200)
+  --ramp-step-seconds N  how long each step lasts (5)
+  --port-base N          the sandbox's 100 ports (MCS_BENCH_KARMADA_PORT_BASE, 17700)
+  --dir DIR              the sandbox's folder (.sandbox/bench-karmada-pull)
+  --record-as KEY        the results key (karmadaPull)
+  -h, --help             this text`;
+
 function options() {
   const { values: v } = parseArgs({
     options: {
+      help: { type: 'boolean', short: 'h' },
       rounds: { type: 'string', default: '2' },
       samples: { type: 'string', default: '60' },
       warmup: { type: 'string', default: '10' },
@@ -62,7 +83,11 @@ function options() {
       'record-as': { type: 'string', default: 'karmadaPull' },
     },
   });
-  const num = (name: keyof typeof v) => {
+  if (v.help) {
+    log(HELP);
+    process.exit(0);
+  }
+  const num = (name: Exclude<keyof typeof v, 'help'>) => {
     const n = Number(v[name]);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: '${v[name]}' is not a positive number`);
     return n;
