@@ -36,8 +36,29 @@ import { churn, type LatencyRun, SourceWriter, sequential } from './syncer/propa
 import { type ScaleRun, scale } from './syncer/scale.ts';
 import { benchPortBase, inParallel, type Percentiles, percentiles, slowSamples } from './syncer/stats.ts';
 
+const HELP = `Usage: node --import tsx test/bench/syncer.ts [options]   (make bench-syncer)
+
+The syncer against the floor of the stack on a sandbox of its own: propagation latency one change
+at a time and under churn (against a bare copier), N MCS from cold (against a bare bulk writer),
+writes at rest and per change. Figures go under "syncer" in .results/bench-results.json; make
+bench-report renders them into docs/performance.md.
+
+  --changes N          one-at-a-time changes, split among the rounds (1000)
+  --churn-rate N       changes/s under churn (50)
+  --churn-seconds N    how long churn lasts (60)
+  --churn-services N   Services the churn changes (200)
+  --scales LIST        MCS counts from cold, comma-separated (1000,5000)
+  --scale-floor LIST   the counts the bare bulk writer also runs (1000,5000)
+  --rest-seconds N     how long writes at rest are counted (60)
+  --rounds N           interleaved turns of the syncer and the floor (3)
+  --port-base N        the sandbox's ports ($MCS_BENCH_PORT_BASE, 17600)
+  --dir DIR            the sandbox's folder (.sandbox/bench)
+  -h, --help           this text
+`;
+
 const { values: o } = parseArgs({
   options: {
+    help: { type: 'boolean', short: 'h' },
     changes: { type: 'string', default: '1000' },
     'churn-rate': { type: 'string', default: '50' },
     'churn-seconds': { type: 'string', default: '60' },
@@ -50,6 +71,10 @@ const { values: o } = parseArgs({
     dir: { type: 'string' },
   },
 });
+if (o.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 const CHANGES = Number(o.changes);
 const CHURN = {
   rate: Number(o['churn-rate']),

@@ -40,15 +40,33 @@ interface Route {
   expect: (answer: Answer) => boolean;
 }
 
+const HELP = `Usage: node --import tsx test/bench/webhook.ts [options]   (make bench-webhook)
+
+The webhook's validate and mutate routes (dist/webhook/main.js) under HTTPS load on loopback, next
+to an empty Fastify route with the same certificate, in the same run. Figures go under "webhook" in
+.results/bench-results.json; make bench-report renders them into docs/performance.md.
+
+  --connections N   concurrent keep-alive connections (50)
+  --warmup N        seconds of load before each measured round (2)
+  --duration N      seconds each round measures (6)
+  --rounds N        rounds per route; the median is kept (3)
+  -h, --help        this text
+`;
+
 function options() {
   const { values } = parseArgs({
     options: {
+      help: { type: 'boolean', short: 'h' },
       connections: { type: 'string', default: '50' },
       warmup: { type: 'string', default: '2' },
       duration: { type: 'string', default: '6' },
       rounds: { type: 'string', default: '3' },
     },
   });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
   const number = (name: string, text: string, min: number) => {
     const n = Number(text);
     if (!Number.isFinite(n) || n < min)
