@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { describeApiError, httpCode } from '../../lib/kube-errors.ts';
+import { realTimers, type Timers } from '../../lib/timers.ts';
 import { MULTICLUSTER_API_VERSION, type ServiceExport, type ServiceImport } from '../api/multicluster.ts';
 import type { KubeClient } from '../kube/cluster-client.ts';
 import type { CacheEvent } from '../kube/informer.ts';
@@ -37,6 +38,8 @@ export interface MemberMcsApiOptions {
   onSynced?: () => void;
   /** Bound on the discovery request (default 10 s). */
   timeoutMs?: number;
+  /** The timer of the next look while the API is not served (default: the real ones). */
+  timers?: Timers;
 }
 
 /** Informers of one member's ServiceExports and ServiceImports. */
@@ -46,7 +49,9 @@ export class MemberMcsApi {
   private announced = false;
   private stopped = true;
   private watching = false;
-  private retry?: NodeJS.Timeout;
+  private retry?: unknown;
+  /** A discovery is in flight: a restart meanwhile does not start a second one. */
+  private discovering = false;
   private absenceLogged = false;
 
   constructor(private readonly o: MemberMcsApiOptions) {
@@ -92,7 +97,7 @@ export class MemberMcsApi {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.retry);
+    this.clearRetry();
     await Promise.all([this.exports.stop(), this.imports.stop()]);
   }
 
@@ -100,16 +105,23 @@ export class MemberMcsApi {
   async restart(): Promise<void> {
     if (this.stopped) return;
     if (!this.watching) {
-      clearTimeout(this.retry);
+      this.clearRetry();
       void this.discoverAndWatch();
       return;
     }
     await Promise.all([this.exports.restart(), this.imports.restart()]);
   }
 
+  private clearRetry(): void {
+    if (this.retry !== undefined) (this.o.timers ?? realTimers).clearTimeout(this.retry);
+    this.retry = undefined;
+  }
+
   private async discoverAndWatch(): Promise<void> {
-    const { client, logger, timeoutMs = 10_000 } = this.o;
+    if (this.discovering) return;
+    const { client, logger, timeoutMs = 10_000, timers = realTimers } = this.o;
     let served = true;
+    this.discovering = true;
     try {
       await client.request('get', { method: 'GET', path: `/apis/${MULTICLUSTER_API_VERSION}`, timeoutMs });
     } catch (err) {
@@ -121,6 +133,8 @@ export class MemberMcsApi {
           { cluster: client.name },
           `cannot discover the MCS API of ${client.name}: ${describeApiError(err)}`,
         );
+    } finally {
+      this.discovering = false;
     }
     if (this.stopped || this.watching) return;
     if (!served) {
@@ -131,8 +145,10 @@ export class MemberMcsApi {
         { cluster: client.name },
         `${client.name} serves no ${MULTICLUSTER_API_VERSION}: the Kubernetes MCS API takes no part there until its CRDs are installed`,
       );
-      this.retry = setTimeout(() => void this.discoverAndWatch(), REDISCOVER_MS);
-      this.retry.unref();
+      this.retry = timers.setTimeout(() => {
+        this.retry = undefined;
+        void this.discoverAndWatch();
+      }, REDISCOVER_MS);
       return;
     }
     this.watching = true;
