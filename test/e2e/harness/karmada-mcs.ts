@@ -4,6 +4,7 @@
  * for member2's copies, a recorder of the MCS's conditions, and the sampler that lists member2's
  * endpoints for nginx every 100 ms.
  */
+import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -16,6 +17,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { MultiClusterService } from '../../../syncer/api/types.ts';
+import type { ReliabilityTag } from '../../reliability/case.ts';
 import { MEMBERS } from '../../sandbox/layout.ts';
 import type { Sandbox } from '../../sandbox/sandbox.ts';
 import { createAll, createNamespace, eventually, loadFixture } from '../../sandbox/testing.ts';
@@ -132,7 +134,8 @@ export class EndpointSampler {
   }
 
   private async loop(sb: Sandbox, namespace: string, intervalMs: number): Promise<Sampling> {
-    const started = Date.now();
+    // Paced on the monotonic clock: a stepped wall clock does not bunch or stretch the samples.
+    const started = performance.now();
     const out = { samples: 0, empty: 0, errors: 0, longestEmptyRun: 0 };
     let run = 0;
     for (let k = 1; this.running; k++) {
@@ -147,16 +150,29 @@ export class EndpointSampler {
         run++;
         out.longestEmptyRun = Math.max(out.longestEmptyRun, run);
       } else run = 0;
-      const wait = started + k * intervalMs - Date.now();
+      const wait = started + k * intervalMs - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    return { ...out, seconds: (Date.now() - started) / 1000 };
+    return { ...out, seconds: (performance.now() - started) / 1000 };
   }
 
   /** Stops sampling and reports. */
   stop(): Promise<Sampling> {
     this.running = false;
     return this.done;
+  }
+
+  /**
+   * Stops sampling, puts the figures on the reliability tag and the test output under `what`,
+   * and asserts that no sample was empty and no list failed.
+   */
+  async stopAndCheck(what: string, tag: ReliabilityTag): Promise<void> {
+    const s = await this.stop();
+    const line = describeSampling(s);
+    tag.figures = line;
+    console.log(`${what}: ${line}`);
+    assert.equal(s.errors, 0, `failed lists: ${line}`);
+    assert.equal(s.empty, 0, `empty samples: ${line}`);
   }
 }
 

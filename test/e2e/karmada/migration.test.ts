@@ -32,7 +32,6 @@ import {
   ConditionRecorder,
   copiesIn,
   deployRound,
-  describeSampling,
   EndpointSampler,
   KARMADA_DISPATCH,
   karmadaRelease,
@@ -185,11 +184,7 @@ describe("beside Karmada's MultiClusterService controllers, and the switch both 
         await eventually('mcs-bridge copies 2 endpoints', () => servedBy(sb, ns, OUR_DISPATCH, 2));
         assert.equal(await standingDown(sb, ns), 'absent');
       } finally {
-        const s = await sampler.stop();
-        tag.figures = describeSampling(s);
-        console.log(`switch to mcs-bridge: ${describeSampling(s)}`);
-        assert.equal(s.errors, 0, `failed lists: ${describeSampling(s)}`);
-        assert.equal(s.empty, 0, `empty samples: ${describeSampling(s)}`);
+        await sampler.stopAndCheck('switch to mcs-bridge', tag);
       }
     },
   );
@@ -222,11 +217,7 @@ describe("beside Karmada's MultiClusterService controllers, and the switch both 
         await karmadaServes(sb, ns, 2);
         await servedBy(sb, ns, KARMADA_DISPATCH, 2);
       } finally {
-        const s = await sampler.stop();
-        tag.figures = describeSampling(s);
-        console.log(`switch back to Karmada: ${describeSampling(s)}`);
-        assert.equal(s.errors, 0, `failed lists: ${describeSampling(s)}`);
-        assert.equal(s.empty, 0, `empty samples: ${describeSampling(s)}`);
+        await sampler.stopAndCheck('switch back to Karmada', tag);
       }
     },
   );

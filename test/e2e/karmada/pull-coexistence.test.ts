@@ -26,7 +26,6 @@ import type { LocalRelease } from '../harness/chart-release.ts';
 import {
   applySeed,
   deployRound,
-  describeSampling,
   EndpointSampler,
   KARMADA_DISPATCH,
   karmadaRelease,
@@ -188,11 +187,7 @@ describe("beside Karmada's MultiClusterService controllers with member2 in Pull 
         await scaleNginx(sb, ns, 2);
         await eventually('mcs-bridge copies 2 endpoints', () => servedBy('ours', 2), { timeoutMs: 120_000 });
       } finally {
-        const s = await sampler.stop();
-        tag.figures = describeSampling(s);
-        console.log(`switch to mcs-bridge (Pull consumer): ${describeSampling(s)}`);
-        assert.equal(s.errors, 0, `failed lists: ${describeSampling(s)}`);
-        assert.equal(s.empty, 0, `empty samples: ${describeSampling(s)}`);
+        await sampler.stopAndCheck('switch to mcs-bridge (Pull consumer)', tag);
       }
     },
   );
@@ -228,11 +223,7 @@ describe("beside Karmada's MultiClusterService controllers with member2 in Pull 
         await eventually('Karmada copies 2 endpoints', () => servedBy('karmada', 2), { timeoutMs: 120_000 });
         assert.equal(await member2ClusterIp(), clusterIp, "member2's Service kept its cluster IP throughout");
       } finally {
-        const s = await sampler.stop();
-        tag.figures = describeSampling(s);
-        console.log(`switch back to Karmada (Pull consumer): ${describeSampling(s)}`);
-        assert.equal(s.errors, 0, `failed lists: ${describeSampling(s)}`);
-        assert.equal(s.empty, 0, `empty samples: ${describeSampling(s)}`);
+        await sampler.stopAndCheck('switch back to Karmada (Pull consumer)', tag);
       }
     },
   );
