@@ -64,45 +64,25 @@ describe('clusterset.local from member2 for Services exported by ServiceExport, 
     await ensureCrd(sb);
     cleanup = await createNamespace(sb, ns);
     ({ dp, pods, member2Pods } = await clustersetDataPlane(sb, ns, { member2Nginx: true }));
-    const member1 = sb.kubeConfig('member1').makeApiClient(CoreV1Api);
-    const member2 = sb.kubeConfig('member2').makeApiClient(CoreV1Api);
-    // member2 has a Service `web` of its own pods too, and does not export it.
-    await member2.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: 'web' },
-        spec: { selector: { app: 'nginx' }, ports: [{ name: 'http', port: 80 }] },
-      },
-    });
-    // `multi`: member1 exports port 80 as `http`, member2 port 8080 as `http2`, both to its pods' 80.
-    await member1.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: 'multi' },
-        spec: { selector: { app: 'nginx' }, ports: [{ name: 'http', port: 80 }] },
-      },
-    });
-    await member2.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: 'multi' },
-        spec: { selector: { app: 'nginx' }, ports: [{ name: 'http2', port: 8080, targetPort: 80 }] },
-      },
-    });
-    await member1.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: 'web' },
-        spec: { selector: { app: 'nginx' }, ports: [{ name: 'http', port: 80 }] },
-      },
-    });
-    await member1.createNamespacedService({
-      namespace: ns,
-      body: {
-        metadata: { name: 'web-headless' },
-        spec: { clusterIP: 'None', selector: { app: 'nginx' }, ports: [{ name: 'http', port: 80 }] },
-      },
-    });
+    const api = {
+      member1: sb.kubeConfig('member1').makeApiClient(CoreV1Api),
+      member2: sb.kubeConfig('member2').makeApiClient(CoreV1Api),
+    };
+    const http = { name: 'http', port: 80 };
+    // member2 has a Service `web` of its own pods too, and does not export it. `multi`: member1
+    // exports port 80 as `http`, member2 port 8080 as `http2`, both to its pods' 80.
+    const services: [keyof typeof api, string, object][] = [
+      ['member2', 'web', { ports: [http] }],
+      ['member1', 'multi', { ports: [http] }],
+      ['member2', 'multi', { ports: [{ name: 'http2', port: 8080, targetPort: 80 }] }],
+      ['member1', 'web', { ports: [http] }],
+      ['member1', 'web-headless', { clusterIP: 'None', ports: [http] }],
+    ];
+    for (const [cluster, name, spec] of services)
+      await api[cluster].createNamespacedService({
+        namespace: ns,
+        body: { metadata: { name }, spec: { selector: { app: 'nginx' }, ...spec } },
+      });
     syncer = await startSyncer(sb, 'syncer-dataplane-clusterset');
     await exportIn('web');
     await exportIn('web-headless');
